@@ -1,0 +1,705 @@
+//! The MQTT 3.1.1 client session as a sans-IO state machine.
+//!
+//! # Rules
+//!
+//! * The session never touches a socket and never reads a clock: every input
+//!   that depends on time takes `now: Instant`.
+//! * Inputs are [`Session::handle_bytes`] (bytes of incoming WebSocket binary
+//!   frames, in order, any split), [`Session::handle_timeout`], and the
+//!   commands [`Session::connect`], [`Session::publish`], [`Session::subscribe`],
+//!   [`Session::unsubscribe`], [`Session::disconnect`] and
+//!   [`Session::connection_lost`].
+//! * After any input, the driver polls the outputs in this order:
+//!   1. [`Session::poll_transmit`] until `None`: each item is exactly one
+//!      encoded MQTT packet, to be sent as one WebSocket binary frame;
+//!   2. [`Session::poll_event`] until `None`: connection results, messages and
+//!      acknowledgements, in the order they happened;
+//!   3. [`Session::poll_timeout`]: the instant at which
+//!      [`Session::handle_timeout`] must be called if nothing else happens.
+//!
+//! # Theory of operation
+//!
+//! The session holds what MQTT calls session state on the client side:
+//! outgoing QoS 1 and 2 messages until they are acknowledged (in the order
+//! they were first sent), incoming QoS 2 packet ids until PUBREL, the
+//! subscriptions the broker granted, and the packet id allocator. That state
+//! survives [`Session::connection_lost`], so that after a new
+//! [`Session::connect`] the unacknowledged messages are sent again with DUP set
+//! (MQTT 3.1.1 section 4.4), whatever `session_present` says: losing a message
+//! the caller handed us is worse than a duplicate, which QoS 1 allows anyway.
+//!
+//! Keepalive: a PINGREQ goes out when nothing was sent *or* received for the
+//! keepalive interval, and the link is declared dead when its PINGRESP has not
+//! arrived after the ping timeout (half the keepalive by default), so a
+//! half-open link is detected within 1.5 × keepalive even while publishing.
+
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+
+use crate::codec::{
+    self, ConnAck, Connect, Decoder, LastWill, Login, Packet, PubAck, PubComp, PubRec, PubRel,
+    Publish, QoS, SubAck, Subscribe, SubscribeFilter, SubscribeReasonCode, UnsubAck, Unsubscribe,
+};
+use crate::error::{ConnectReturnCode, Error, Result, TimeoutPhase};
+
+/// An MQTT packet identifier (1 to 65535).
+pub type PacketId = u16;
+
+/// A message received from the broker.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The topic it was published to.
+    pub topic: String,
+    /// The payload, shared with the receive buffer (no copy).
+    pub payload: Bytes,
+    /// The QoS it was delivered with.
+    pub qos: QoS,
+    /// Whether the broker sent it as a retained message.
+    pub retain: bool,
+    /// Whether the broker marked it as a possible duplicate.
+    pub dup: bool,
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Message")
+            .field("topic", &self.topic)
+            .field("payload_len", &self.payload.len())
+            .field("qos", &(self.qos as u8))
+            .field("retain", &self.retain)
+            .field("dup", &self.dup)
+            .finish()
+    }
+}
+
+/// The last will: published by the broker when the client dies without
+/// sending DISCONNECT.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Will {
+    /// Topic of the will message (no wildcards).
+    pub topic: String,
+    /// Payload of the will message.
+    pub payload: Bytes,
+    /// QoS of the will message.
+    pub qos: QoS,
+    /// Whether the broker retains the will message.
+    pub retain: bool,
+}
+
+/// What goes into one CONNECT packet.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConnectParams {
+    /// Client identifier (may be empty only with `clean_session`).
+    pub client_id: String,
+    /// User name, if any.
+    pub username: Option<String>,
+    /// Password, if any. Never printed by `Debug`.
+    pub password: Option<String>,
+    /// Keepalive in seconds; 0 turns keepalive off.
+    pub keepalive: u16,
+    /// Start a new session (`true`) or resume the stored one (`false`).
+    pub clean_session: bool,
+    /// The last will, if any.
+    pub will: Option<Will>,
+}
+
+impl fmt::Debug for ConnectParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectParams")
+            .field("client_id", &self.client_id)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("keepalive", &self.keepalive)
+            .field("clean_session", &self.clean_session)
+            .field("will", &self.will)
+            .finish()
+    }
+}
+
+/// Something that happened, returned by [`Session::poll_event`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// The broker accepted CONNECT.
+    Connected {
+        /// Whether the broker resumed a stored session (clean session off).
+        session_present: bool,
+    },
+    /// A message arrived.
+    Message(Message),
+    /// An outgoing QoS 1 message was acknowledged (PUBACK), or a QoS 2 one
+    /// completed (PUBCOMP).
+    Published {
+        /// The packet id that [`Session::publish`] returned.
+        packet_id: PacketId,
+    },
+    /// SUBACK: one entry per filter, the granted QoS or `None` for a refusal.
+    Subscribed {
+        /// The packet id that [`Session::subscribe`] returned.
+        packet_id: PacketId,
+        /// Granted QoS per filter, `None` where the broker refused it.
+        granted: Vec<Option<QoS>>,
+    },
+    /// UNSUBACK.
+    Unsubscribed {
+        /// The packet id that [`Session::unsubscribe`] returned.
+        packet_id: PacketId,
+    },
+}
+
+/// Tunables that do not change between connections.
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    /// Largest incoming packet (remaining length) accepted; larger ones are a
+    /// protocol error. Default 1 MiB.
+    pub max_incoming_packet_size: usize,
+    /// Most outgoing QoS 1/2 messages awaiting acknowledgement. Default 100.
+    pub inflight_window: u16,
+    /// How long to wait for PINGRESP; default `None` = half the keepalive.
+    pub ping_timeout: Option<Duration>,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self { max_incoming_packet_size: 1 << 20, inflight_window: 100, ping_timeout: None }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// No connection (never connected, lost, or after DISCONNECT).
+    Disconnected,
+    /// CONNECT sent, waiting for CONNACK.
+    Connecting,
+    /// CONNACK accepted.
+    Connected,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OutgoingStage {
+    /// QoS 1 PUBLISH sent, waiting for PUBACK.
+    AwaitPubAck,
+    /// QoS 2 PUBLISH sent, waiting for PUBREC.
+    AwaitPubRec,
+    /// PUBREL sent, waiting for PUBCOMP.
+    AwaitPubComp,
+}
+
+#[derive(Debug)]
+struct Outgoing {
+    publish: Publish,
+    stage: OutgoingStage,
+}
+
+/// The sans-IO MQTT client session. See the [module docs](self) for the
+/// rules of use.
+#[derive(Debug)]
+pub struct Session {
+    config: SessionConfig,
+    state: State,
+    keepalive: Option<Duration>,
+    decoder: Decoder,
+    encode_buf: BytesMut,
+    tx: VecDeque<Bytes>,
+    events: VecDeque<Event>,
+    /// Outgoing QoS 1/2 in first-sent order.
+    outgoing: VecDeque<Outgoing>,
+    /// Incoming QoS 2 ids received (PUBREC sent) and not yet released.
+    incoming_qos2: HashSet<PacketId>,
+    pending_subscribe: Vec<(PacketId, Vec<SubscribeFilter>)>,
+    pending_unsubscribe: Vec<(PacketId, Vec<String>)>,
+    subscriptions: Vec<(String, QoS)>,
+    next_packet_id: PacketId,
+    last_tx: Option<Instant>,
+    last_rx: Option<Instant>,
+    ping_sent: Option<Instant>,
+}
+
+impl Session {
+    /// A new session with no connection.
+    pub fn new(config: SessionConfig) -> Self {
+        let max = config.max_incoming_packet_size;
+        Self {
+            config,
+            state: State::Disconnected,
+            keepalive: None,
+            decoder: Decoder::new(max),
+            encode_buf: BytesMut::with_capacity(4096),
+            tx: VecDeque::new(),
+            events: VecDeque::new(),
+            outgoing: VecDeque::new(),
+            incoming_qos2: HashSet::new(),
+            pending_subscribe: Vec::new(),
+            pending_unsubscribe: Vec::new(),
+            subscriptions: Vec::new(),
+            next_packet_id: 1,
+            last_tx: None,
+            last_rx: None,
+            ping_sent: None,
+        }
+    }
+
+    /// The configuration this session was built with.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+
+    /// Whether CONNACK has accepted the current connection.
+    pub fn is_connected(&self) -> bool {
+        self.state == State::Connected
+    }
+
+    /// Outgoing QoS 1/2 messages not yet fully acknowledged.
+    pub fn inflight(&self) -> usize {
+        self.outgoing.len()
+    }
+
+    /// Whether a QoS 1/2 publish would fit in the inflight window now.
+    pub fn has_inflight_room(&self) -> bool {
+        self.outgoing.len() < usize::from(self.config.inflight_window.max(1))
+    }
+
+    /// Whether the packet id is still awaiting its acknowledgement.
+    pub fn is_pending(&self, id: PacketId) -> bool {
+        self.outgoing.iter().any(|o| o.publish.pkid == id)
+            || self.pending_subscribe.iter().any(|(p, _)| *p == id)
+            || self.pending_unsubscribe.iter().any(|(p, _)| *p == id)
+    }
+
+    /// Filters the broker granted in this session, with the granted QoS.
+    pub fn subscriptions(&self) -> &[(String, QoS)] {
+        &self.subscriptions
+    }
+
+    /// Starts a connection on a freshly opened transport: queues CONNECT.
+    pub fn connect(&mut self, params: ConnectParams, now: Instant) -> Result<()> {
+        if params.client_id.is_empty() && !params.clean_session {
+            return Err(Error::invalid(
+                "an empty client id requires clean_session (MQTT 3.1.1 section 3.1.3.1)",
+            ));
+        }
+        if let Some(w) = &params.will {
+            codec::check_topic_name(&w.topic)?;
+        }
+        if params.password.is_some() && params.username.is_none() {
+            return Err(Error::invalid("a password requires a user name (MQTT 3.1.1 section 3.1.2.9)"));
+        }
+        let mut connect = Connect::new(params.client_id);
+        connect.keep_alive = params.keepalive;
+        connect.clean_session = params.clean_session;
+        connect.login = params
+            .username
+            .map(|u| Login::new(u, params.password.unwrap_or_default()));
+        connect.last_will = params.will.map(|w| LastWill {
+            topic: w.topic,
+            message: w.payload,
+            qos: w.qos,
+            retain: w.retain,
+        });
+        // Reset the per-connection state before queueing.
+        self.reset_connection();
+        if params.clean_session {
+            self.incoming_qos2.clear();
+            self.subscriptions.clear();
+        }
+        self.queue(&Packet::Connect(connect), now)?;
+        self.keepalive =
+            (params.keepalive > 0).then(|| Duration::from_secs(params.keepalive.into()));
+        self.state = State::Connecting;
+        self.last_rx = Some(now);
+        Ok(())
+    }
+
+    /// Queues a PUBLISH. Returns the packet id for QoS 1 and 2 (watch for
+    /// [`Event::Published`]), `None` for QoS 0.
+    ///
+    /// Errors: [`Error::InvalidArgument`] for a bad topic or a full inflight
+    /// window (check [`Session::has_inflight_room`] first), [`Error::Closed`]
+    /// when not connected.
+    pub fn publish(
+        &mut self,
+        topic: &str,
+        payload: Bytes,
+        qos: QoS,
+        retain: bool,
+        now: Instant,
+    ) -> Result<Option<PacketId>> {
+        codec::check_topic_name(topic)?;
+        self.ensure_connected()?;
+        let mut publish = Publish::from_bytes(topic, qos, payload);
+        publish.retain = retain;
+        if qos == QoS::AtMostOnce {
+            self.queue(&Packet::Publish(publish), now)?;
+            return Ok(None);
+        }
+        if !self.has_inflight_room() {
+            return Err(Error::invalid(format!(
+                "the inflight window of {} messages is full",
+                self.config.inflight_window
+            )));
+        }
+        let id = self.allocate_packet_id()?;
+        publish.pkid = id;
+        self.queue(&Packet::Publish(publish.clone()), now)?;
+        let stage =
+            if qos == QoS::AtLeastOnce { OutgoingStage::AwaitPubAck } else { OutgoingStage::AwaitPubRec };
+        self.outgoing.push_back(Outgoing { publish, stage });
+        Ok(Some(id))
+    }
+
+    /// Queues a SUBSCRIBE for one or more `(filter, max QoS)` pairs. Watch
+    /// for [`Event::Subscribed`] with the returned id.
+    pub fn subscribe(&mut self, filters: &[(&str, QoS)], now: Instant) -> Result<PacketId> {
+        if filters.is_empty() {
+            return Err(Error::invalid("subscribe needs at least one topic filter"));
+        }
+        for (f, _) in filters {
+            codec::check_topic_filter(f)?;
+        }
+        self.ensure_connected()?;
+        let id = self.allocate_packet_id()?;
+        let filters: Vec<SubscribeFilter> =
+            filters.iter().map(|(f, q)| SubscribeFilter::new((*f).to_owned(), *q)).collect();
+        self.queue(&Packet::Subscribe(Subscribe { pkid: id, filters: filters.clone() }), now)?;
+        self.pending_subscribe.push((id, filters));
+        Ok(id)
+    }
+
+    /// Queues an UNSUBSCRIBE. Watch for [`Event::Unsubscribed`].
+    pub fn unsubscribe(&mut self, filters: &[&str], now: Instant) -> Result<PacketId> {
+        if filters.is_empty() {
+            return Err(Error::invalid("unsubscribe needs at least one topic filter"));
+        }
+        for f in filters {
+            codec::check_topic_filter(f)?;
+        }
+        self.ensure_connected()?;
+        let id = self.allocate_packet_id()?;
+        let topics: Vec<String> = filters.iter().map(|f| (*f).to_owned()).collect();
+        self.queue(&Packet::Unsubscribe(Unsubscribe { pkid: id, topics: topics.clone() }), now)?;
+        self.pending_unsubscribe.push((id, topics));
+        Ok(id)
+    }
+
+    /// Queues DISCONNECT; the session is disconnected afterwards (the will is
+    /// not published by the broker). Unacknowledged messages are kept.
+    pub fn disconnect(&mut self, now: Instant) -> Result<()> {
+        self.ensure_connected()?;
+        self.queue(&Packet::Disconnect, now)?;
+        self.state = State::Disconnected;
+        self.keepalive = None;
+        Ok(())
+    }
+
+    /// The transport is gone. Unacknowledged messages are kept for the next
+    /// connection; queued output and partial input are dropped.
+    pub fn connection_lost(&mut self) {
+        self.state = State::Disconnected;
+        self.reset_connection();
+    }
+
+    /// Feeds the payload of one incoming WebSocket binary frame (any split of
+    /// the MQTT byte stream; empty is fine). A protocol violation returns an
+    /// error, and the session is then disconnected.
+    pub fn handle_bytes(&mut self, data: &[u8], now: Instant) -> Result<()> {
+        if self.state == State::Disconnected {
+            // Late bytes after DISCONNECT or a loss are ignored.
+            return Ok(());
+        }
+        self.decoder.extend(data);
+        self.last_rx = Some(now);
+        loop {
+            let packet = match self.decoder.next_packet() {
+                Ok(Some(p)) => p,
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(self.fail(e)),
+            };
+            if let Err(e) = self.handle_packet(packet, now) {
+                return Err(self.fail(e));
+            }
+            if self.state == State::Disconnected {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Advances timers. Returns [`Error::Timeout`] with
+    /// [`TimeoutPhase::Keepalive`] when the broker did not answer a PINGREQ in
+    /// time; the session is then disconnected.
+    pub fn handle_timeout(&mut self, now: Instant) -> Result<()> {
+        if self.state != State::Connected {
+            return Ok(());
+        }
+        let Some(keepalive) = self.keepalive else { return Ok(()) };
+        if let Some(sent) = self.ping_sent {
+            if now >= sent + self.ping_timeout(keepalive) {
+                return Err(self.fail(Error::Timeout(TimeoutPhase::Keepalive)));
+            }
+            return Ok(());
+        }
+        let Some(idle_since) = self.idle_since() else { return Ok(()) };
+        if now >= idle_since + keepalive {
+            self.queue(&Packet::PingReq, now)?;
+            self.ping_sent = Some(now);
+        }
+        Ok(())
+    }
+
+    /// The next encoded packet to send, one per WebSocket binary frame.
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        self.tx.pop_front()
+    }
+
+    /// The next event, in the order they happened.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`Session::handle_timeout`] must be called next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.state != State::Connected {
+            return None;
+        }
+        let keepalive = self.keepalive?;
+        match self.ping_sent {
+            Some(sent) => Some(sent + self.ping_timeout(keepalive)),
+            None => self.idle_since().map(|t| t + keepalive),
+        }
+    }
+
+    fn ping_timeout(&self, keepalive: Duration) -> Duration {
+        self.config.ping_timeout.unwrap_or(keepalive / 2).max(Duration::from_millis(1))
+    }
+
+    /// The start of the current idle period: the older of the last send and
+    /// the last receive.
+    fn idle_since(&self) -> Option<Instant> {
+        match (self.last_tx, self.last_rx) {
+            (Some(t), Some(r)) => Some(t.min(r)),
+            (t, r) => t.or(r),
+        }
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        self.connection_lost();
+        e
+    }
+
+    fn reset_connection(&mut self) {
+        self.tx.clear();
+        self.decoder.clear();
+        self.ping_sent = None;
+        self.last_tx = None;
+        self.last_rx = None;
+        self.pending_subscribe.clear();
+        self.pending_unsubscribe.clear();
+    }
+
+    fn ensure_connected(&self) -> Result<()> {
+        match self.state {
+            State::Connected => Ok(()),
+            State::Connecting => Err(Error::Closed("not connected yet: CONNACK not received".into())),
+            State::Disconnected => Err(Error::Closed("not connected".into())),
+        }
+    }
+
+    fn queue(&mut self, packet: &Packet, now: Instant) -> Result<()> {
+        codec::encode(packet, &mut self.encode_buf)?;
+        let frame = self.encode_buf.split().freeze();
+        self.tx.push_back(frame);
+        self.last_tx = Some(now);
+        Ok(())
+    }
+
+    fn allocate_packet_id(&mut self) -> Result<PacketId> {
+        for _ in 0..u16::MAX {
+            let id = self.next_packet_id;
+            self.next_packet_id = if id == u16::MAX { 1 } else { id + 1 };
+            if !self.is_pending(id) {
+                return Ok(id);
+            }
+        }
+        Err(Error::invalid("all 65535 packet ids are in use"))
+    }
+
+    fn handle_packet(&mut self, packet: Packet, now: Instant) -> Result<()> {
+        if self.state == State::Connecting {
+            return match packet {
+                Packet::ConnAck(ack) => self.handle_connack(ack, now),
+                other => Err(Error::protocol(format!(
+                    "expected CONNACK, got {}",
+                    packet_name(&other)
+                ))),
+            };
+        }
+        match packet {
+            Packet::Publish(p) => self.handle_publish(p, now),
+            Packet::PubAck(PubAck { pkid }) => {
+                self.complete_outgoing(pkid, OutgoingStage::AwaitPubAck);
+                Ok(())
+            }
+            Packet::PubRec(PubRec { pkid }) => {
+                if let Some(o) = self.outgoing.iter_mut().find(|o| o.publish.pkid == pkid) {
+                    if o.stage == OutgoingStage::AwaitPubAck {
+                        return Err(Error::protocol(format!("PUBREC for QoS 1 message {pkid}")));
+                    }
+                    o.stage = OutgoingStage::AwaitPubComp;
+                }
+                // Release even an unknown id, so the broker can finish its flow.
+                self.queue(&Packet::PubRel(PubRel::new(pkid)), now)
+            }
+            Packet::PubComp(PubComp { pkid }) => {
+                self.complete_outgoing(pkid, OutgoingStage::AwaitPubComp);
+                Ok(())
+            }
+            Packet::PubRel(PubRel { pkid }) => {
+                self.incoming_qos2.remove(&pkid);
+                self.queue(&Packet::PubComp(PubComp::new(pkid)), now)
+            }
+            Packet::SubAck(SubAck { pkid, return_codes }) => {
+                let Some(pos) = self.pending_subscribe.iter().position(|(p, _)| *p == pkid) else {
+                    log::debug!("SUBACK for unknown packet id {pkid} ignored");
+                    return Ok(());
+                };
+                let (_, filters) = self.pending_subscribe.remove(pos);
+                if filters.len() != return_codes.len() {
+                    return Err(Error::protocol(format!(
+                        "SUBACK has {} return codes for {} filters",
+                        return_codes.len(),
+                        filters.len()
+                    )));
+                }
+                let granted: Vec<Option<QoS>> = return_codes
+                    .iter()
+                    .map(|c| match c {
+                        SubscribeReasonCode::Success(q) => Some(*q),
+                        _ => None,
+                    })
+                    .collect();
+                for (f, g) in filters.into_iter().zip(&granted) {
+                    self.subscriptions.retain(|(t, _)| *t != f.path);
+                    if let Some(q) = g {
+                        self.subscriptions.push((f.path, *q));
+                    }
+                }
+                self.events.push_back(Event::Subscribed { packet_id: pkid, granted });
+                Ok(())
+            }
+            Packet::UnsubAck(UnsubAck { pkid }) => {
+                if let Some(pos) = self.pending_unsubscribe.iter().position(|(p, _)| *p == pkid) {
+                    let (_, topics) = self.pending_unsubscribe.remove(pos);
+                    self.subscriptions.retain(|(t, _)| !topics.contains(t));
+                    self.events.push_back(Event::Unsubscribed { packet_id: pkid });
+                }
+                Ok(())
+            }
+            Packet::PingResp => {
+                self.ping_sent = None;
+                Ok(())
+            }
+            other => Err(Error::protocol(format!(
+                "unexpected {} from the server",
+                packet_name(&other)
+            ))),
+        }
+    }
+
+    fn handle_connack(&mut self, ack: ConnAck, now: Instant) -> Result<()> {
+        use mqttbytes::v4::ConnectReturnCode as C;
+        let refused = match ack.code {
+            C::Success => None,
+            C::RefusedProtocolVersion => Some(ConnectReturnCode::UnacceptableProtocolVersion),
+            C::BadClientId => Some(ConnectReturnCode::IdentifierRejected),
+            C::ServiceUnavailable => Some(ConnectReturnCode::ServerUnavailable),
+            C::BadUserNamePassword => Some(ConnectReturnCode::BadUserNameOrPassword),
+            C::NotAuthorized => Some(ConnectReturnCode::NotAuthorized),
+        };
+        if let Some(code) = refused {
+            return Err(Error::ConnectionRefused(code));
+        }
+        self.state = State::Connected;
+        if !ack.session_present {
+            self.incoming_qos2.clear();
+        }
+        self.events.push_back(Event::Connected { session_present: ack.session_present });
+        // Resend what was not acknowledged, in the original order.
+        let resend: Vec<Packet> = self
+            .outgoing
+            .iter()
+            .map(|o| match o.stage {
+                OutgoingStage::AwaitPubComp => Packet::PubRel(PubRel::new(o.publish.pkid)),
+                _ => {
+                    let mut p = o.publish.clone();
+                    p.dup = true;
+                    Packet::Publish(p)
+                }
+            })
+            .collect();
+        for p in &resend {
+            self.queue(p, now)?;
+        }
+        Ok(())
+    }
+
+    fn handle_publish(&mut self, p: Publish, now: Instant) -> Result<()> {
+        let message = |p: Publish| Message {
+            topic: p.topic,
+            payload: p.payload,
+            qos: p.qos,
+            retain: p.retain,
+            dup: p.dup,
+        };
+        match p.qos {
+            QoS::AtMostOnce => self.events.push_back(Event::Message(message(p))),
+            QoS::AtLeastOnce => {
+                let id = p.pkid;
+                self.events.push_back(Event::Message(message(p)));
+                self.queue(&Packet::PubAck(PubAck::new(id)), now)?;
+            }
+            QoS::ExactlyOnce => {
+                let id = p.pkid;
+                // A redelivery of an id we already hold is acknowledged, not delivered again.
+                if self.incoming_qos2.insert(id) {
+                    self.events.push_back(Event::Message(message(p)));
+                }
+                self.queue(&Packet::PubRec(PubRec::new(id)), now)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn complete_outgoing(&mut self, id: PacketId, expected: OutgoingStage) {
+        match self.outgoing.iter().position(|o| o.publish.pkid == id) {
+            Some(pos) if self.outgoing[pos].stage == expected => {
+                self.outgoing.remove(pos);
+                self.events.push_back(Event::Published { packet_id: id });
+            }
+            _ => log::debug!("acknowledgement for packet id {id} ignored: not awaiting it"),
+        }
+    }
+}
+
+fn packet_name(p: &Packet) -> &'static str {
+    match p {
+        Packet::Connect(_) => "CONNECT",
+        Packet::ConnAck(_) => "CONNACK",
+        Packet::Publish(_) => "PUBLISH",
+        Packet::PubAck(_) => "PUBACK",
+        Packet::PubRec(_) => "PUBREC",
+        Packet::PubRel(_) => "PUBREL",
+        Packet::PubComp(_) => "PUBCOMP",
+        Packet::Subscribe(_) => "SUBSCRIBE",
+        Packet::SubAck(_) => "SUBACK",
+        Packet::Unsubscribe(_) => "UNSUBSCRIBE",
+        Packet::UnsubAck(_) => "UNSUBACK",
+        Packet::PingReq => "PINGREQ",
+        Packet::PingResp => "PINGRESP",
+        Packet::Disconnect => "DISCONNECT",
+    }
+}
+
+#[cfg(test)]
+mod tests;
