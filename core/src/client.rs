@@ -63,7 +63,9 @@ pub struct ClientOptions {
 
 impl fmt::Debug for ClientOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let url = WsUrl::parse(&self.url).map(|u| u.redacted()).unwrap_or_else(|_| "<invalid>".into());
+        let url = WsUrl::parse(&self.url)
+            .map(|u| u.redacted())
+            .unwrap_or_else(|_| "<invalid>".into());
         f.debug_struct("ClientOptions")
             .field("url", &url)
             .field("client_id", &self.client_id)
@@ -73,7 +75,10 @@ impl fmt::Debug for ClientOptions {
             .field("clean_session", &self.clean_session)
             .field("will", &self.will)
             .field("tls", &self.tls)
-            .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
             .field("connect_timeout", &self.connect_timeout)
             .field("operation_timeout", &self.operation_timeout)
             .field("session", &self.session)
@@ -86,8 +91,8 @@ impl ClientOptions {
     /// Options for `url` (`ws://` or `wss://`, path and query sent exactly as
     /// written), with defaults: empty client id (the broker assigns one),
     /// keepalive 60 s, clean session, Mozilla roots for TLS, connect and
-    /// operation timeouts 10 s, inflight window 100, incoming packets up to
-    /// 1 MiB.
+    /// operation timeouts 10 s, inflight window 100, incoming packets with
+    /// payloads up to 1 MiB.
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
@@ -208,8 +213,10 @@ impl ClientOptions {
         self
     }
 
-    /// Largest incoming packet accepted (default 1 MiB); larger ones end the
-    /// connection with a protocol error.
+    /// Largest incoming packet (MQTT remaining length) accepted; larger ones
+    /// end the connection with a protocol error. The default,
+    /// [`DEFAULT_MAX_PACKET_SIZE`](crate::session::DEFAULT_MAX_PACKET_SIZE),
+    /// fits a 1 MiB payload.
     pub fn max_packet_size(mut self, bytes: usize) -> Self {
         self.session.max_incoming_packet_size = bytes;
         self
@@ -284,7 +291,11 @@ impl Client {
     /// does no network I/O.
     pub fn new(options: ClientOptions) -> Result<Self> {
         let url = WsUrl::parse(&options.url)?;
-        let tls = if url.secure { Some(options.tls.client_config()?) } else { None };
+        let tls = if url.secure {
+            Some(options.tls.client_config()?)
+        } else {
+            None
+        };
         for (name, _) in &options.headers {
             check_header_name(name)?;
         }
@@ -360,7 +371,10 @@ impl Client {
             Ok(false) => return Err(self.fail(Error::Timeout(TimeoutPhase::Connack))),
             Err(e) => return Err(self.fail(e)),
         }
-        let pos = self.events.iter().position(|e| matches!(e, Event::Connected { .. }));
+        let pos = self
+            .events
+            .iter()
+            .position(|e| matches!(e, Event::Connected { .. }));
         let session_present = match pos.and_then(|p| self.events.remove(p)) {
             Some(Event::Connected { session_present }) => session_present,
             _ => false,
@@ -381,15 +395,18 @@ impl Client {
     ) -> Result<Option<PacketId>> {
         self.ensure_open()?;
         let deadline = Instant::now() + self.options.operation_timeout;
-        if qos != QoS::AtMostOnce && !self.session.has_inflight_room() {
-            if !self.run_until(Some(deadline), |c| c.session.has_inflight_room())? {
-                return Err(Error::Timeout(TimeoutPhase::Ack));
-            }
+        if qos != QoS::AtMostOnce
+            && !self.session.has_inflight_room()
+            && !self.run_until(Some(deadline), |c| c.session.has_inflight_room())?
+        {
+            return Err(Error::Timeout(TimeoutPhase::Ack));
         }
         if self.write_blocked && !self.run_until(Some(deadline), |c| !c.write_blocked)? {
             return Err(self.fail(Error::Timeout(TimeoutPhase::Write)));
         }
-        let id = self.session.publish(topic, payload.into(), qos, retain, Instant::now())?;
+        let id = self
+            .session
+            .publish(topic, payload.into(), qos, retain, Instant::now())?;
         if let Err(e) = self.flush_transmit() {
             return Err(self.fail(e));
         }
@@ -414,7 +431,13 @@ impl Client {
     }
 
     /// Publishes and waits for the acknowledgement (QoS 1/2).
-    pub fn publish_and_wait(&mut self, topic: &str, payload: impl Into<Bytes>, qos: QoS, retain: bool) -> Result<()> {
+    pub fn publish_and_wait(
+        &mut self,
+        topic: &str,
+        payload: impl Into<Bytes>,
+        qos: QoS,
+        retain: bool,
+    ) -> Result<()> {
         match self.publish(topic, payload, qos, retain)? {
             Some(id) => self.wait_for(id, None),
             None => Ok(()),
@@ -427,7 +450,9 @@ impl Client {
         self.ensure_open()?;
         let id = self.session.subscribe(filters, Instant::now())?;
         self.await_ack(id)?;
-        match self.take_event(|e| matches!(e, Event::Subscribed { packet_id, .. } if *packet_id == id)) {
+        match self
+            .take_event(|e| matches!(e, Event::Subscribed { packet_id, .. } if *packet_id == id))
+        {
             Some(Event::Subscribed { granted, .. }) => Ok(granted),
             _ => Err(Error::protocol("SUBACK was lost")),
         }
@@ -491,7 +516,10 @@ impl Client {
         let deadline = Instant::now() + self.options.operation_timeout;
         let mut result = Ok(());
         if self.session.is_connected() {
-            result = self.session.disconnect(Instant::now()).and_then(|()| self.flush_transmit());
+            result = self
+                .session
+                .disconnect(Instant::now())
+                .and_then(|()| self.flush_transmit());
         }
         if let Some(ws) = self.ws.as_mut() {
             let _ = ws.close(None);
@@ -506,7 +534,11 @@ impl Client {
 
     /// Runs I/O until `done` holds (`Ok(true)`), `deadline` passes
     /// (`Ok(false)`), or an error. Fatal errors close the connection.
-    fn run_until(&mut self, deadline: Option<Instant>, mut done: impl FnMut(&Self) -> bool) -> Result<bool> {
+    fn run_until(
+        &mut self,
+        deadline: Option<Instant>,
+        mut done: impl FnMut(&Self) -> bool,
+    ) -> Result<bool> {
         loop {
             if let Err(e) = self.step() {
                 return Err(self.fail(e));
@@ -549,24 +581,34 @@ impl Client {
     }
 
     fn read_available(&mut self) -> Result<()> {
-        let Some(ws) = self.ws.as_mut() else { return Ok(()) };
+        let Some(ws) = self.ws.as_mut() else {
+            return Ok(());
+        };
         self.read_pending = false;
         for _ in 0..READ_BATCH {
             match ws.read() {
                 Ok(WsMessage::Binary(data)) => self.session.handle_bytes(&data, Instant::now())?,
                 Ok(WsMessage::Text(_)) => {
-                    return Err(Error::protocol("the server sent a text frame; MQTT uses binary frames only"));
+                    return Err(Error::protocol(
+                        "the server sent a text frame; MQTT uses binary frames only",
+                    ));
                 }
                 Ok(WsMessage::Close(frame)) => {
                     let why = frame
-                        .map(|f| format!("code {}, reason {:?}", u16::from(f.code), f.reason.as_str()))
+                        .map(|f| {
+                            format!("code {}, reason {:?}", u16::from(f.code), f.reason.as_str())
+                        })
                         .unwrap_or_else(|| "no reason given".into());
                     let _ = ws.flush();
-                    return Err(Error::Closed(format!("the server closed the WebSocket ({why})")));
+                    return Err(Error::Closed(format!(
+                        "the server closed the WebSocket ({why})"
+                    )));
                 }
                 // tungstenite answers PINGs itself (flushed on the next read or write).
                 Ok(WsMessage::Ping(_) | WsMessage::Pong(_) | WsMessage::Frame(_)) => {}
-                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
+                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    return Ok(());
+                }
                 Err(e) => return Err(ws_error(e)),
             }
         }
@@ -614,7 +656,11 @@ impl Client {
     }
 
     fn ensure_open(&self) -> Result<()> {
-        if self.ws.is_some() && self.session.is_connected() { Ok(()) } else { Err(self.closed_error()) }
+        if self.ws.is_some() && self.session.is_connected() {
+            Ok(())
+        } else {
+            Err(self.closed_error())
+        }
     }
 
     fn closed_error(&self) -> Error {

@@ -14,8 +14,8 @@ use crate::error::{Error, Result};
 
 pub use mqttbytes::QoS;
 pub(crate) use v4::{
-    ConnAck, Connect, LastWill, Login, Packet, PubAck, PubComp, PubRec, PubRel, Publish,
-    SubAck, Subscribe, SubscribeFilter, SubscribeReasonCode, UnsubAck, Unsubscribe,
+    ConnAck, Connect, LastWill, Login, Packet, PubAck, PubComp, PubRec, PubRel, Publish, SubAck,
+    Subscribe, SubscribeFilter, SubscribeReasonCode, UnsubAck, Unsubscribe,
 };
 
 /// Largest string MQTT can carry (a u16 length prefix).
@@ -35,7 +35,10 @@ impl Decoder {
     /// A decoder that refuses packets whose remaining length exceeds
     /// `max_packet_size`.
     pub(crate) fn new(max_packet_size: usize) -> Self {
-        Self { buf: BytesMut::new(), max_packet_size }
+        Self {
+            buf: BytesMut::new(),
+            max_packet_size,
+        }
     }
 
     /// Appends received bytes (one WebSocket payload, possibly empty).
@@ -44,6 +47,7 @@ impl Decoder {
     }
 
     /// Bytes received but not yet decoded.
+    #[cfg(test)]
     pub(crate) fn buffered(&self) -> usize {
         self.buf.len()
     }
@@ -91,7 +95,8 @@ pub(crate) fn encode(packet: &Packet, out: &mut BytesMut) -> Result<()> {
         Packet::PingResp => v4::PingResp.write(out),
         Packet::Disconnect => v4::Disconnect.write(out),
     };
-    res.map(|_| ()).map_err(|e| Error::invalid(format!("cannot encode packet: {e:?}")))
+    res.map(|_| ())
+        .map_err(|e| Error::invalid(format!("cannot encode packet: {e:?}")))
 }
 
 fn check_outgoing(packet: &Packet) -> Result<()> {
@@ -109,7 +114,11 @@ fn check_outgoing(packet: &Packet) -> Result<()> {
             v
         }
         Packet::Publish(p) => vec![("topic", p.topic.len())],
-        Packet::Subscribe(s) => s.filters.iter().map(|f| ("topic filter", f.path.len())).collect(),
+        Packet::Subscribe(s) => s
+            .filters
+            .iter()
+            .map(|f| ("topic filter", f.path.len()))
+            .collect(),
         Packet::Unsubscribe(u) => u.topics.iter().map(|t| ("topic filter", t.len())).collect(),
         _ => Vec::new(),
     };
@@ -147,7 +156,9 @@ pub(crate) fn check_topic_name(topic: &str) -> Result<()> {
         return Err(Error::invalid("topic must not contain the NUL character"));
     }
     if topic.len() > MAX_STRING_LEN {
-        return Err(Error::invalid(format!("topic is longer than {MAX_STRING_LEN} bytes")));
+        return Err(Error::invalid(format!(
+            "topic is longer than {MAX_STRING_LEN} bytes"
+        )));
     }
     Ok(())
 }
@@ -159,10 +170,14 @@ pub(crate) fn check_topic_filter(filter: &str) -> Result<()> {
         return Err(Error::invalid("topic filter must not be empty"));
     }
     if filter.contains('\0') {
-        return Err(Error::invalid("topic filter must not contain the NUL character"));
+        return Err(Error::invalid(
+            "topic filter must not contain the NUL character",
+        ));
     }
     if filter.len() > MAX_STRING_LEN {
-        return Err(Error::invalid(format!("topic filter is longer than {MAX_STRING_LEN} bytes")));
+        return Err(Error::invalid(format!(
+            "topic filter is longer than {MAX_STRING_LEN} bytes"
+        )));
     }
     let levels: Vec<&str> = filter.split('/').collect();
     for (i, level) in levels.iter().enumerate() {
@@ -213,9 +228,18 @@ mod tests {
             Packet::PubRec(PubRec::new(2)),
             Packet::PubRel(PubRel::new(3)),
             Packet::PubComp(PubComp::new(4)),
-            Packet::Subscribe(Subscribe { pkid: 5, filters: vec![SubscribeFilter::new("x/#".into(), QoS::AtLeastOnce)] }),
-            Packet::SubAck(SubAck::new(5, vec![SubscribeReasonCode::Success(QoS::AtLeastOnce)])),
-            Packet::Unsubscribe(Unsubscribe { pkid: 6, topics: vec!["x/#".into()] }),
+            Packet::Subscribe(Subscribe {
+                pkid: 5,
+                filters: vec![SubscribeFilter::new("x/#".into(), QoS::AtLeastOnce)],
+            }),
+            Packet::SubAck(SubAck::new(
+                5,
+                vec![SubscribeReasonCode::Success(QoS::AtLeastOnce)],
+            )),
+            Packet::Unsubscribe(Unsubscribe {
+                pkid: 6,
+                topics: vec!["x/#".into()],
+            }),
             Packet::UnsubAck(UnsubAck::new(6)),
             Packet::PingReq,
             Packet::PingResp,
@@ -292,7 +316,10 @@ mod tests {
         dec.extend(&bytes[..4]);
         let err = dec.next_packet().unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Protocol);
-        assert!(err.to_string().contains("exceeds the maximum packet size"), "{err}");
+        assert!(
+            err.to_string().contains("exceeds the maximum packet size"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -342,7 +369,10 @@ mod tests {
     fn overlong_topic_is_refused_instead_of_truncated() {
         let p = Publish::new("x".repeat(70_000), QoS::AtMostOnce, vec![]);
         let mut out = BytesMut::new();
-        assert_eq!(encode(&Packet::Publish(p), &mut out).unwrap_err().kind(), crate::ErrorKind::InvalidArgument);
+        assert_eq!(
+            encode(&Packet::Publish(p), &mut out).unwrap_err().kind(),
+            crate::ErrorKind::InvalidArgument
+        );
         assert!(out.is_empty());
     }
 

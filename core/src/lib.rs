@@ -58,6 +58,7 @@ pub mod error;
 pub mod session;
 pub mod transport;
 
+pub use bytes::Bytes;
 pub use client::{Client, ClientOptions, ConnectInfo, WallClock};
 pub use codec::{QoS, qos_from_u8};
 pub use error::{ConnectReturnCode, Error, ErrorKind, Result, TimeoutPhase};
@@ -65,4 +66,9 @@ pub use session::{ConnectParams, Event, Message, PacketId, Session, SessionConfi
 pub use transport::InterruptHandle;
 pub use transport::tls::{Pem, TlsOptions};
 pub use transport::url::WsUrl;
-pub use bytes::Bytes;
+
+/// The README's Rust examples, compiled as doctests so that they keep working
+/// when pasted.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -45,6 +45,10 @@ use crate::codec::{
 };
 use crate::error::{ConnectReturnCode, Error, Result, TimeoutPhase};
 
+/// The default limit on incoming packets: room for a 1 MiB payload with the
+/// longest possible topic and the packet id (not the 10 KiB of some peers).
+pub const DEFAULT_MAX_PACKET_SIZE: usize = (1 << 20) + 2 + 65_535 + 2;
+
 /// An MQTT packet identifier (1 to 65535).
 pub type PacketId = u16;
 
@@ -154,7 +158,7 @@ pub enum Event {
 #[derive(Clone, Debug)]
 pub struct SessionConfig {
     /// Largest incoming packet (remaining length) accepted; larger ones are a
-    /// protocol error. Default 1 MiB.
+    /// protocol error. Default [`DEFAULT_MAX_PACKET_SIZE`].
     pub max_incoming_packet_size: usize,
     /// Most outgoing QoS 1/2 messages awaiting acknowledgement. Default 100.
     pub inflight_window: u16,
@@ -164,7 +168,11 @@ pub struct SessionConfig {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        Self { max_incoming_packet_size: 1 << 20, inflight_window: 100, ping_timeout: None }
+        Self {
+            max_incoming_packet_size: DEFAULT_MAX_PACKET_SIZE,
+            inflight_window: 100,
+            ping_timeout: None,
+        }
     }
 }
 
@@ -181,11 +189,11 @@ enum State {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum OutgoingStage {
     /// QoS 1 PUBLISH sent, waiting for PUBACK.
-    AwaitPubAck,
+    Qos1Sent,
     /// QoS 2 PUBLISH sent, waiting for PUBREC.
-    AwaitPubRec,
+    Qos2Sent,
     /// PUBREL sent, waiting for PUBCOMP.
-    AwaitPubComp,
+    Qos2Released,
 }
 
 #[derive(Debug)]
@@ -285,7 +293,9 @@ impl Session {
             codec::check_topic_name(&w.topic)?;
         }
         if params.password.is_some() && params.username.is_none() {
-            return Err(Error::invalid("a password requires a user name (MQTT 3.1.1 section 3.1.2.9)"));
+            return Err(Error::invalid(
+                "a password requires a user name (MQTT 3.1.1 section 3.1.2.9)",
+            ));
         }
         let mut connect = Connect::new(params.client_id);
         connect.keep_alive = params.keepalive;
@@ -344,8 +354,11 @@ impl Session {
         let id = self.allocate_packet_id()?;
         publish.pkid = id;
         self.queue(&Packet::Publish(publish.clone()), now)?;
-        let stage =
-            if qos == QoS::AtLeastOnce { OutgoingStage::AwaitPubAck } else { OutgoingStage::AwaitPubRec };
+        let stage = if qos == QoS::AtLeastOnce {
+            OutgoingStage::Qos1Sent
+        } else {
+            OutgoingStage::Qos2Sent
+        };
         self.outgoing.push_back(Outgoing { publish, stage });
         Ok(Some(id))
     }
@@ -361,9 +374,17 @@ impl Session {
         }
         self.ensure_connected()?;
         let id = self.allocate_packet_id()?;
-        let filters: Vec<SubscribeFilter> =
-            filters.iter().map(|(f, q)| SubscribeFilter::new((*f).to_owned(), *q)).collect();
-        self.queue(&Packet::Subscribe(Subscribe { pkid: id, filters: filters.clone() }), now)?;
+        let filters: Vec<SubscribeFilter> = filters
+            .iter()
+            .map(|(f, q)| SubscribeFilter::new((*f).to_owned(), *q))
+            .collect();
+        self.queue(
+            &Packet::Subscribe(Subscribe {
+                pkid: id,
+                filters: filters.clone(),
+            }),
+            now,
+        )?;
         self.pending_subscribe.push((id, filters));
         Ok(id)
     }
@@ -371,7 +392,9 @@ impl Session {
     /// Queues an UNSUBSCRIBE. Watch for [`Event::Unsubscribed`].
     pub fn unsubscribe(&mut self, filters: &[&str], now: Instant) -> Result<PacketId> {
         if filters.is_empty() {
-            return Err(Error::invalid("unsubscribe needs at least one topic filter"));
+            return Err(Error::invalid(
+                "unsubscribe needs at least one topic filter",
+            ));
         }
         for f in filters {
             codec::check_topic_filter(f)?;
@@ -379,7 +402,13 @@ impl Session {
         self.ensure_connected()?;
         let id = self.allocate_packet_id()?;
         let topics: Vec<String> = filters.iter().map(|f| (*f).to_owned()).collect();
-        self.queue(&Packet::Unsubscribe(Unsubscribe { pkid: id, topics: topics.clone() }), now)?;
+        self.queue(
+            &Packet::Unsubscribe(Unsubscribe {
+                pkid: id,
+                topics: topics.clone(),
+            }),
+            now,
+        )?;
         self.pending_unsubscribe.push((id, topics));
         Ok(id)
     }
@@ -433,14 +462,18 @@ impl Session {
         if self.state != State::Connected {
             return Ok(());
         }
-        let Some(keepalive) = self.keepalive else { return Ok(()) };
+        let Some(keepalive) = self.keepalive else {
+            return Ok(());
+        };
         if let Some(sent) = self.ping_sent {
             if now >= sent + self.ping_timeout(keepalive) {
                 return Err(self.fail(Error::Timeout(TimeoutPhase::Keepalive)));
             }
             return Ok(());
         }
-        let Some(idle_since) = self.idle_since() else { return Ok(()) };
+        let Some(idle_since) = self.idle_since() else {
+            return Ok(());
+        };
         if now >= idle_since + keepalive {
             self.queue(&Packet::PingReq, now)?;
             self.ping_sent = Some(now);
@@ -471,7 +504,10 @@ impl Session {
     }
 
     fn ping_timeout(&self, keepalive: Duration) -> Duration {
-        self.config.ping_timeout.unwrap_or(keepalive / 2).max(Duration::from_millis(1))
+        self.config
+            .ping_timeout
+            .unwrap_or(keepalive / 2)
+            .max(Duration::from_millis(1))
     }
 
     /// The start of the current idle period: the older of the last send and
@@ -501,7 +537,9 @@ impl Session {
     fn ensure_connected(&self) -> Result<()> {
         match self.state {
             State::Connected => Ok(()),
-            State::Connecting => Err(Error::Closed("not connected yet: CONNACK not received".into())),
+            State::Connecting => Err(Error::Closed(
+                "not connected yet: CONNACK not received".into(),
+            )),
             State::Disconnected => Err(Error::Closed("not connected".into())),
         }
     }
@@ -538,21 +576,21 @@ impl Session {
         match packet {
             Packet::Publish(p) => self.handle_publish(p, now),
             Packet::PubAck(PubAck { pkid }) => {
-                self.complete_outgoing(pkid, OutgoingStage::AwaitPubAck);
+                self.complete_outgoing(pkid, OutgoingStage::Qos1Sent);
                 Ok(())
             }
             Packet::PubRec(PubRec { pkid }) => {
                 if let Some(o) = self.outgoing.iter_mut().find(|o| o.publish.pkid == pkid) {
-                    if o.stage == OutgoingStage::AwaitPubAck {
+                    if o.stage == OutgoingStage::Qos1Sent {
                         return Err(Error::protocol(format!("PUBREC for QoS 1 message {pkid}")));
                     }
-                    o.stage = OutgoingStage::AwaitPubComp;
+                    o.stage = OutgoingStage::Qos2Released;
                 }
                 // Release even an unknown id, so the broker can finish its flow.
                 self.queue(&Packet::PubRel(PubRel::new(pkid)), now)
             }
             Packet::PubComp(PubComp { pkid }) => {
-                self.complete_outgoing(pkid, OutgoingStage::AwaitPubComp);
+                self.complete_outgoing(pkid, OutgoingStage::Qos2Released);
                 Ok(())
             }
             Packet::PubRel(PubRel { pkid }) => {
@@ -585,14 +623,22 @@ impl Session {
                         self.subscriptions.push((f.path, *q));
                     }
                 }
-                self.events.push_back(Event::Subscribed { packet_id: pkid, granted });
+                self.events.push_back(Event::Subscribed {
+                    packet_id: pkid,
+                    granted,
+                });
                 Ok(())
             }
             Packet::UnsubAck(UnsubAck { pkid }) => {
-                if let Some(pos) = self.pending_unsubscribe.iter().position(|(p, _)| *p == pkid) {
+                if let Some(pos) = self
+                    .pending_unsubscribe
+                    .iter()
+                    .position(|(p, _)| *p == pkid)
+                {
                     let (_, topics) = self.pending_unsubscribe.remove(pos);
                     self.subscriptions.retain(|(t, _)| !topics.contains(t));
-                    self.events.push_back(Event::Unsubscribed { packet_id: pkid });
+                    self.events
+                        .push_back(Event::Unsubscribed { packet_id: pkid });
                 }
                 Ok(())
             }
@@ -624,13 +670,15 @@ impl Session {
         if !ack.session_present {
             self.incoming_qos2.clear();
         }
-        self.events.push_back(Event::Connected { session_present: ack.session_present });
+        self.events.push_back(Event::Connected {
+            session_present: ack.session_present,
+        });
         // Resend what was not acknowledged, in the original order.
         let resend: Vec<Packet> = self
             .outgoing
             .iter()
             .map(|o| match o.stage {
-                OutgoingStage::AwaitPubComp => Packet::PubRel(PubRel::new(o.publish.pkid)),
+                OutgoingStage::Qos2Released => Packet::PubRel(PubRel::new(o.publish.pkid)),
                 _ => {
                     let mut p = o.publish.clone();
                     p.dup = true;

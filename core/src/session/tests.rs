@@ -12,7 +12,9 @@ struct FakeBroker {
 
 impl FakeBroker {
     fn new() -> Self {
-        Self { decoder: Decoder::new(usize::MAX >> 4) }
+        Self {
+            decoder: Decoder::new(usize::MAX >> 4),
+        }
     }
 
     /// Everything the session has queued, decoded.
@@ -21,8 +23,16 @@ impl FakeBroker {
         while let Some(frame) = s.poll_transmit() {
             assert!(!frame.is_empty(), "the session produced an empty frame");
             self.decoder.extend(&frame);
-            let p = self.decoder.next_packet().unwrap().expect("one whole packet per frame");
-            assert_eq!(self.decoder.buffered(), 0, "more than one packet in a frame");
+            let p = self
+                .decoder
+                .next_packet()
+                .unwrap()
+                .expect("one whole packet per frame");
+            assert_eq!(
+                self.decoder.buffered(),
+                0,
+                "more than one packet in a frame"
+            );
             out.push(p);
         }
         out
@@ -57,9 +67,20 @@ fn connected(clean: bool, keepalive: u16, t0: Instant) -> (Session, FakeBroker) 
     s.connect(params(clean, keepalive), t0).unwrap();
     let sent = b.receive(&mut s);
     assert!(matches!(&sent[..], [Packet::Connect(c)] if c.keep_alive == keepalive));
-    s.handle_bytes(&bytes_of(Packet::ConnAck(ConnAck::new(mqttbytes::v4::ConnectReturnCode::Success, false))), t0)
-        .unwrap();
-    assert_eq!(events(&mut s), vec![Event::Connected { session_present: false }]);
+    s.handle_bytes(
+        &bytes_of(Packet::ConnAck(ConnAck::new(
+            mqttbytes::v4::ConnectReturnCode::Success,
+            false,
+        ))),
+        t0,
+    )
+    .unwrap();
+    assert_eq!(
+        events(&mut s),
+        vec![Event::Connected {
+            session_present: false
+        }]
+    );
     (s, b)
 }
 
@@ -85,7 +106,10 @@ fn connect_carries_credentials_and_debug_hides_the_password() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(!format!("{s:?}").contains("s3cret-pass"), "session Debug must not leak the password");
+    assert!(
+        !format!("{s:?}").contains("s3cret-pass"),
+        "session Debug must not leak the password"
+    );
 }
 
 #[test]
@@ -102,9 +126,17 @@ fn refused_connack_reports_the_code_and_leaves_the_session_disconnected() {
             t0,
         )
         .unwrap_err();
-    assert!(matches!(err, Error::ConnectionRefused(ConnectReturnCode::BadUserNameOrPassword)));
+    assert!(matches!(
+        err,
+        Error::ConnectionRefused(ConnectReturnCode::BadUserNameOrPassword)
+    ));
     assert!(!s.is_connected());
-    assert_eq!(s.publish("t", Bytes::new(), QoS::AtMostOnce, false, t0).unwrap_err().kind(), ErrorKind::Closed);
+    assert_eq!(
+        s.publish("t", Bytes::new(), QoS::AtMostOnce, false, t0)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Closed
+    );
 }
 
 #[test]
@@ -122,13 +154,17 @@ fn keepalive_sends_pingreq_when_idle_and_declares_the_peer_dead_without_pingresp
     let (mut s, mut b) = connected(true, 10, t0);
     assert_eq!(s.poll_timeout(), Some(t0 + Duration::from_secs(10)));
     s.handle_timeout(t0 + Duration::from_secs(9)).unwrap();
-    assert!(b.receive(&mut s).is_empty(), "no ping before the keepalive interval");
+    assert!(
+        b.receive(&mut s).is_empty(),
+        "no ping before the keepalive interval"
+    );
     let t1 = t0 + Duration::from_secs(10);
     s.handle_timeout(t1).unwrap();
     assert_eq!(b.receive(&mut s), vec![Packet::PingReq]);
     // PINGRESP due within half the keepalive.
     assert_eq!(s.poll_timeout(), Some(t1 + Duration::from_secs(5)));
-    s.handle_bytes(&bytes_of(Packet::PingResp), t1 + Duration::from_secs(1)).unwrap();
+    s.handle_bytes(&bytes_of(Packet::PingResp), t1 + Duration::from_secs(1))
+        .unwrap();
     // Next ping after another idle interval (measured from the ping we sent).
     assert_eq!(s.poll_timeout(), Some(t1 + Duration::from_secs(10)));
     let t2 = t1 + Duration::from_secs(10);
@@ -148,11 +184,16 @@ fn keepalive_pings_a_silent_broker_even_while_the_client_keeps_publishing() {
     let (mut s, mut b) = connected(true, 10, t0);
     for i in 1..=10 {
         let t = t0 + Duration::from_secs(i);
-        s.publish("t", Bytes::from_static(b"x"), QoS::AtMostOnce, false, t).unwrap();
+        s.publish("t", Bytes::from_static(b"x"), QoS::AtMostOnce, false, t)
+            .unwrap();
         s.handle_timeout(t).unwrap();
     }
     let sent = b.receive(&mut s);
-    assert_eq!(sent.last(), Some(&Packet::PingReq), "a ping is due 10 s after the last receive");
+    assert_eq!(
+        sent.last(),
+        Some(&Packet::PingReq),
+        "a ping is due 10 s after the last receive"
+    );
 }
 
 #[test]
@@ -168,15 +209,22 @@ fn keepalive_zero_never_pings() {
 fn qos1_publish_is_completed_by_puback() {
     let t0 = Instant::now();
     let (mut s, mut b) = connected(true, 30, t0);
-    let id = s.publish("a/b", Bytes::from_static(b"hi"), QoS::AtLeastOnce, true, t0).unwrap().unwrap();
+    let id = s
+        .publish("a/b", Bytes::from_static(b"hi"), QoS::AtLeastOnce, true, t0)
+        .unwrap()
+        .unwrap();
     match &b.receive(&mut s)[..] {
         [Packet::Publish(p)] => {
-            assert_eq!((p.pkid, p.qos, p.retain, p.dup), (id, QoS::AtLeastOnce, true, false));
+            assert_eq!(
+                (p.pkid, p.qos, p.retain, p.dup),
+                (id, QoS::AtLeastOnce, true, false)
+            );
         }
         other => panic!("{other:?}"),
     }
     assert_eq!(s.inflight(), 1);
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(id))), t0).unwrap();
+    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(id))), t0)
+        .unwrap();
     assert_eq!(events(&mut s), vec![Event::Published { packet_id: id }]);
     assert_eq!(s.inflight(), 0);
 }
@@ -185,12 +233,23 @@ fn qos1_publish_is_completed_by_puback() {
 fn qos2_publish_goes_through_pubrec_pubrel_pubcomp() {
     let t0 = Instant::now();
     let (mut s, mut b) = connected(true, 30, t0);
-    let id = s.publish("a/b", Bytes::from_static(b"hi"), QoS::ExactlyOnce, false, t0).unwrap().unwrap();
+    let id = s
+        .publish(
+            "a/b",
+            Bytes::from_static(b"hi"),
+            QoS::ExactlyOnce,
+            false,
+            t0,
+        )
+        .unwrap()
+        .unwrap();
     b.receive(&mut s);
-    s.handle_bytes(&bytes_of(Packet::PubRec(PubRec::new(id))), t0).unwrap();
+    s.handle_bytes(&bytes_of(Packet::PubRec(PubRec::new(id))), t0)
+        .unwrap();
     assert_eq!(b.receive(&mut s), vec![Packet::PubRel(PubRel::new(id))]);
     assert!(events(&mut s).is_empty(), "not complete before PUBCOMP");
-    s.handle_bytes(&bytes_of(Packet::PubComp(PubComp::new(id))), t0).unwrap();
+    s.handle_bytes(&bytes_of(Packet::PubComp(PubComp::new(id))), t0)
+        .unwrap();
     assert_eq!(events(&mut s), vec![Event::Published { packet_id: id }]);
     assert_eq!(s.inflight(), 0);
 }
@@ -199,9 +258,13 @@ fn qos2_publish_goes_through_pubrec_pubrel_pubcomp() {
 fn incoming_qos1_is_delivered_then_acknowledged() {
     let t0 = Instant::now();
     let (mut s, mut b) = connected(true, 30, t0);
-    s.handle_bytes(&publish_from_broker("x", QoS::AtLeastOnce, 9, b"p"), t0).unwrap();
+    s.handle_bytes(&publish_from_broker("x", QoS::AtLeastOnce, 9, b"p"), t0)
+        .unwrap();
     match &events(&mut s)[..] {
-        [Event::Message(m)] => assert_eq!((m.topic.as_str(), &m.payload[..], m.qos), ("x", &b"p"[..], QoS::AtLeastOnce)),
+        [Event::Message(m)] => assert_eq!(
+            (m.topic.as_str(), &m.payload[..], m.qos),
+            ("x", &b"p"[..], QoS::AtLeastOnce)
+        ),
         other => panic!("{other:?}"),
     }
     assert_eq!(b.receive(&mut s), vec![Packet::PubAck(PubAck::new(9))]);
@@ -216,8 +279,15 @@ fn incoming_qos2_is_delivered_exactly_once_even_when_the_broker_resends_it() {
     s.handle_bytes(&data, t0).unwrap(); // duplicate before PUBREL
     let msgs = events(&mut s);
     assert_eq!(msgs.len(), 1, "{msgs:?}");
-    assert_eq!(b.receive(&mut s), vec![Packet::PubRec(PubRec::new(5)), Packet::PubRec(PubRec::new(5))]);
-    s.handle_bytes(&bytes_of(Packet::PubRel(PubRel::new(5))), t0).unwrap();
+    assert_eq!(
+        b.receive(&mut s),
+        vec![
+            Packet::PubRec(PubRec::new(5)),
+            Packet::PubRec(PubRec::new(5))
+        ]
+    );
+    s.handle_bytes(&bytes_of(Packet::PubRel(PubRel::new(5))), t0)
+        .unwrap();
     assert_eq!(b.receive(&mut s), vec![Packet::PubComp(PubComp::new(5))]);
     // After PUBREL the id is free again: a new message with it is delivered.
     s.handle_bytes(&data, t0).unwrap();
@@ -230,7 +300,12 @@ fn messages_are_delivered_in_order_even_when_coalesced_in_one_frame() {
     let (mut s, _b) = connected(true, 30, t0);
     let mut frame = Vec::new();
     for i in 0..50u16 {
-        frame.extend(publish_from_broker("seq", QoS::AtLeastOnce, i + 1, &i.to_be_bytes()));
+        frame.extend(publish_from_broker(
+            "seq",
+            QoS::AtLeastOnce,
+            i + 1,
+            &i.to_be_bytes(),
+        ));
     }
     // Deliver it split at odd places.
     for chunk in frame.chunks(7) {
@@ -250,12 +325,22 @@ fn messages_are_delivered_in_order_even_when_coalesced_in_one_frame() {
 fn unacknowledged_messages_are_resent_with_dup_after_reconnect_with_session_present() {
     let t0 = Instant::now();
     let (mut s, mut b) = connected(false, 30, t0);
-    let a = s.publish("q1", Bytes::from_static(b"a"), QoS::AtLeastOnce, false, t0).unwrap().unwrap();
-    let c = s.publish("q2", Bytes::from_static(b"c"), QoS::ExactlyOnce, false, t0).unwrap().unwrap();
-    let d = s.publish("q2", Bytes::from_static(b"d"), QoS::ExactlyOnce, false, t0).unwrap().unwrap();
+    let a = s
+        .publish("q1", Bytes::from_static(b"a"), QoS::AtLeastOnce, false, t0)
+        .unwrap()
+        .unwrap();
+    let c = s
+        .publish("q2", Bytes::from_static(b"c"), QoS::ExactlyOnce, false, t0)
+        .unwrap()
+        .unwrap();
+    let d = s
+        .publish("q2", Bytes::from_static(b"d"), QoS::ExactlyOnce, false, t0)
+        .unwrap()
+        .unwrap();
     b.receive(&mut s);
     // d reached PUBREC before the link died.
-    s.handle_bytes(&bytes_of(Packet::PubRec(PubRec::new(d))), t0).unwrap();
+    s.handle_bytes(&bytes_of(Packet::PubRec(PubRec::new(d))), t0)
+        .unwrap();
     b.receive(&mut s);
     s.connection_lost();
     assert!(!s.is_connected());
@@ -263,9 +348,20 @@ fn unacknowledged_messages_are_resent_with_dup_after_reconnect_with_session_pres
 
     s.connect(params(false, 30), t0).unwrap();
     b.receive(&mut s);
-    s.handle_bytes(&bytes_of(Packet::ConnAck(ConnAck::new(mqttbytes::v4::ConnectReturnCode::Success, true))), t0)
-        .unwrap();
-    assert_eq!(events(&mut s), vec![Event::Connected { session_present: true }]);
+    s.handle_bytes(
+        &bytes_of(Packet::ConnAck(ConnAck::new(
+            mqttbytes::v4::ConnectReturnCode::Success,
+            true,
+        ))),
+        t0,
+    )
+    .unwrap();
+    assert_eq!(
+        events(&mut s),
+        vec![Event::Connected {
+            session_present: true
+        }]
+    );
     let resent = b.receive(&mut s);
     match &resent[..] {
         [Packet::Publish(p1), Packet::Publish(p2), Packet::PubRel(r)] => {
@@ -275,11 +371,16 @@ fn unacknowledged_messages_are_resent_with_dup_after_reconnect_with_session_pres
         }
         other => panic!("{other:?}"),
     }
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(a))), t0).unwrap();
-    s.handle_bytes(&bytes_of(Packet::PubComp(PubComp::new(d))), t0).unwrap();
+    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(a))), t0)
+        .unwrap();
+    s.handle_bytes(&bytes_of(Packet::PubComp(PubComp::new(d))), t0)
+        .unwrap();
     assert_eq!(
         events(&mut s),
-        vec![Event::Published { packet_id: a }, Event::Published { packet_id: d }]
+        vec![
+            Event::Published { packet_id: a },
+            Event::Published { packet_id: d }
+        ]
     );
     assert_eq!(s.inflight(), 1);
 }
@@ -287,22 +388,41 @@ fn unacknowledged_messages_are_resent_with_dup_after_reconnect_with_session_pres
 #[test]
 fn packet_ids_wrap_around_and_skip_ids_still_in_flight() {
     let t0 = Instant::now();
-    let mut s = Session::new(SessionConfig { inflight_window: 10, ..SessionConfig::default() });
+    let mut s = Session::new(SessionConfig {
+        inflight_window: 10,
+        ..SessionConfig::default()
+    });
     let mut b = FakeBroker::new();
     s.connect(params(true, 0), t0).unwrap();
-    s.handle_bytes(&bytes_of(Packet::ConnAck(ConnAck::new(mqttbytes::v4::ConnectReturnCode::Success, false))), t0)
-        .unwrap();
+    s.handle_bytes(
+        &bytes_of(Packet::ConnAck(ConnAck::new(
+            mqttbytes::v4::ConnectReturnCode::Success,
+            false,
+        ))),
+        t0,
+    )
+    .unwrap();
     // Id 1 stays in flight for the whole test.
-    let held = s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0).unwrap().unwrap();
+    let held = s
+        .publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0)
+        .unwrap()
+        .unwrap();
     assert_eq!(held, 1);
     let mut last = held;
     for _ in 0..70_000 {
-        let id = s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0).unwrap().unwrap();
+        let id = s
+            .publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0)
+            .unwrap()
+            .unwrap();
         assert_ne!(id, 0);
         assert_ne!(id, held, "an id in flight must not be reused");
-        assert!(id == last.wrapping_add(1) || (last == u16::MAX && id == 2), "{last} -> {id}");
+        assert!(
+            id == last.wrapping_add(1) || (last == u16::MAX && id == 2),
+            "{last} -> {id}"
+        );
         last = id;
-        s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(id))), t0).unwrap();
+        s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(id))), t0)
+            .unwrap();
         b.receive(&mut s);
         events(&mut s);
     }
@@ -311,17 +431,35 @@ fn packet_ids_wrap_around_and_skip_ids_still_in_flight() {
 #[test]
 fn the_inflight_window_bounds_unacknowledged_messages() {
     let t0 = Instant::now();
-    let mut s = Session::new(SessionConfig { inflight_window: 2, ..SessionConfig::default() });
+    let mut s = Session::new(SessionConfig {
+        inflight_window: 2,
+        ..SessionConfig::default()
+    });
     s.connect(params(true, 0), t0).unwrap();
-    s.handle_bytes(&bytes_of(Packet::ConnAck(ConnAck::new(mqttbytes::v4::ConnectReturnCode::Success, false))), t0)
+    s.handle_bytes(
+        &bytes_of(Packet::ConnAck(ConnAck::new(
+            mqttbytes::v4::ConnectReturnCode::Success,
+            false,
+        ))),
+        t0,
+    )
+    .unwrap();
+    s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0)
         .unwrap();
-    s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0).unwrap();
-    s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0).unwrap();
+    s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0)
+        .unwrap();
     assert!(!s.has_inflight_room());
-    assert_eq!(s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
     // QoS 0 is not limited by the window.
-    s.publish("t", Bytes::new(), QoS::AtMostOnce, false, t0).unwrap();
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(1))), t0).unwrap();
+    s.publish("t", Bytes::new(), QoS::AtMostOnce, false, t0)
+        .unwrap();
+    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(1))), t0)
+        .unwrap();
     assert!(s.has_inflight_room());
 }
 
@@ -329,7 +467,9 @@ fn the_inflight_window_bounds_unacknowledged_messages() {
 fn suback_reports_granted_and_refused_filters() {
     let t0 = Instant::now();
     let (mut s, mut b) = connected(true, 30, t0);
-    let id = s.subscribe(&[("a/#", QoS::ExactlyOnce), ("b", QoS::AtLeastOnce)], t0).unwrap();
+    let id = s
+        .subscribe(&[("a/#", QoS::ExactlyOnce), ("b", QoS::AtLeastOnce)], t0)
+        .unwrap();
     match &b.receive(&mut s)[..] {
         [Packet::Subscribe(sub)] => assert_eq!(sub.filters.len(), 2),
         other => panic!("{other:?}"),
@@ -337,18 +477,25 @@ fn suback_reports_granted_and_refused_filters() {
     s.handle_bytes(
         &bytes_of(Packet::SubAck(SubAck::new(
             id,
-            vec![SubscribeReasonCode::Success(QoS::AtLeastOnce), SubscribeReasonCode::Failure],
+            vec![
+                SubscribeReasonCode::Success(QoS::AtLeastOnce),
+                SubscribeReasonCode::Failure,
+            ],
         ))),
         t0,
     )
     .unwrap();
     assert_eq!(
         events(&mut s),
-        vec![Event::Subscribed { packet_id: id, granted: vec![Some(QoS::AtLeastOnce), None] }]
+        vec![Event::Subscribed {
+            packet_id: id,
+            granted: vec![Some(QoS::AtLeastOnce), None]
+        }]
     );
     assert_eq!(s.subscriptions(), &[("a/#".to_string(), QoS::AtLeastOnce)]);
     let u = s.unsubscribe(&["a/#"], t0).unwrap();
-    s.handle_bytes(&bytes_of(Packet::UnsubAck(UnsubAck::new(u))), t0).unwrap();
+    s.handle_bytes(&bytes_of(Packet::UnsubAck(UnsubAck::new(u))), t0)
+        .unwrap();
     assert_eq!(events(&mut s), vec![Event::Unsubscribed { packet_id: u }]);
     assert!(s.subscriptions().is_empty());
 }
@@ -357,7 +504,12 @@ fn suback_reports_granted_and_refused_filters() {
 fn client_only_packets_from_the_server_are_protocol_errors() {
     let t0 = Instant::now();
     let (mut s, _b) = connected(true, 30, t0);
-    let err = s.handle_bytes(&bytes_of(Packet::Subscribe(Subscribe::new("x", QoS::AtMostOnce))), t0).unwrap_err();
+    let err = s
+        .handle_bytes(
+            &bytes_of(Packet::Subscribe(Subscribe::new("x", QoS::AtMostOnce))),
+            t0,
+        )
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Protocol);
     assert!(!s.is_connected());
 }
@@ -366,9 +518,22 @@ fn client_only_packets_from_the_server_are_protocol_errors() {
 fn invalid_calls_are_rejected_before_anything_is_queued() {
     let t0 = Instant::now();
     let (mut s, mut b) = connected(true, 30, t0);
-    assert_eq!(s.publish("a/+", Bytes::new(), QoS::AtMostOnce, false, t0).unwrap_err().kind(), ErrorKind::InvalidArgument);
-    assert_eq!(s.subscribe(&[("a/#/b", QoS::AtMostOnce)], t0).unwrap_err().kind(), ErrorKind::InvalidArgument);
-    assert_eq!(s.subscribe(&[], t0).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        s.publish("a/+", Bytes::new(), QoS::AtMostOnce, false, t0)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        s.subscribe(&[("a/#/b", QoS::AtMostOnce)], t0)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        s.subscribe(&[], t0).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
     assert!(b.receive(&mut s).is_empty());
 }
 
@@ -376,7 +541,8 @@ fn invalid_calls_are_rejected_before_anything_is_queued() {
 fn disconnect_queues_disconnect_and_keeps_unacknowledged_messages() {
     let t0 = Instant::now();
     let (mut s, mut b) = connected(false, 30, t0);
-    s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0).unwrap();
+    s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0)
+        .unwrap();
     b.receive(&mut s);
     s.disconnect(t0).unwrap();
     assert_eq!(b.receive(&mut s), vec![Packet::Disconnect]);

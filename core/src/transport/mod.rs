@@ -109,11 +109,15 @@ pub(crate) struct Poller {
 impl Poller {
     pub(crate) fn new() -> Result<Self> {
         let poll = Poll::new().map_err(|e| Error::io("creating the poller", e))?;
-        let waker = Waker::new(poll.registry(), WAKER).map_err(|e| Error::io("creating the poller", e))?;
+        let waker =
+            Waker::new(poll.registry(), WAKER).map_err(|e| Error::io("creating the poller", e))?;
         Ok(Self {
             poll,
             events: Events::with_capacity(8),
-            interrupt: InterruptHandle { flag: Arc::new(AtomicBool::new(false)), waker: Arc::new(waker) },
+            interrupt: InterruptHandle {
+                flag: Arc::new(AtomicBool::new(false)),
+                waker: Arc::new(waker),
+            },
         })
     }
 
@@ -123,7 +127,11 @@ impl Poller {
 
     /// Consumes a pending interrupt, if any.
     pub(crate) fn take_interrupt(&self) -> Result<()> {
-        if self.interrupt.flag.swap(false, Ordering::SeqCst) { Err(Error::Interrupted) } else { Ok(()) }
+        if self.interrupt.flag.swap(false, Ordering::SeqCst) {
+            Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
     }
 
     /// Blocks until the socket may be ready, `deadline` passes (returns
@@ -171,7 +179,11 @@ pub(crate) struct Target<'a> {
 
 /// Opens TCP, TLS (for wss) and the WebSocket upgrade, each phase bounded by
 /// `deadline`. The returned socket is registered with `poller`.
-pub(crate) fn open(target: &Target<'_>, poller: &mut Poller, deadline: Instant) -> Result<WebSocket<Stream>> {
+pub(crate) fn open(
+    target: &Target<'_>,
+    poller: &mut Poller,
+    deadline: Instant,
+) -> Result<WebSocket<Stream>> {
     let url = target.url;
     let addrs = resolve(&url.host, url.port, deadline)?;
     let tcp = connect_tcp(&addrs, poller, deadline)?;
@@ -200,7 +212,11 @@ fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>> 
     std::thread::Builder::new()
         .name("mqttws-dns".into())
         .spawn(move || {
-            let _ = tx.send((name.as_str(), port).to_socket_addrs().map(|a| a.collect::<Vec<_>>()));
+            let _ = tx.send(
+                (name.as_str(), port)
+                    .to_socket_addrs()
+                    .map(|a| a.collect::<Vec<_>>()),
+            );
         })
         .map_err(|e| Error::io("starting the DNS lookup", e))?;
     match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
@@ -227,7 +243,8 @@ fn connect_tcp(addrs: &[SocketAddr], poller: &mut Poller, deadline: Instant) -> 
             }
             match tcp.peer_addr() {
                 Ok(_) => {
-                    tcp.set_nodelay(true).map_err(|e| Error::io("setting TCP_NODELAY", e))?;
+                    tcp.set_nodelay(true)
+                        .map_err(|e| Error::io("setting TCP_NODELAY", e))?;
                     return Ok(tcp);
                 }
                 Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
@@ -245,7 +262,8 @@ fn connect_tcp(addrs: &[SocketAddr], poller: &mut Poller, deadline: Instant) -> 
     }
     Err(Error::io(
         "connecting",
-        last_err.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to connect to")),
+        last_err
+            .unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to connect to")),
     ))
 }
 
@@ -279,7 +297,11 @@ fn ws_handshake(
     let scheme = if url.secure { "wss" } else { "ws" };
     let mut builder = http::Request::builder()
         .method("GET")
-        .uri(format!("{scheme}://{}{}", url.host_header(), url.path_and_query))
+        .uri(format!(
+            "{scheme}://{}{}",
+            url.host_header(),
+            url.path_and_query
+        ))
         .header("Host", url.host_header())
         .header("Connection", "Upgrade")
         .header("Upgrade", "websocket")
@@ -290,7 +312,10 @@ fn ws_handshake(
         builder = builder.header(name.as_str(), value.as_str());
     }
     let request = builder.body(()).map_err(|e| {
-        Error::invalid(format!("cannot build the upgrade request for {}: {e}", url.redacted()))
+        Error::invalid(format!(
+            "cannot build the upgrade request for {}: {e}",
+            url.redacted()
+        ))
     })?;
     let config = WebSocketConfig::default()
         .max_message_size(Some(target.max_message_size))
@@ -314,7 +339,11 @@ fn ws_handshake(
 fn handshake_error(e: tungstenite::Error) -> Error {
     use tungstenite::Error as W;
     use tungstenite::error::{ProtocolError as P, SubProtocolError as S};
-    let plain = |reason: &str| Error::Handshake { status: None, reason: reason.to_owned(), body: String::new() };
+    let plain = |reason: &str| Error::Handshake {
+        status: None,
+        reason: reason.to_owned(),
+        body: String::new(),
+    };
     match e {
         W::Http(response) => {
             let status = response.status();
@@ -326,9 +355,9 @@ fn handshake_error(e: tungstenite::Error) -> Error {
                 body,
             }
         }
-        W::Protocol(P::SecWebSocketSubProtocolError(S::NoSubProtocol)) => {
-            plain("the server selected no subprotocol; MQTT over WebSocket requires it to select \"mqtt\"")
-        }
+        W::Protocol(P::SecWebSocketSubProtocolError(S::NoSubProtocol)) => plain(
+            "the server selected no subprotocol; MQTT over WebSocket requires it to select \"mqtt\"",
+        ),
         W::Protocol(P::SecWebSocketSubProtocolError(_)) => {
             plain("the server selected a subprotocol other than \"mqtt\"")
         }
@@ -346,7 +375,9 @@ pub(crate) fn classify_io(context: &'static str, e: io::Error) -> Error {
         return tls::describe(tls);
     }
     if e.kind() == io::ErrorKind::UnexpectedEof {
-        return Error::Closed(format!("the server closed the connection during the {context}"));
+        return Error::Closed(format!(
+            "the server closed the connection during the {context}"
+        ));
     }
     Error::io(context, e)
 }

@@ -67,7 +67,9 @@ impl TlsOptions {
         let provider = Arc::new(ring::default_provider());
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Tls { reason: format!("cannot configure TLS: {e}") })?;
+            .map_err(|e| Error::Tls {
+                reason: format!("cannot configure TLS: {e}"),
+            })?;
         let builder = if self.insecure_skip_verify {
             builder
                 .dangerous()
@@ -81,11 +83,15 @@ impl TlsOptions {
                 let chain = parse_certs(&cert.read("client certificate")?, "client certificate")?;
                 let key_pem = key.read("client key")?;
                 let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|_| {
-                    Error::invalid("the client key is not a PEM private key (PKCS#1, PKCS#8 or SEC1)")
+                    Error::invalid(
+                        "the client key is not a PEM private key (PKCS#1, PKCS#8 or SEC1)",
+                    )
                 })?;
-                builder.with_client_auth_cert(chain, key).map_err(|e| Error::Tls {
-                    reason: format!("client certificate and key do not fit together: {e}"),
-                })?
+                builder
+                    .with_client_auth_cert(chain, key)
+                    .map_err(|e| Error::Tls {
+                        reason: format!("client certificate and key do not fit together: {e}"),
+                    })?
             }
         };
         Ok(Arc::new(config))
@@ -97,7 +103,9 @@ impl TlsOptions {
             None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
             Some(pem) => {
                 for cert in parse_certs(&pem.read("CA")?, "CA")? {
-                    roots.add(cert).map_err(|e| Error::invalid(format!("unusable CA certificate: {e}")))?;
+                    roots
+                        .add(cert)
+                        .map_err(|e| Error::invalid(format!("unusable CA certificate: {e}")))?;
                 }
             }
         }
@@ -151,7 +159,8 @@ pub(crate) fn describe(e: &rustls::Error) -> Error {
 
 /// Finds a rustls error inside an I/O error, where rustls' stream adapters put it.
 pub(crate) fn rustls_error(e: &std::io::Error) -> Option<&rustls::Error> {
-    e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
 }
 
 /// The verifier behind [`TlsOptions::insecure_skip_verify`].
@@ -176,7 +185,12 @@ impl ServerCertVerifier for NoVerification {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -185,7 +199,12 @@ impl ServerCertVerifier for NoVerification {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -204,20 +223,33 @@ mod tests {
 
     #[test]
     fn unreadable_or_empty_pem_is_a_clear_error() {
-        let e = TlsOptions { ca: Some(Pem::File("/nonexistent/ca.pem".into())), ..Default::default() }
-            .client_config()
-            .unwrap_err();
-        assert!(e.to_string().contains("cannot read CA file /nonexistent/ca.pem"), "{e}");
-        let e = TlsOptions { ca: Some(Pem::Bytes(b"hello".to_vec())), ..Default::default() }
-            .client_config()
-            .unwrap_err();
+        let e = TlsOptions {
+            ca: Some(Pem::File("/nonexistent/ca.pem".into())),
+            ..Default::default()
+        }
+        .client_config()
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("cannot read CA file /nonexistent/ca.pem"),
+            "{e}"
+        );
+        let e = TlsOptions {
+            ca: Some(Pem::Bytes(b"hello".to_vec())),
+            ..Default::default()
+        }
+        .client_config()
+        .unwrap_err();
         assert!(e.to_string().contains("holds no certificate"), "{e}");
     }
 
     #[test]
     fn debug_never_prints_key_bytes() {
         let key = Pem::Bytes(b"-----BEGIN PRIVATE KEY-----secret".to_vec());
-        let o = TlsOptions { client_cert: Some((key.clone(), key)), ..Default::default() };
+        let o = TlsOptions {
+            client_cert: Some((key.clone(), key)),
+            ..Default::default()
+        };
         assert!(!format!("{o:?}").contains("secret"));
     }
 }

@@ -37,7 +37,9 @@ impl WsUrl {
             )));
         };
         if rest.contains('#') {
-            return Err(Error::invalid("URL must not contain a fragment (#...): it is never sent to the server"));
+            return Err(Error::invalid(
+                "URL must not contain a fragment (#...): it is never sent to the server",
+            ));
         }
         let split = rest.find(['/', '?']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(split);
@@ -51,7 +53,9 @@ impl WsUrl {
             return Err(Error::invalid("URL has no host"));
         }
         if tail.bytes().any(|b| b <= b' ' || b == 0x7f) {
-            return Err(Error::invalid("URL path must not contain spaces or control characters"));
+            return Err(Error::invalid(
+                "URL path must not contain spaces or control characters",
+            ));
         }
         let path_and_query = if tail.is_empty() {
             "/".to_owned()
@@ -61,7 +65,12 @@ impl WsUrl {
             tail.to_owned()
         };
         let default = if secure { 443 } else { 80 };
-        Ok(Self { secure, host, port: port.unwrap_or(default), path_and_query })
+        Ok(Self {
+            secure,
+            host,
+            port: port.unwrap_or(default),
+            path_and_query,
+        })
     }
 
     /// The scheme's default port: 80 for ws, 443 for wss.
@@ -72,15 +81,27 @@ impl WsUrl {
     /// The value of the `Host` header: the host (IPv6 in brackets), plus
     /// `:port` only when the port is not the scheme's default.
     pub fn host_header(&self) -> String {
-        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
-        if self.port == self.default_port() { host } else { format!("{host}:{}", self.port) }
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        if self.port == self.default_port() {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
     }
 
     /// The URL with its query string replaced by `?...`, for messages and logs
     /// (presigned queries carry credentials).
     pub fn redacted(&self) -> String {
         let scheme = if self.secure { "wss" } else { "ws" };
-        format!("{scheme}://{}{}", self.host_header(), redact_query(&self.path_and_query))
+        format!(
+            "{scheme}://{}{}",
+            self.host_header(),
+            redact_query(&self.path_and_query)
+        )
     }
 }
 
@@ -94,7 +115,9 @@ pub(crate) fn redact_query(s: &str) -> String {
 
 fn split_host_port(authority: &str) -> Result<(String, Option<u16>)> {
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let end = rest.find(']').ok_or_else(|| Error::invalid("URL has an unclosed IPv6 bracket"))?;
+        let end = rest
+            .find(']')
+            .ok_or_else(|| Error::invalid("URL has an unclosed IPv6 bracket"))?;
         let host = &rest[..end];
         let after = &rest[end + 1..];
         let port = match after.strip_prefix(':') {
@@ -111,12 +134,9 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>)> {
     };
     let port = match port {
         None => None,
-        Some(p) => Some(
-            p.parse::<u16>()
-                .ok()
-                .filter(|p| *p != 0)
-                .ok_or_else(|| Error::invalid(format!("URL port {p:?} is not a number from 1 to 65535")))?,
-        ),
+        Some(p) => Some(p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
+            Error::invalid(format!("URL port {p:?} is not a number from 1 to 65535"))
+        })?),
     };
     Ok((host.to_owned(), port))
 }
@@ -128,13 +148,23 @@ mod tests {
     #[test]
     fn default_ports_are_omitted_from_the_host_header() {
         let u = WsUrl::parse("wss://example.com/mqtt").unwrap();
-        assert_eq!((u.secure, u.port, u.host_header().as_str()), (true, 443, "example.com"));
+        assert_eq!(
+            (u.secure, u.port, u.host_header().as_str()),
+            (true, 443, "example.com")
+        );
         let u = WsUrl::parse("wss://example.com:443/mqtt").unwrap();
         assert_eq!(u.host_header(), "example.com");
         let u = WsUrl::parse("ws://example.com:443/").unwrap();
         assert_eq!(u.host_header(), "example.com:443");
         let u = WsUrl::parse("ws://[::1]:8080").unwrap();
-        assert_eq!((u.host.as_str(), u.host_header().as_str(), u.path_and_query.as_str()), ("::1", "[::1]:8080", "/"));
+        assert_eq!(
+            (
+                u.host.as_str(),
+                u.host_header().as_str(),
+                u.path_and_query.as_str()
+            ),
+            ("::1", "[::1]:8080", "/")
+        );
     }
 
     #[test]
@@ -143,9 +173,15 @@ mod tests {
         let u = WsUrl::parse(&format!("wss://h{q}")).unwrap();
         assert_eq!(u.path_and_query, q);
         let u = WsUrl::parse("wss://h/$iothub/websocket?iothub-no-client-cert=true").unwrap();
-        assert_eq!(u.path_and_query, "/$iothub/websocket?iothub-no-client-cert=true");
+        assert_eq!(
+            u.path_and_query,
+            "/$iothub/websocket?iothub-no-client-cert=true"
+        );
         assert_eq!(WsUrl::parse("ws://h?a=b").unwrap().path_and_query, "/?a=b");
-        assert_eq!(WsUrl::parse("WS://h/./a/../b").unwrap().path_and_query, "/./a/../b");
+        assert_eq!(
+            WsUrl::parse("WS://h/./a/../b").unwrap().path_and_query,
+            "/./a/../b"
+        );
     }
 
     #[test]
@@ -169,6 +205,11 @@ mod tests {
     fn redaction_hides_the_query() {
         let u = WsUrl::parse("wss://h:8443/mqtt?X-Amz-Signature=secret").unwrap();
         assert_eq!(u.redacted(), "wss://h:8443/mqtt?...");
-        assert!(!WsUrl::parse("ftp://x?sig=secret").unwrap_err().to_string().contains("secret"));
+        assert!(
+            !WsUrl::parse("ftp://x?sig=secret")
+                .unwrap_err()
+                .to_string()
+                .contains("secret")
+        );
     }
 }

@@ -1,0 +1,589 @@
+//! The Rust client against a real mosquitto over ws:// and wss://.
+//!
+//! Every wait is bounded: `recv` calls take a timeout and the client's own
+//! connect/operation timeouts are short.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use mqttws::{
+    Client, ClientOptions, ConnectReturnCode, Error, ErrorKind, Event, QoS, TimeoutPhase, Will,
+};
+use mqttws_tests::{Broker, BrokerConfig};
+
+const WAIT: Option<Duration> = Some(Duration::from_secs(10));
+
+fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn options(url: &str) -> ClientOptions {
+    ClientOptions::new(url)
+        .client_id(unique("c"))
+        .connect_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(10))
+}
+
+fn tls(broker: &Broker, url: &str) -> ClientOptions {
+    options(url).ca_file(broker.ca_pem_path())
+}
+
+fn connected(o: ClientOptions) -> Client {
+    let mut c = Client::new(o).expect("client options are valid");
+    c.connect().expect("connect");
+    c
+}
+
+fn round_trip(broker: &Broker, o: ClientOptions) {
+    let mut c = connected(o);
+    let topic = unique("rt");
+    let granted = c.subscribe(&[(&topic, QoS::ExactlyOnce)]).unwrap();
+    assert_eq!(granted, vec![Some(QoS::ExactlyOnce)]);
+    for qos in [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce] {
+        let body = format!("payload at {qos:?}");
+        c.publish_and_wait(&topic, body.clone(), qos, false)
+            .unwrap();
+        let m = c
+            .recv(WAIT)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no message at {qos:?}; log:\n{}", broker.log()));
+        assert_eq!(
+            (m.topic.as_str(), &m.payload[..], m.qos, m.retain),
+            (topic.as_str(), body.as_bytes(), qos, false)
+        );
+    }
+    c.disconnect().unwrap();
+    assert!(!c.is_connected());
+}
+
+#[test]
+fn qos_0_1_2_round_trip_over_ws() {
+    let b = Broker::start();
+    round_trip(&b, options(&b.ws_url("/mqtt")));
+}
+
+#[test]
+fn qos_0_1_2_round_trip_over_wss() {
+    let b = Broker::start();
+    round_trip(&b, tls(&b, &b.wss_url("/mqtt")));
+}
+
+#[test]
+fn many_qos1_messages_arrive_in_order_without_loss() {
+    let b = Broker::start();
+    let mut c = connected(options(&b.ws_url("/mqtt")));
+    let topic = unique("order");
+    c.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
+    let n = 5_000u32;
+    for i in 0..n {
+        c.publish(&topic, i.to_be_bytes().to_vec(), QoS::AtLeastOnce, false)
+            .unwrap();
+    }
+    for i in 0..n {
+        let m = c.recv(WAIT).unwrap().expect("message");
+        assert_eq!(u32::from_be_bytes(m.payload[..4].try_into().unwrap()), i);
+    }
+    assert_eq!(c.inflight(), 0, "every publish was acknowledged");
+}
+
+#[test]
+fn retained_message_is_delivered_to_a_later_subscriber() {
+    let b = Broker::start();
+    let topic = unique("retained");
+    let mut p = connected(options(&b.ws_url("/mqtt")));
+    p.publish_and_wait(&topic, "kept", QoS::AtLeastOnce, true)
+        .unwrap();
+    p.disconnect().unwrap();
+    let mut s = connected(options(&b.ws_url("/mqtt")));
+    s.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
+    let m = s.recv(WAIT).unwrap().expect("retained message");
+    assert!(m.retain);
+    assert_eq!(&m.payload[..], b"kept");
+}
+
+#[test]
+fn last_will_is_published_when_the_client_dies_and_not_after_disconnect() {
+    let b = Broker::start();
+    let topic = unique("will");
+    let mut watcher = connected(options(&b.ws_url("/mqtt")));
+    watcher.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
+    let will = |body: &'static str| Will {
+        topic: topic.clone(),
+        payload: body.into(),
+        qos: QoS::AtLeastOnce,
+        retain: false,
+    };
+
+    // A clean disconnect: no will.
+    let mut polite = connected(options(&b.ws_url("/mqtt")).will(will("polite")));
+    polite.disconnect().unwrap();
+    // Dropping the client closes the socket without DISCONNECT: the broker sends the will.
+    let dying = connected(options(&b.ws_url("/mqtt")).will(will("died")));
+    drop(dying);
+    let m = watcher.recv(WAIT).unwrap().expect("will message");
+    assert_eq!(
+        &m.payload[..],
+        b"died",
+        "only the dead client's will arrives"
+    );
+}
+
+/// Keeps mosquitto's main loop turning while it lives. mosquitto 2.0.11 moves
+/// WebSocket output one libwebsockets write per loop turn, and an idle loop
+/// turns every 100 ms, so a 1 MiB message to a WebSocket client takes ~25 s
+/// on an idle broker (paho-mqtt sees the same). A plain-TCP MQTT connection
+/// sending PINGREQ every millisecond keeps it turning (as the shared
+/// benchmark's waker.py does). The 1 ms pause is a rate limit, not a
+/// synchronisation; the thread stops on drop and after 120 s at most.
+struct BrokerWaker {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BrokerWaker {
+    fn start(broker: &Broker) -> Self {
+        use std::sync::atomic::Ordering;
+        let mut sock = std::net::TcpStream::connect(("127.0.0.1", broker.tcp_port())).unwrap();
+        sock.set_nodelay(true).unwrap();
+        let id = unique("waker");
+        let mut body = b"\x00\x04MQTT\x04\x02\x02\x58".to_vec(); // 3.1.1, clean, keepalive 600 s
+        body.extend((id.len() as u16).to_be_bytes());
+        body.extend(id.as_bytes());
+        let mut connect = vec![0x10, body.len() as u8];
+        connect.extend(body);
+        sock.write_all(&connect).unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut ack = [0u8; 4];
+        sock.read_exact(&mut ack).unwrap();
+        assert_eq!(ack, [0x20, 2, 0, 0], "waker CONNACK");
+        sock.set_nonblocking(true).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let end = Instant::now() + Duration::from_secs(120);
+            let mut sink = [0u8; 256];
+            while !flag.load(Ordering::Relaxed) && Instant::now() < end {
+                let _ = sock.write_all(&[0xc0, 0]);
+                while matches!(sock.read(&mut sink), Ok(n) if n > 0) {}
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        Self {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for BrokerWaker {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn one_mib_payload_round_trips_over_ws_and_wss() {
+    let b = Broker::start();
+    let _waker = BrokerWaker::start(&b);
+    let payload: Vec<u8> = (0..(1 << 20)).map(|i| (i % 251) as u8).collect();
+    for o in [options(&b.ws_url("/mqtt")), tls(&b, &b.wss_url("/mqtt"))] {
+        let mut c = connected(o);
+        let topic = unique("big");
+        c.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
+        c.publish_and_wait(&topic, payload.clone(), QoS::AtLeastOnce, false)
+            .unwrap();
+        let m = c.recv(WAIT).unwrap().expect("1 MiB message");
+        assert_eq!(m.payload.len(), payload.len());
+        assert!(m.payload[..] == payload[..]);
+    }
+}
+
+#[test]
+fn a_packet_over_the_incoming_limit_ends_the_connection_with_a_protocol_error() {
+    let b = Broker::start();
+    let mut c = connected(options(&b.ws_url("/mqtt")).max_packet_size(1000));
+    let topic = unique("limit");
+    c.subscribe(&[(&topic, QoS::AtMostOnce)]).unwrap();
+    c.publish(&topic, vec![0u8; 2000], QoS::AtMostOnce, false)
+        .unwrap();
+    let err = c.recv(WAIT).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
+    assert!(
+        err.to_string()
+            .contains("exceeds the maximum packet size of 1000"),
+        "{err}"
+    );
+    assert!(!c.is_connected());
+    assert_eq!(
+        c.publish(&topic, "x", QoS::AtMostOnce, false)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Closed
+    );
+}
+
+#[test]
+fn persistent_session_receives_messages_queued_while_offline() {
+    let b = Broker::start();
+    let id = unique("persist");
+    let topic = unique("offline");
+    let o = options(&b.ws_url("/mqtt"))
+        .client_id(id.clone())
+        .clean_session(false);
+    let mut sub = connected(o.clone());
+    sub.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
+    sub.disconnect().unwrap();
+
+    let mut p = connected(options(&b.ws_url("/mqtt")));
+    for i in 0..3 {
+        p.publish_and_wait(&topic, format!("queued {i}"), QoS::AtLeastOnce, false)
+            .unwrap();
+    }
+    let info = sub.connect().unwrap();
+    assert!(info.session_present, "the broker kept the session");
+    for i in 0..3 {
+        let m = sub.recv(WAIT).unwrap().expect("queued message");
+        assert_eq!(m.payload, format!("queued {i}").as_bytes());
+    }
+    // A clean session on the same id discards it.
+    sub.disconnect().unwrap();
+    let mut fresh = Client::new(o.clean_session(true)).unwrap();
+    assert!(!fresh.connect().unwrap().session_present);
+}
+
+#[test]
+fn wrong_ca_gives_a_tls_error_naming_the_cause() {
+    let b = Broker::start();
+    let mut c = Client::new(options(&b.wss_url("/mqtt")).ca_pem(b.wrong_ca_pem())).unwrap();
+    let err = c.connect().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Tls, "{err}");
+    assert!(err.to_string().contains("unknown CA"), "{err}");
+}
+
+#[test]
+fn hostname_mismatch_is_named() {
+    let b = Broker::start();
+    // The server certificate is for 127.0.0.1 and localhost, not 127.0.0.2.
+    let url = b.wss_url("/mqtt").replace("127.0.0.1", "127.0.0.2");
+    let mut c = Client::new(tls(&b, &url)).unwrap();
+    match c.connect() {
+        Err(e) if e.kind() == ErrorKind::Tls => {
+            assert!(e.to_string().contains("hostname mismatch"), "{e}")
+        }
+        // The listener is bound to lo (127.0.0.1) only in some set-ups; then 127.0.0.2 is refused.
+        Err(e) => assert_eq!(e.kind(), ErrorKind::Io, "{e}"),
+        Ok(_) => panic!("connected despite a certificate for another name"),
+    }
+}
+
+#[test]
+fn insecure_switch_accepts_an_untrusted_server() {
+    let b = Broker::start();
+    let mut c = Client::new(options(&b.wss_url("/mqtt")).insecure_skip_verify(true)).unwrap();
+    c.connect().unwrap();
+}
+
+#[test]
+fn mtls_listener_accepts_a_client_certificate_and_refuses_without_one() {
+    let b = Broker::start();
+    let url = b.wss_mtls_url("/mqtt");
+    let with = tls(&b, &url).client_cert_files(b.client_cert_path(), b.client_key_path());
+    round_trip(&b, with);
+    let mut without = Client::new(tls(&b, &url)).unwrap();
+    let err = without.connect().unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Tls | ErrorKind::Closed | ErrorKind::Io
+        ),
+        "refused without a client certificate, got {err}"
+    );
+}
+
+#[test]
+fn wrong_password_is_refused_with_the_connack_code() {
+    let b = Broker::start_with(BrokerConfig::new().password("alice", "correct horse"));
+    let good = options(&b.ws_auth_url("/mqtt")).credentials("alice", "correct horse");
+    connected(good);
+    let mut bad =
+        Client::new(options(&b.ws_auth_url("/mqtt")).credentials("alice", "wrong")).unwrap();
+    let err = bad.connect().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ConnectionRefused(
+                ConnectReturnCode::NotAuthorized | ConnectReturnCode::BadUserNameOrPassword
+            )
+        ),
+        "{err:?}"
+    );
+    assert!(
+        !err.to_string().contains("wrong"),
+        "the password must not appear in the error: {err}"
+    );
+    assert!(!format!("{bad:?}").contains("wrong"), "nor in Debug output");
+}
+
+#[test]
+fn keepalive_keeps_an_idle_connection_alive_through_ping_exchanges() {
+    let b = Broker::start();
+    let mut c = connected(options(&b.ws_url("/mqtt")).keepalive(1));
+    // 3.5 s of idleness: at least three PINGREQ/PINGRESP rounds, or the broker
+    // (1.5 x keepalive) or the client (no PINGRESP) would have dropped us.
+    let start = Instant::now();
+    assert!(c.recv(Some(Duration::from_millis(3500))).unwrap().is_none());
+    assert!(start.elapsed() >= Duration::from_millis(3400));
+    assert!(c.is_connected());
+    let topic = unique("alive");
+    c.subscribe(&[(&topic, QoS::AtMostOnce)]).unwrap();
+}
+
+#[test]
+fn interrupt_from_another_thread_wakes_a_blocked_recv_promptly() {
+    let b = Broker::start();
+    let mut c = connected(options(&b.ws_url("/mqtt")));
+    let handle = c.interrupt_handle();
+    let (tx, rx) = mpsc::channel();
+    let t = std::thread::spawn(move || {
+        rx.recv().unwrap();
+        handle.interrupt();
+        Instant::now()
+    });
+    tx.send(()).unwrap();
+    let err = c.recv(Some(Duration::from_secs(30))).unwrap_err();
+    let woke = Instant::now();
+    let sent = t.join().unwrap();
+    assert!(matches!(err, Error::Interrupted));
+    assert!(
+        woke.duration_since(sent) < Duration::from_millis(100),
+        "took {:?}",
+        woke.duration_since(sent)
+    );
+    assert!(c.is_connected(), "an interrupt does not end the connection");
+    c.subscribe(&[(&unique("after"), QoS::AtMostOnce)]).unwrap();
+}
+
+#[test]
+fn recv_timeout_returns_none_without_error() {
+    let b = Broker::start();
+    let mut c = connected(options(&b.ws_url("/mqtt")));
+    let start = Instant::now();
+    assert!(c.recv(Some(Duration::from_millis(300))).unwrap().is_none());
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(290) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+}
+
+#[test]
+fn poll_returns_acknowledgements_as_events() {
+    let b = Broker::start();
+    let mut c = connected(options(&b.ws_url("/mqtt")));
+    let id = c
+        .publish(&unique("ack"), "x", QoS::AtLeastOnce, false)
+        .unwrap()
+        .unwrap();
+    match c.poll(WAIT).unwrap() {
+        Some(Event::Published { packet_id }) => assert_eq!(packet_id, id),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn calls_before_connect_and_invalid_arguments_fail_cleanly() {
+    let b = Broker::start();
+    let mut c = Client::new(options(&b.ws_url("/mqtt"))).unwrap();
+    assert_eq!(
+        c.publish("t", "x", QoS::AtMostOnce, false)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Closed
+    );
+    assert_eq!(c.recv(WAIT).unwrap_err().kind(), ErrorKind::Closed);
+    c.connect().unwrap();
+    assert_eq!(c.connect().unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        c.publish("a/#", "x", QoS::AtMostOnce, false)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        c.subscribe(&[("a/#/b", QoS::AtMostOnce)])
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert!(
+        c.is_connected(),
+        "invalid arguments do not end the connection"
+    );
+    assert!(Client::new(ClientOptions::new("http://example.com/")).is_err());
+    assert!(
+        Client::new(options(&b.ws_url("/")).header("Sec-WebSocket-Protocol", "mqttv3.1")).is_err()
+    );
+}
+
+#[test]
+fn connection_refused_port_is_an_io_error() {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut c = Client::new(options(&format!("ws://127.0.0.1:{port}/mqtt"))).unwrap();
+    assert_eq!(c.connect().unwrap_err().kind(), ErrorKind::Io);
+}
+
+/// A scripted HTTP server (mosquitto accepts any path and always upgrades, so
+/// cloud-style refusals need a server of our own): accepts one connection,
+/// captures the request head, and answers with `response` (or nothing).
+fn scripted_server(response: Option<&'static str>) -> (u16, mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut reader = BufReader::new(sock.try_clone().unwrap());
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                break;
+            }
+            head.push_str(&line);
+        }
+        let key = head
+            .lines()
+            .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let _ = tx.send(head);
+        match response {
+            Some(r) => {
+                let accept = tungstenite_accept(&key);
+                let _ = sock.write_all(r.replace("{accept}", &accept).as_bytes());
+                // Hold the socket until the client closes it.
+                let _ = sock.read(&mut [0u8; 64]);
+            }
+            None => {
+                let _ = sock.read(&mut [0u8; 64]);
+            }
+        }
+    });
+    (port, rx)
+}
+
+fn tungstenite_accept(key: &str) -> String {
+    tungstenite::handshake::derive_accept_key(key.as_bytes())
+}
+
+#[test]
+fn wrong_path_gives_a_handshake_error_with_status_and_body() {
+    let (port, _) = scripted_server(Some(
+        "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 38\r\n\r\n{\"code\":404,\"message\":\"no such path\"}",
+    ));
+    let mut c = Client::new(options(&format!("ws://127.0.0.1:{port}/wrong"))).unwrap();
+    match c.connect().unwrap_err() {
+        Error::Handshake { status, body, .. } => {
+            assert_eq!(status, Some(404));
+            assert!(body.contains("no such path"), "{body}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_server_that_selects_no_subprotocol_is_refused_clearly() {
+    let (port, _) = scripted_server(Some(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n",
+    ));
+    let mut c = Client::new(options(&format!("ws://127.0.0.1:{port}/mqtt"))).unwrap();
+    let err = c.connect().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Handshake, "{err}");
+    assert!(err.to_string().contains("\"mqtt\""), "{err}");
+}
+
+#[test]
+fn a_server_that_selects_another_subprotocol_is_refused_clearly() {
+    let (port, _) = scripted_server(Some(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: mqttv3.1\r\n\r\n",
+    ));
+    let mut c = Client::new(options(&format!("ws://127.0.0.1:{port}/mqtt"))).unwrap();
+    let err = c.connect().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Handshake, "{err}");
+    assert!(err.to_string().contains("other than \"mqtt\""), "{err}");
+}
+
+#[test]
+fn upgrade_request_has_exact_path_host_without_default_port_and_extra_headers() {
+    let (port, head) = scripted_server(None);
+    let query = "/mqtt?X-Amz-Credential=AKID%2F20150830%2Fus-east-1&x=a%2Bb";
+    let mut c = Client::new(
+        options(&format!("ws://127.0.0.1:{port}{query}"))
+            .header("x-amz-customauthorizer-name", "my-authorizer")
+            .connect_timeout(Duration::from_millis(500)),
+    )
+    .unwrap();
+    let err = c.connect().unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout(TimeoutPhase::WebSocketHandshake)),
+        "{err:?}"
+    );
+    let head = head.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(
+        head.starts_with(&format!("GET {query} HTTP/1.1\r\n")),
+        "{head}"
+    );
+    assert!(
+        head.contains(&format!("Host: 127.0.0.1:{port}\r\n")),
+        "{head}"
+    );
+    assert!(head.contains("Sec-WebSocket-Protocol: mqtt\r\n"), "{head}");
+    assert!(
+        head.contains("x-amz-customauthorizer-name: my-authorizer\r\n"),
+        "{head}"
+    );
+}
+
+#[test]
+fn the_connect_deadline_bounds_a_server_that_never_answers() {
+    let (port, _) = scripted_server(None);
+    let mut c = Client::new(
+        options(&format!("ws://127.0.0.1:{port}/mqtt")).connect_timeout(Duration::from_millis(300)),
+    )
+    .unwrap();
+    let start = Instant::now();
+    let err = c.connect().unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout(TimeoutPhase::WebSocketHandshake)),
+        "{err:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn host_header_omits_the_default_port() {
+    // Port 80 cannot be bound in tests; the URL layer is what builds the header.
+    let u = mqttws::WsUrl::parse("ws://example.com:80/mqtt").unwrap();
+    assert_eq!(u.host_header(), "example.com");
+}
