@@ -22,6 +22,7 @@ use crate::auth::CredentialProvider;
 use crate::codec::QoS;
 use crate::error::{Error, Result, TimeoutPhase};
 use crate::session::{ConnectParams, Event, Message, PacketId, Session, SessionConfig, Will};
+use crate::transport::proxy::ProxyConfig;
 use crate::transport::tls::TlsOptions;
 use crate::transport::url::WsUrl;
 use crate::transport::{self, InterruptHandle, Poller, Stream, Target};
@@ -59,6 +60,7 @@ pub struct ClientOptions {
     session: SessionConfig,
     provider: Option<Arc<dyn CredentialProvider>>,
     clock: WallClock,
+    proxy: Option<ProxyConfig>,
 }
 
 impl fmt::Debug for ClientOptions {
@@ -83,6 +85,7 @@ impl fmt::Debug for ClientOptions {
             .field("operation_timeout", &self.operation_timeout)
             .field("session", &self.session)
             .field("credential_provider", &self.provider.is_some())
+            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -109,6 +112,7 @@ impl ClientOptions {
             session: SessionConfig::default(),
             provider: None,
             clock: Arc::new(SystemTime::now),
+            proxy: None,
         }
     }
 
@@ -242,6 +246,14 @@ impl ClientOptions {
         self
     }
 
+    /// Tunnels every connection through this HTTP CONNECT or SOCKS5 proxy.
+    /// Proxies are used only when configured here; environment variables are
+    /// never read implicitly.
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
     /// The configured URL.
     pub fn url(&self) -> &str {
         &self.url
@@ -356,6 +368,7 @@ impl Client {
             headers: &attempt.headers,
             tls,
             max_message_size: message_limit(self.options.session.max_incoming_packet_size),
+            proxy: self.options.proxy.as_ref(),
         };
         let ws = transport::open(&target, &mut self.poller, deadline)?;
         self.ws = Some(ws);

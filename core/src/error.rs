@@ -36,6 +36,8 @@ pub enum TimeoutPhase {
     Write,
     /// Waiting for the orderly close after DISCONNECT.
     Disconnect,
+    /// Connecting through an HTTP or SOCKS5 proxy.
+    Proxy,
 }
 
 impl fmt::Display for TimeoutPhase {
@@ -50,6 +52,7 @@ impl fmt::Display for TimeoutPhase {
             Self::Ack => "waiting for an acknowledgement",
             Self::Write => "writing to the socket",
             Self::Disconnect => "orderly disconnect",
+            Self::Proxy => "connecting through the proxy",
         })
     }
 }
@@ -122,6 +125,8 @@ pub enum ErrorKind {
     Interrupted,
     /// See [`Error::Auth`].
     Auth,
+    /// See [`Error::Proxy`].
+    Proxy,
 }
 
 /// Everything that can go wrong, classified by what the caller should do.
@@ -199,6 +204,17 @@ pub enum Error {
     #[error("interrupted")]
     Interrupted,
 
+    /// The HTTP or SOCKS5 proxy refused or failed the tunnel (for example
+    /// 407 Proxy Authentication Required, or SOCKS5 "connection refused").
+    /// Fatal. Check the proxy address and credentials.
+    #[error("proxy error: {reason}{}", .status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    Proxy {
+        /// What went wrong, e.g. "the proxy requires authentication".
+        reason: String,
+        /// The HTTP status of an HTTP proxy's refusal.
+        status: Option<u16>,
+    },
+
     /// Credentials could not be built (PSK not valid base64, key of the wrong
     /// type, unreadable key file...). Nothing was sent. Fix the credentials.
     #[error("credentials error: {0}")]
@@ -219,6 +235,7 @@ impl Error {
             Self::Closed(_) => ErrorKind::Closed,
             Self::Interrupted => ErrorKind::Interrupted,
             Self::Auth(_) => ErrorKind::Auth,
+            Self::Proxy { .. } => ErrorKind::Proxy,
         }
     }
 

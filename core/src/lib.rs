@@ -64,6 +64,7 @@ pub use codec::{QoS, qos_from_u8};
 pub use error::{ConnectReturnCode, Error, ErrorKind, Result, TimeoutPhase};
 pub use session::{ConnectParams, Event, Message, PacketId, Session, SessionConfig, Will};
 pub use transport::InterruptHandle;
+pub use transport::proxy::ProxyConfig;
 pub use transport::tls::{Pem, TlsOptions};
 pub use transport::url::WsUrl;
 

@@ -11,6 +11,7 @@
 //! `unsafe` and without a background thread per connection. The one thread
 //! used is for DNS, because the system resolver has no timeout of its own.
 
+pub mod proxy;
 pub mod tls;
 pub mod url;
 
@@ -175,6 +176,8 @@ pub(crate) struct Target<'a> {
     pub headers: &'a [(String, String)],
     pub tls: Option<Arc<ClientConfig>>,
     pub max_message_size: usize,
+    /// Tunnel the TCP connection through this proxy.
+    pub proxy: Option<&'a proxy::ProxyConfig>,
 }
 
 /// Opens TCP, TLS (for wss) and the WebSocket upgrade, each phase bounded by
@@ -185,8 +188,13 @@ pub(crate) fn open(
     deadline: Instant,
 ) -> Result<WebSocket<Stream>> {
     let url = target.url;
-    let addrs = resolve(&url.host, url.port, deadline)?;
-    let tcp = connect_tcp(&addrs, poller, deadline)?;
+    let tcp = match target.proxy {
+        Some(p) => proxy::connect_via(p, &url.host, url.port, poller, deadline)?,
+        None => {
+            let addrs = resolve(&url.host, url.port, deadline)?;
+            connect_tcp(&addrs, poller, deadline)?
+        }
+    };
     let stream = if url.secure {
         let config = target
             .tls
@@ -201,7 +209,7 @@ pub(crate) fn open(
     ws_handshake(target, stream, poller, deadline)
 }
 
-fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>> {
+pub(crate) fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>> {
     if let Ok(ip) = host.parse::<IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
@@ -230,7 +238,7 @@ fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>> 
     }
 }
 
-fn connect_tcp(addrs: &[SocketAddr], poller: &mut Poller, deadline: Instant) -> Result<TcpStream> {
+pub(crate) fn connect_tcp(addrs: &[SocketAddr], poller: &mut Poller, deadline: Instant) -> Result<TcpStream> {
     let mut last_err = None;
     for addr in addrs {
         let mut tcp = TcpStream::connect(*addr).map_err(|e| Error::io("connecting", e))?;
