@@ -127,6 +127,8 @@ pub enum ErrorKind {
     Auth,
     /// See [`Error::Proxy`].
     Proxy,
+    /// See [`Error::QueueFull`].
+    QueueFull,
 }
 
 /// Everything that can go wrong, classified by what the caller should do.
@@ -215,6 +217,11 @@ pub enum Error {
         status: Option<u16>,
     },
 
+    /// The offline queue is full and its policy is to refuse new messages.
+    /// Not fatal; nothing was queued. Retry later or raise the bounds.
+    #[error("the offline queue is full: {0}")]
+    QueueFull(String),
+
     /// Credentials could not be built (PSK not valid base64, key of the wrong
     /// type, unreadable key file...). Nothing was sent. Fix the credentials.
     #[error("credentials error: {0}")]
@@ -236,6 +243,7 @@ impl Error {
             Self::Interrupted => ErrorKind::Interrupted,
             Self::Auth(_) => ErrorKind::Auth,
             Self::Proxy { .. } => ErrorKind::Proxy,
+            Self::QueueFull(_) => ErrorKind::QueueFull,
         }
     }
 
@@ -247,6 +255,7 @@ impl Error {
                 | Self::InvalidArgument(_)
                 | Self::Interrupted
                 | Self::Auth(_)
+                | Self::QueueFull(_)
         )
     }
 

@@ -28,6 +28,13 @@
 //! (MQTT 3.1.1 section 4.4), whatever `session_present` says: losing a message
 //! the caller handed us is worse than a duplicate, which QoS 1 allows anyway.
 //!
+//! Offline queue (opt-in, [`SessionConfig::offline_queue`]): publishes made
+//! while disconnected wait in the same ordered queue, QoS 1/2 ones with their
+//! packet id already assigned, and go out after the next CONNACK, behind the
+//! retransmissions, as the inflight window allows. The queue is bounded by
+//! count and bytes; when full, [`QueueFull`] decides between refusing the
+//! new message and dropping the oldest queued one ([`Event::Dropped`]).
+//!
 //! Keepalive: a PINGREQ goes out when nothing was sent *or* received for the
 //! keepalive interval, and the link is declared dead when its PINGRESP has not
 //! arrived after the ping timeout (half the keepalive by default), so a
@@ -152,6 +159,57 @@ pub enum Event {
         /// The packet id that [`Session::unsubscribe`] returned.
         packet_id: PacketId,
     },
+    /// A message waiting in the full offline queue was dropped to make room
+    /// ([`QueueFull::DropOldest`]); it will never be sent.
+    Dropped {
+        /// Its packet id, `None` for QoS 0.
+        packet_id: Option<PacketId>,
+        /// Its topic.
+        topic: String,
+    },
+    /// The connection ended; with automatic reconnect, [`Event::Reconnecting`]
+    /// follows. Produced by the [`Client`](crate::Client), not the session.
+    Disconnected {
+        /// Why, as the error text (never contains credentials).
+        reason: String,
+    },
+    /// The client will try to connect again after `delay` (automatic
+    /// reconnect). Produced by the [`Client`](crate::Client).
+    Reconnecting {
+        /// Back-off before the attempt, measured from the failure.
+        delay: Duration,
+        /// 1 for the first attempt after a drop.
+        attempt: u32,
+    },
+}
+
+/// What the offline queue does when a publish does not fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum QueueFull {
+    /// Refuse the new message with [`Error::QueueFull`]; nothing is lost
+    /// silently. The default.
+    #[default]
+    Error,
+    /// Drop the oldest queued message (reported as [`Event::Dropped`]) and
+    /// queue the new one.
+    DropOldest,
+}
+
+/// Bounds of the offline queue: publishes accepted while disconnected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OfflineQueue {
+    /// Most messages waiting. Default 1000.
+    pub max_messages: usize,
+    /// Most payload + topic bytes waiting. Default 4 MiB.
+    pub max_bytes: usize,
+    /// Policy when a message does not fit.
+    pub when_full: QueueFull,
+}
+
+impl Default for OfflineQueue {
+    fn default() -> Self {
+        Self { max_messages: 1000, max_bytes: 4 << 20, when_full: QueueFull::Error }
+    }
 }
 
 /// Tunables that do not change between connections.
@@ -164,6 +222,9 @@ pub struct SessionConfig {
     pub inflight_window: u16,
     /// How long to wait for PINGRESP; default `None` = half the keepalive.
     pub ping_timeout: Option<Duration>,
+    /// Accept publishes while disconnected, up to these bounds. `None` (the
+    /// default): publishing while disconnected is [`Error::Closed`].
+    pub offline_queue: Option<OfflineQueue>,
 }
 
 impl Default for SessionConfig {
@@ -172,6 +233,7 @@ impl Default for SessionConfig {
             max_incoming_packet_size: DEFAULT_MAX_PACKET_SIZE,
             inflight_window: 100,
             ping_timeout: None,
+            offline_queue: None,
         }
     }
 }
@@ -188,6 +250,8 @@ enum State {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum OutgoingStage {
+    /// Accepted while disconnected or behind a full window; not sent yet.
+    Queued,
     /// QoS 1 PUBLISH sent, waiting for PUBACK.
     Qos1Sent,
     /// QoS 2 PUBLISH sent, waiting for PUBREC.
@@ -213,8 +277,13 @@ pub struct Session {
     encode_buf: BytesMut,
     tx: VecDeque<Bytes>,
     events: VecDeque<Event>,
-    /// Outgoing QoS 1/2 in first-sent order.
+    /// Outgoing QoS 1/2 in first-sent order, then queued messages (any QoS)
+    /// in publish order.
     outgoing: VecDeque<Outgoing>,
+    /// Entries of `outgoing` that were sent (the inflight window's use).
+    sent: usize,
+    /// Topic + payload bytes of the queued entries.
+    queued_bytes: usize,
     /// Incoming QoS 2 ids received (PUBREC sent) and not yet released.
     incoming_qos2: HashSet<PacketId>,
     pending_subscribe: Vec<(PacketId, Vec<SubscribeFilter>)>,
@@ -239,6 +308,8 @@ impl Session {
             tx: VecDeque::new(),
             events: VecDeque::new(),
             outgoing: VecDeque::new(),
+            sent: 0,
+            queued_bytes: 0,
             incoming_qos2: HashSet::new(),
             pending_subscribe: Vec::new(),
             pending_unsubscribe: Vec::new(),
@@ -260,14 +331,25 @@ impl Session {
         self.state == State::Connected
     }
 
-    /// Outgoing QoS 1/2 messages not yet fully acknowledged.
+    /// Outgoing QoS 1/2 messages not yet fully acknowledged, queued ones
+    /// included.
     pub fn inflight(&self) -> usize {
-        self.outgoing.len()
+        self.outgoing.iter().filter(|o| o.publish.qos != QoS::AtMostOnce).count()
     }
 
-    /// Whether a QoS 1/2 publish would fit in the inflight window now.
+    /// Messages accepted but not sent yet (offline queue).
+    pub fn queued(&self) -> usize {
+        self.outgoing.len() - self.sent
+    }
+
+    /// Whether a QoS 1/2 publish would be sent at once: nothing queued ahead
+    /// of it and room in the inflight window.
     pub fn has_inflight_room(&self) -> bool {
-        self.outgoing.len() < usize::from(self.config.inflight_window.max(1))
+        self.sent == self.outgoing.len() && self.sent < self.window()
+    }
+
+    fn window(&self) -> usize {
+        usize::from(self.config.inflight_window.max(1))
     }
 
     /// Whether the packet id is still awaiting its acknowledgement.
@@ -338,9 +420,11 @@ impl Session {
         now: Instant,
     ) -> Result<Option<PacketId>> {
         codec::check_topic_name(topic)?;
-        self.ensure_connected()?;
         let mut publish = Publish::from_bytes(topic, qos, payload);
         publish.retain = retain;
+        if self.state != State::Connected || self.queued() > 0 {
+            return self.enqueue(publish);
+        }
         if qos == QoS::AtMostOnce {
             self.queue(&Packet::Publish(publish), now)?;
             return Ok(None);
@@ -354,13 +438,84 @@ impl Session {
         let id = self.allocate_packet_id()?;
         publish.pkid = id;
         self.queue(&Packet::Publish(publish.clone()), now)?;
-        let stage = if qos == QoS::AtLeastOnce {
-            OutgoingStage::Qos1Sent
-        } else {
-            OutgoingStage::Qos2Sent
-        };
-        self.outgoing.push_back(Outgoing { publish, stage });
+        self.outgoing.push_back(Outgoing { publish, stage: sent_stage(qos) });
+        self.sent += 1;
         Ok(Some(id))
+    }
+
+    /// Re-queues a message recovered from a durable store after a restart:
+    /// it is sent (with DUP set, since it may have been sent before) after the
+    /// next CONNACK, outside the offline queue's bounds. Returns its new
+    /// packet id (`None` for QoS 0).
+    pub fn restore(&mut self, topic: &str, payload: Bytes, qos: QoS, retain: bool) -> Result<Option<PacketId>> {
+        codec::check_topic_name(topic)?;
+        let mut publish = Publish::from_bytes(topic, qos, payload);
+        publish.retain = retain;
+        publish.dup = qos != QoS::AtMostOnce;
+        self.enqueue_unbounded(publish)
+    }
+
+    /// Accepts a publish into the offline queue, honouring its bounds.
+    fn enqueue(&mut self, publish: Publish) -> Result<Option<PacketId>> {
+        let Some(limits) = self.config.offline_queue else {
+            self.ensure_connected()?;
+            return Err(Error::Closed("not connected".into()));
+        };
+        let size = publish.topic.len() + publish.payload.len();
+        if size > limits.max_bytes || limits.max_messages == 0 {
+            return Err(Error::invalid(format!(
+                "a message of {size} bytes can never fit the offline queue ({} messages, {} bytes)",
+                limits.max_messages, limits.max_bytes
+            )));
+        }
+        while self.queued() + 1 > limits.max_messages || self.queued_bytes + size > limits.max_bytes {
+            match limits.when_full {
+                QueueFull::Error => {
+                    return Err(Error::QueueFull(format!(
+                        "{} messages / {} bytes are waiting (limits {} / {})",
+                        self.queued(),
+                        self.queued_bytes,
+                        limits.max_messages,
+                        limits.max_bytes
+                    )));
+                }
+                QueueFull::DropOldest => {
+                    let Some(old) = self.outgoing.remove(self.sent) else { break };
+                    self.queued_bytes -= old.publish.topic.len() + old.publish.payload.len();
+                    let packet_id = (old.publish.qos != QoS::AtMostOnce).then_some(old.publish.pkid);
+                    self.events.push_back(Event::Dropped { packet_id, topic: old.publish.topic });
+                }
+            }
+        }
+        self.enqueue_unbounded(publish)
+    }
+
+    fn enqueue_unbounded(&mut self, mut publish: Publish) -> Result<Option<PacketId>> {
+        let id = if publish.qos == QoS::AtMostOnce { None } else { Some(self.allocate_packet_id()?) };
+        publish.pkid = id.unwrap_or(0);
+        self.queued_bytes += publish.topic.len() + publish.payload.len();
+        self.outgoing.push_back(Outgoing { publish, stage: OutgoingStage::Queued });
+        Ok(id)
+    }
+
+    /// Sends queued messages, in order, while the window has room.
+    fn send_queued(&mut self, now: Instant) -> Result<()> {
+        while self.state == State::Connected && self.sent < self.outgoing.len() {
+            let qos = self.outgoing[self.sent].publish.qos;
+            if qos != QoS::AtMostOnce && self.sent >= self.window() {
+                break;
+            }
+            let publish = self.outgoing[self.sent].publish.clone();
+            self.queued_bytes -= publish.topic.len() + publish.payload.len();
+            self.queue(&Packet::Publish(publish), now)?;
+            if qos == QoS::AtMostOnce {
+                self.outgoing.remove(self.sent);
+            } else {
+                self.outgoing[self.sent].stage = sent_stage(qos);
+                self.sent += 1;
+            }
+        }
+        Ok(())
     }
 
     /// Queues a SUBSCRIBE for one or more `(filter, max QoS)` pairs. Watch
@@ -577,10 +732,10 @@ impl Session {
             Packet::Publish(p) => self.handle_publish(p, now),
             Packet::PubAck(PubAck { pkid }) => {
                 self.complete_outgoing(pkid, OutgoingStage::Qos1Sent);
-                Ok(())
+                self.send_queued(now)
             }
             Packet::PubRec(PubRec { pkid }) => {
-                if let Some(o) = self.outgoing.iter_mut().find(|o| o.publish.pkid == pkid) {
+                if let Some(o) = self.outgoing.iter_mut().take(self.sent).find(|o| o.publish.pkid == pkid) {
                     if o.stage == OutgoingStage::Qos1Sent {
                         return Err(Error::protocol(format!("PUBREC for QoS 1 message {pkid}")));
                     }
@@ -591,7 +746,7 @@ impl Session {
             }
             Packet::PubComp(PubComp { pkid }) => {
                 self.complete_outgoing(pkid, OutgoingStage::Qos2Released);
-                Ok(())
+                self.send_queued(now)
             }
             Packet::PubRel(PubRel { pkid }) => {
                 self.incoming_qos2.remove(&pkid);
@@ -677,6 +832,7 @@ impl Session {
         let resend: Vec<Packet> = self
             .outgoing
             .iter()
+            .take(self.sent)
             .map(|o| match o.stage {
                 OutgoingStage::Qos2Released => Packet::PubRel(PubRel::new(o.publish.pkid)),
                 _ => {
@@ -689,7 +845,7 @@ impl Session {
         for p in &resend {
             self.queue(p, now)?;
         }
-        Ok(())
+        self.send_queued(now)
     }
 
     fn handle_publish(&mut self, p: Publish, now: Instant) -> Result<()> {
@@ -720,14 +876,19 @@ impl Session {
     }
 
     fn complete_outgoing(&mut self, id: PacketId, expected: OutgoingStage) {
-        match self.outgoing.iter().position(|o| o.publish.pkid == id) {
+        match self.outgoing.iter().take(self.sent).position(|o| o.publish.pkid == id) {
             Some(pos) if self.outgoing[pos].stage == expected => {
                 self.outgoing.remove(pos);
+                self.sent -= 1;
                 self.events.push_back(Event::Published { packet_id: id });
             }
             _ => log::debug!("acknowledgement for packet id {id} ignored: not awaiting it"),
         }
     }
+}
+
+fn sent_stage(qos: QoS) -> OutgoingStage {
+    if qos == QoS::AtLeastOnce { OutgoingStage::Qos1Sent } else { OutgoingStage::Qos2Sent }
 }
 
 fn packet_name(p: &Packet) -> &'static str {
