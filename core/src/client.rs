@@ -21,7 +21,9 @@ use tungstenite::{Message as WsMessage, WebSocket};
 use crate::auth::CredentialProvider;
 use crate::codec::QoS;
 use crate::error::{Error, Result, TimeoutPhase};
-use crate::session::{ConnectParams, Event, Message, PacketId, Session, SessionConfig, Will};
+use crate::session::{
+    ConnectParams, Event, Message, OfflineQueue, PacketId, Session, SessionConfig, Will,
+};
 use crate::transport::proxy::ProxyConfig;
 use crate::transport::tls::TlsOptions;
 use crate::transport::url::WsUrl;
@@ -61,6 +63,52 @@ pub struct ClientOptions {
     provider: Option<Arc<dyn CredentialProvider>>,
     clock: WallClock,
     proxy: Option<ProxyConfig>,
+    reconnect: Option<ReconnectPolicy>,
+    ws_ping: Option<(Duration, Duration)>,
+}
+
+/// Automatic reconnect: after a drop, the client waits a growing, jittered
+/// delay and connects again, inside the caller's `poll`/`recv`/`wait_for`.
+///
+/// The delay before attempt *n* is uniform in
+/// `[min_delay, min(max_delay, min_delay × 2^(n-1))]`, measured from the
+/// failure (not from the start of the failed attempt). The attempt counter
+/// goes back to zero only after a connection stayed up for `stable_after`,
+/// so a broker that kicks the client right after CONNACK (for example for a
+/// duplicate client id) sees growing delays, not a reconnect storm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReconnectPolicy {
+    /// Shortest delay. Default 500 ms.
+    pub min_delay: Duration,
+    /// Longest delay. Default 30 s.
+    pub max_delay: Duration,
+    /// A connection that lasted this long resets the back-off. Default 10 s.
+    pub stable_after: Duration,
+    /// Subscribe again to every granted filter when the broker has no session
+    /// for us (`session_present == false`). Default `true`.
+    pub restore_subscriptions: bool,
+}
+
+impl Default for ReconnectPolicy {
+    fn default() -> Self {
+        Self {
+            min_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            stable_after: Duration::from_secs(10),
+            restore_subscriptions: true,
+        }
+    }
+}
+
+impl ReconnectPolicy {
+    /// The delay before attempt `attempt` (1-based), with `unit` in [0, 1)
+    /// drawn at random by the caller (a parameter, so tests can pin it).
+    pub fn delay(&self, attempt: u32, unit: f64) -> Duration {
+        let min = self.min_delay.min(self.max_delay);
+        let growth = 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
+        let cap = min.mul_f64(growth).min(self.max_delay).max(min);
+        min + (cap - min).mul_f64(unit.clamp(0.0, 1.0))
+    }
 }
 
 impl fmt::Debug for ClientOptions {
@@ -86,6 +134,8 @@ impl fmt::Debug for ClientOptions {
             .field("session", &self.session)
             .field("credential_provider", &self.provider.is_some())
             .field("proxy", &self.proxy)
+            .field("reconnect", &self.reconnect)
+            .field("ws_ping", &self.ws_ping)
             .finish()
     }
 }
@@ -113,6 +163,8 @@ impl ClientOptions {
             provider: None,
             clock: Arc::new(SystemTime::now),
             proxy: None,
+            reconnect: None,
+            ws_ping: None,
         }
     }
 
@@ -254,6 +306,34 @@ impl ClientOptions {
         self
     }
 
+    /// Reconnects automatically after every drop (see [`ReconnectPolicy`]).
+    /// Also turns on the offline queue with default bounds unless
+    /// [`ClientOptions::offline_queue`] set it. Off by default: without it a
+    /// drop is returned as an error and `connect()` must be called again.
+    pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
+        self.reconnect = Some(policy);
+        if self.session.offline_queue.is_none() {
+            self.session.offline_queue = Some(OfflineQueue::default());
+        }
+        self
+    }
+
+    /// Accept publishes while disconnected, within these bounds; they are
+    /// sent after the next CONNACK.
+    pub fn offline_queue(mut self, queue: OfflineQueue) -> Self {
+        self.session.offline_queue = Some(queue);
+        self
+    }
+
+    /// Sends a WebSocket PING every `interval` and declares the link dead
+    /// when the PONG has not come within `timeout`; keeps proxies and load
+    /// balancers with idle timeouts from closing a quiet connection. Off by
+    /// default (MQTT keepalive already detects dead links).
+    pub fn ws_ping(mut self, interval: Duration, timeout: Duration) -> Self {
+        self.ws_ping = Some((interval, timeout));
+        self
+    }
+
     /// The configured URL.
     pub fn url(&self) -> &str {
         &self.url
@@ -285,6 +365,25 @@ pub struct Client {
     last_loss: Option<String>,
     read_pending: bool,
     write_blocked: bool,
+    link: Link,
+    /// Consecutive failed or short-lived connections, for the back-off.
+    attempt: u32,
+    /// SUBSCRIBE packets sent to restore subscriptions; their SUBACK is ours.
+    restoring: Vec<PacketId>,
+    /// Next WebSocket PING due, and the PONG deadline of the outstanding one.
+    ws_ping_due: Option<Instant>,
+    ws_pong_deadline: Option<Instant>,
+}
+
+/// The connection's life cycle as the driver sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Link {
+    /// Never connected, or disconnected by the application.
+    Idle,
+    /// Connected (CONNACK accepted) since this instant.
+    Up(Instant),
+    /// Waiting to reconnect at this instant.
+    Backoff(Instant),
 }
 
 impl fmt::Debug for Client {
@@ -322,6 +421,11 @@ impl Client {
             last_loss: None,
             read_pending: false,
             write_blocked: false,
+            link: Link::Idle,
+            attempt: 0,
+            restoring: Vec::new(),
+            ws_ping_due: None,
+            ws_pong_deadline: None,
         })
     }
 
@@ -348,6 +452,21 @@ impl Client {
             return Err(Error::invalid("already connected; call disconnect() first"));
         }
         self.poller.take_interrupt().ok();
+        let info = self.connect_once()?;
+        // Connected is reported by the return value, not as an event.
+        let pos = self
+            .events
+            .iter()
+            .rposition(|e| matches!(e, Event::Connected { .. }));
+        if let Some(p) = pos {
+            self.events.remove(p);
+        }
+        Ok(info)
+    }
+
+    /// One connection attempt within the connect timeout; on success the
+    /// `Connected` event is queued.
+    fn connect_once(&mut self) -> Result<ConnectInfo> {
         let deadline = Instant::now() + self.options.connect_timeout;
         let attempt = self.attempt_params()?;
         let url = WsUrl::parse(&attempt.url)?;
@@ -379,19 +498,40 @@ impl Client {
             self.drop_connection(&e);
             return Err(e);
         }
+        // While CONNACK is awaited the link is not Up, so a failure here is
+        // returned to the caller instead of starting a back-off.
+        self.link = Link::Idle;
         match self.run_until(Some(deadline), |c| c.session.is_connected()) {
             Ok(true) => {}
             Ok(false) => return Err(self.fail(Error::Timeout(TimeoutPhase::Connack))),
             Err(e) => return Err(self.fail(e)),
         }
-        let pos = self
+        let now = Instant::now();
+        self.link = Link::Up(now);
+        self.ws_ping_due = self.options.ws_ping.map(|(interval, _)| now + interval);
+        self.ws_pong_deadline = None;
+        let session_present = self
             .events
             .iter()
-            .position(|e| matches!(e, Event::Connected { .. }));
-        let session_present = match pos.and_then(|p| self.events.remove(p)) {
-            Some(Event::Connected { session_present }) => session_present,
-            _ => false,
-        };
+            .rev()
+            .find_map(|e| match e {
+                Event::Connected { session_present } => Some(*session_present),
+                _ => None,
+            })
+            .unwrap_or(false);
+        let restore = self
+            .options
+            .reconnect
+            .is_some_and(|p| p.restore_subscriptions);
+        if restore && !session_present && !self.session.subscriptions().is_empty() {
+            let subs: Vec<(String, QoS)> = self.session.subscriptions().to_vec();
+            let filters: Vec<(&str, QoS)> = subs.iter().map(|(t, q)| (t.as_str(), *q)).collect();
+            let id = self.session.subscribe(&filters, now)?;
+            self.restoring.push(id);
+            if let Err(e) = self.flush_transmit() {
+                return Err(self.fail(e));
+            }
+        }
         Ok(ConnectInfo { session_present })
     }
 
@@ -406,6 +546,18 @@ impl Client {
         qos: QoS,
         retain: bool,
     ) -> Result<Option<PacketId>> {
+        if self.ws.is_none() {
+            // Offline: the session queues it if an offline queue is configured.
+            if let Some(err) = self.deferred_error.take() {
+                return Err(err);
+            }
+            if self.session.config().offline_queue.is_none() {
+                return Err(self.closed_error());
+            }
+            return self
+                .session
+                .publish(topic, payload.into(), qos, retain, Instant::now());
+        }
         self.ensure_open()?;
         let deadline = Instant::now() + self.options.operation_timeout;
         if qos != QoS::AtMostOnce
@@ -421,7 +573,12 @@ impl Client {
             .session
             .publish(topic, payload.into(), qos, retain, Instant::now())?;
         if let Err(e) = self.flush_transmit() {
-            return Err(self.fail(e));
+            let e = self.fail(e);
+            // With reconnect on, an accepted QoS 1/2 message is resent after
+            // the reconnect: report success rather than invite a duplicate.
+            if !matches!(self.link, Link::Backoff(_)) {
+                return Err(e);
+            }
         }
         Ok(id)
     }
@@ -433,13 +590,29 @@ impl Client {
     pub fn wait_for(&mut self, id: PacketId, timeout: Option<Duration>) -> Result<()> {
         let deadline = Instant::now() + timeout.unwrap_or(self.options.operation_timeout);
         if !self.session.is_pending(id) {
-            return Ok(());
+            return self.dropped_check(id);
         }
-        self.ensure_open()?;
+        self.ensure_usable()?;
         if self.run_until(Some(deadline), |c| !c.session.is_pending(id))? {
-            Ok(())
+            self.dropped_check(id)
         } else {
             Err(Error::Timeout(TimeoutPhase::Ack))
+        }
+    }
+
+    /// An id that stopped being pending because the offline queue dropped it
+    /// did not succeed.
+    fn dropped_check(&self, id: PacketId) -> Result<()> {
+        let dropped = self
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Dropped { packet_id: Some(p), .. } if *p == id));
+        if dropped {
+            Err(Error::QueueFull(format!(
+                "message {id} was dropped from the full offline queue"
+            )))
+        } else {
+            Ok(())
         }
     }
 
@@ -491,7 +664,7 @@ impl Client {
         if let Some(err) = self.deferred_error.take() {
             return Err(err);
         }
-        self.ensure_open()?;
+        self.ensure_usable()?;
         let deadline = timeout.map(|t| Instant::now() + t);
         match self.run_until(deadline, |c| !c.events.is_empty()) {
             Ok(_) => Ok(self.events.pop_front()),
@@ -523,6 +696,7 @@ impl Client {
     /// the will). Waits up to the operation timeout for the close to
     /// complete. Calling it when not connected does nothing.
     pub fn disconnect(&mut self) -> Result<()> {
+        self.link = Link::Idle;
         if self.ws.is_none() {
             return Ok(());
         }
@@ -541,6 +715,7 @@ impl Client {
         let _ = self.run_until(Some(deadline), |_| false);
         self.close_socket();
         self.session.connection_lost();
+        self.link = Link::Idle;
         self.last_loss = Some("disconnected by the application".into());
         result
     }
@@ -554,25 +729,44 @@ impl Client {
     ) -> Result<bool> {
         loop {
             if let Err(e) = self.step() {
-                return Err(self.fail(e));
+                let e = self.fail(e);
+                if matches!(self.link, Link::Backoff(_)) {
+                    // Reconnect is on: the drop became events; keep waiting.
+                    continue;
+                }
+                return Err(e);
             }
             if done(self) {
                 return Ok(true);
             }
-            if self.ws.is_none() {
-                return Err(self.closed_error());
-            }
             let now = Instant::now();
+            if self.ws.is_none() {
+                let Link::Backoff(at) = self.link else {
+                    return Err(self.closed_error());
+                };
+                if now >= at {
+                    self.reconnect_attempt();
+                    continue;
+                }
+                if deadline.is_some_and(|d| now >= d) {
+                    return Ok(false);
+                }
+                self.poller.wait(Some(deadline.map_or(at, |d| d.min(at))))?;
+                continue;
+            }
             if deadline.is_some_and(|d| now >= d) {
                 return Ok(false);
             }
             if self.read_pending {
                 continue;
             }
-            let wake = match (deadline, self.session.poll_timeout()) {
-                (Some(d), Some(t)) => Some(d.min(t)),
-                (d, t) => d.or(t),
-            };
+            let timers = [
+                deadline,
+                self.session.poll_timeout(),
+                self.ws_ping_due,
+                self.ws_pong_deadline,
+            ];
+            let wake = timers.into_iter().flatten().min();
             self.poller.wait(wake)?;
         }
     }
@@ -585,9 +779,16 @@ impl Client {
             if self.session.poll_timeout().is_some_and(|t| now >= t) {
                 self.session.handle_timeout(now)?;
             }
+            self.ws_ping_timers(now)?;
             self.flush_transmit()
         });
         while let Some(ev) = self.session.poll_event() {
+            if let Event::Subscribed { packet_id, .. } = &ev {
+                if let Some(pos) = self.restoring.iter().position(|id| id == packet_id) {
+                    self.restoring.remove(pos);
+                    continue;
+                }
+            }
             self.events.push_back(ev);
         }
         result
@@ -617,8 +818,9 @@ impl Client {
                         "the server closed the WebSocket ({why})"
                     )));
                 }
+                Ok(WsMessage::Pong(_)) => self.ws_pong_deadline = None,
                 // tungstenite answers PINGs itself (flushed on the next read or write).
-                Ok(WsMessage::Ping(_) | WsMessage::Pong(_) | WsMessage::Frame(_)) => {}
+                Ok(WsMessage::Ping(_) | WsMessage::Frame(_)) => {}
                 Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {
                     return Ok(());
                 }
@@ -627,6 +829,60 @@ impl Client {
         }
         self.read_pending = true;
         Ok(())
+    }
+
+    /// Sends the periodic WebSocket PING and checks its PONG deadline.
+    fn ws_ping_timers(&mut self, now: Instant) -> Result<()> {
+        let Some((interval, timeout)) = self.options.ws_ping else {
+            return Ok(());
+        };
+        if self.ws_pong_deadline.is_some_and(|d| now >= d) {
+            return Err(Error::Timeout(TimeoutPhase::Keepalive));
+        }
+        if self.ws_ping_due.is_some_and(|d| now >= d) {
+            if let Some(ws) = self.ws.as_mut() {
+                match ws.write(WsMessage::Ping(Bytes::from_static(b"mqttws"))) {
+                    Ok(()) => {}
+                    Err(tungstenite::Error::Io(e))
+                        if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(e) => return Err(ws_error(e)),
+                }
+            }
+            self.ws_ping_due = Some(now + interval);
+            if self.ws_pong_deadline.is_none() {
+                self.ws_pong_deadline = Some(now + timeout);
+            }
+        }
+        Ok(())
+    }
+
+    /// The connection dropped and reconnect is on: schedule the next attempt.
+    fn schedule_reconnect(&mut self, reason: String, lived: Option<Duration>) {
+        let Some(policy) = self.options.reconnect else {
+            return;
+        };
+        if lived.is_some_and(|l| l >= policy.stable_after) {
+            self.attempt = 0;
+        }
+        self.attempt = self.attempt.saturating_add(1);
+        let delay = policy.delay(self.attempt, random_unit());
+        self.link = Link::Backoff(Instant::now() + delay);
+        self.events.push_back(Event::Disconnected { reason });
+        self.events.push_back(Event::Reconnecting {
+            delay,
+            attempt: self.attempt,
+        });
+    }
+
+    /// One automatic reconnect attempt; failures schedule the next one.
+    fn reconnect_attempt(&mut self) {
+        match self.connect_once() {
+            Ok(_) => {}
+            Err(e) => {
+                self.close_socket();
+                self.schedule_reconnect(e.to_string(), None);
+            }
+        }
     }
 
     fn flush_transmit(&mut self) -> Result<()> {
@@ -668,6 +924,15 @@ impl Client {
         self.events.remove(pos)
     }
 
+    /// Connected, or waiting to reconnect automatically.
+    fn ensure_usable(&self) -> Result<()> {
+        if matches!(self.link, Link::Backoff(_)) {
+            Ok(())
+        } else {
+            self.ensure_open()
+        }
+    }
+
     fn ensure_open(&self) -> Result<()> {
         if self.ws.is_some() && self.session.is_connected() {
             Ok(())
@@ -695,6 +960,10 @@ impl Client {
         self.close_socket();
         self.session.connection_lost();
         self.last_loss = Some(why.to_string());
+        if let Link::Up(since) = self.link {
+            self.link = Link::Idle;
+            self.schedule_reconnect(why.to_string(), Some(since.elapsed()));
+        }
     }
 
     fn close_socket(&mut self) {
@@ -773,6 +1042,15 @@ fn check_header_name(name: &str) -> Result<()> {
 /// the maximum size plus other packets coalesced with it.
 fn message_limit(max_packet: usize) -> usize {
     max_packet.saturating_mul(2).max(1 << 20).saturating_add(64)
+}
+
+/// A uniform number in [0, 1) from the OS generator (for back-off jitter).
+fn random_unit() -> f64 {
+    let mut b = [0u8; 8];
+    if getrandom::fill(&mut b).is_err() {
+        return 0.5;
+    }
+    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn ws_error(e: tungstenite::Error) -> Error {

@@ -59,10 +59,12 @@ pub mod session;
 pub mod transport;
 
 pub use bytes::Bytes;
-pub use client::{Client, ClientOptions, ConnectInfo, WallClock};
+pub use client::{Client, ClientOptions, ConnectInfo, ReconnectPolicy, WallClock};
 pub use codec::{QoS, qos_from_u8};
 pub use error::{ConnectReturnCode, Error, ErrorKind, Result, TimeoutPhase};
-pub use session::{ConnectParams, Event, Message, PacketId, Session, SessionConfig, Will};
+pub use session::{
+    ConnectParams, Event, Message, OfflineQueue, PacketId, QueueFull, Session, SessionConfig, Will,
+};
 pub use transport::InterruptHandle;
 pub use transport::proxy::ProxyConfig;
 pub use transport::tls::{Pem, TlsOptions};

@@ -208,7 +208,11 @@ pub struct OfflineQueue {
 
 impl Default for OfflineQueue {
     fn default() -> Self {
-        Self { max_messages: 1000, max_bytes: 4 << 20, when_full: QueueFull::Error }
+        Self {
+            max_messages: 1000,
+            max_bytes: 4 << 20,
+            when_full: QueueFull::Error,
+        }
     }
 }
 
@@ -334,7 +338,10 @@ impl Session {
     /// Outgoing QoS 1/2 messages not yet fully acknowledged, queued ones
     /// included.
     pub fn inflight(&self) -> usize {
-        self.outgoing.iter().filter(|o| o.publish.qos != QoS::AtMostOnce).count()
+        self.outgoing
+            .iter()
+            .filter(|o| o.publish.qos != QoS::AtMostOnce)
+            .count()
     }
 
     /// Messages accepted but not sent yet (offline queue).
@@ -394,8 +401,8 @@ impl Session {
         // Reset the per-connection state before queueing.
         self.reset_connection();
         if params.clean_session {
+            // The subscription list is kept: it is what a reconnect restores.
             self.incoming_qos2.clear();
-            self.subscriptions.clear();
         }
         self.queue(&Packet::Connect(connect), now)?;
         self.keepalive =
@@ -438,7 +445,10 @@ impl Session {
         let id = self.allocate_packet_id()?;
         publish.pkid = id;
         self.queue(&Packet::Publish(publish.clone()), now)?;
-        self.outgoing.push_back(Outgoing { publish, stage: sent_stage(qos) });
+        self.outgoing.push_back(Outgoing {
+            publish,
+            stage: sent_stage(qos),
+        });
         self.sent += 1;
         Ok(Some(id))
     }
@@ -447,7 +457,13 @@ impl Session {
     /// it is sent (with DUP set, since it may have been sent before) after the
     /// next CONNACK, outside the offline queue's bounds. Returns its new
     /// packet id (`None` for QoS 0).
-    pub fn restore(&mut self, topic: &str, payload: Bytes, qos: QoS, retain: bool) -> Result<Option<PacketId>> {
+    pub fn restore(
+        &mut self,
+        topic: &str,
+        payload: Bytes,
+        qos: QoS,
+        retain: bool,
+    ) -> Result<Option<PacketId>> {
         codec::check_topic_name(topic)?;
         let mut publish = Publish::from_bytes(topic, qos, payload);
         publish.retain = retain;
@@ -468,7 +484,8 @@ impl Session {
                 limits.max_messages, limits.max_bytes
             )));
         }
-        while self.queued() + 1 > limits.max_messages || self.queued_bytes + size > limits.max_bytes {
+        while self.queued() + 1 > limits.max_messages || self.queued_bytes + size > limits.max_bytes
+        {
             match limits.when_full {
                 QueueFull::Error => {
                     return Err(Error::QueueFull(format!(
@@ -480,10 +497,16 @@ impl Session {
                     )));
                 }
                 QueueFull::DropOldest => {
-                    let Some(old) = self.outgoing.remove(self.sent) else { break };
+                    let Some(old) = self.outgoing.remove(self.sent) else {
+                        break;
+                    };
                     self.queued_bytes -= old.publish.topic.len() + old.publish.payload.len();
-                    let packet_id = (old.publish.qos != QoS::AtMostOnce).then_some(old.publish.pkid);
-                    self.events.push_back(Event::Dropped { packet_id, topic: old.publish.topic });
+                    let packet_id =
+                        (old.publish.qos != QoS::AtMostOnce).then_some(old.publish.pkid);
+                    self.events.push_back(Event::Dropped {
+                        packet_id,
+                        topic: old.publish.topic,
+                    });
                 }
             }
         }
@@ -491,10 +514,17 @@ impl Session {
     }
 
     fn enqueue_unbounded(&mut self, mut publish: Publish) -> Result<Option<PacketId>> {
-        let id = if publish.qos == QoS::AtMostOnce { None } else { Some(self.allocate_packet_id()?) };
+        let id = if publish.qos == QoS::AtMostOnce {
+            None
+        } else {
+            Some(self.allocate_packet_id()?)
+        };
         publish.pkid = id.unwrap_or(0);
         self.queued_bytes += publish.topic.len() + publish.payload.len();
-        self.outgoing.push_back(Outgoing { publish, stage: OutgoingStage::Queued });
+        self.outgoing.push_back(Outgoing {
+            publish,
+            stage: OutgoingStage::Queued,
+        });
         Ok(id)
     }
 
@@ -735,7 +765,12 @@ impl Session {
                 self.send_queued(now)
             }
             Packet::PubRec(PubRec { pkid }) => {
-                if let Some(o) = self.outgoing.iter_mut().take(self.sent).find(|o| o.publish.pkid == pkid) {
+                if let Some(o) = self
+                    .outgoing
+                    .iter_mut()
+                    .take(self.sent)
+                    .find(|o| o.publish.pkid == pkid)
+                {
                     if o.stage == OutgoingStage::Qos1Sent {
                         return Err(Error::protocol(format!("PUBREC for QoS 1 message {pkid}")));
                     }
@@ -876,7 +911,12 @@ impl Session {
     }
 
     fn complete_outgoing(&mut self, id: PacketId, expected: OutgoingStage) {
-        match self.outgoing.iter().take(self.sent).position(|o| o.publish.pkid == id) {
+        match self
+            .outgoing
+            .iter()
+            .take(self.sent)
+            .position(|o| o.publish.pkid == id)
+        {
             Some(pos) if self.outgoing[pos].stage == expected => {
                 self.outgoing.remove(pos);
                 self.sent -= 1;
@@ -888,7 +928,11 @@ impl Session {
 }
 
 fn sent_stage(qos: QoS) -> OutgoingStage {
-    if qos == QoS::AtLeastOnce { OutgoingStage::Qos1Sent } else { OutgoingStage::Qos2Sent }
+    if qos == QoS::AtLeastOnce {
+        OutgoingStage::Qos1Sent
+    } else {
+        OutgoingStage::Qos2Sent
+    }
 }
 
 fn packet_name(p: &Packet) -> &'static str {

@@ -46,12 +46,14 @@ fn scripted<T: Send + 'static>(
         let (sock, _) = listener.accept().unwrap();
         sock.set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
-        let mut ws = tungstenite::accept_hdr(sock, |_: &Request, mut resp: Response| {
+        // The callback's signature (a large Err type) is tungstenite's, not ours.
+        #[allow(clippy::result_large_err)]
+        let select_mqtt = |_: &Request, mut resp: Response| {
             resp.headers_mut()
                 .insert("Sec-WebSocket-Protocol", "mqtt".parse().unwrap());
             Ok(resp)
-        })
-        .unwrap();
+        };
+        let mut ws = tungstenite::accept_hdr(sock, select_mqtt).unwrap();
         match ws.read().unwrap() {
             Message::Binary(b) => assert_eq!(b[0], 0x10, "CONNECT first"),
             other => panic!("expected CONNECT, got {other:?}"),

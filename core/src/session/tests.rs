@@ -552,12 +552,22 @@ fn disconnect_queues_disconnect_and_keeps_unacknowledged_messages() {
 }
 
 fn with_queue(q: OfflineQueue, window: u16) -> Session {
-    Session::new(SessionConfig { offline_queue: Some(q), inflight_window: window, ..SessionConfig::default() })
+    Session::new(SessionConfig {
+        offline_queue: Some(q),
+        inflight_window: window,
+        ..SessionConfig::default()
+    })
 }
 
 fn connack(s: &mut Session, present: bool, t: Instant) {
-    s.handle_bytes(&bytes_of(Packet::ConnAck(ConnAck::new(mqttbytes::v4::ConnectReturnCode::Success, present))), t)
-        .unwrap();
+    s.handle_bytes(
+        &bytes_of(Packet::ConnAck(ConnAck::new(
+            mqttbytes::v4::ConnectReturnCode::Success,
+            present,
+        ))),
+        t,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -567,14 +577,30 @@ fn offline_publishes_are_queued_and_sent_in_order_after_connack_behind_retransmi
     let mut b = FakeBroker::new();
     s.connect(params(false, 30), t0).unwrap();
     connack(&mut s, false, t0);
-    let early = s.publish("t", Bytes::from_static(b"early"), QoS::AtLeastOnce, false, t0).unwrap().unwrap();
+    let early = s
+        .publish(
+            "t",
+            Bytes::from_static(b"early"),
+            QoS::AtLeastOnce,
+            false,
+            t0,
+        )
+        .unwrap()
+        .unwrap();
     b.receive(&mut s);
     s.connection_lost();
-    let q1 = s.publish("t", Bytes::from_static(b"q1"), QoS::AtLeastOnce, false, t0).unwrap();
-    let q0 = s.publish("t", Bytes::from_static(b"q0"), QoS::AtMostOnce, false, t0).unwrap();
+    let q1 = s
+        .publish("t", Bytes::from_static(b"q1"), QoS::AtLeastOnce, false, t0)
+        .unwrap();
+    let q0 = s
+        .publish("t", Bytes::from_static(b"q0"), QoS::AtMostOnce, false, t0)
+        .unwrap();
     assert!(q1.is_some() && q0.is_none());
     assert_eq!(s.queued(), 2);
-    assert!(b.receive(&mut s).is_empty(), "nothing is sent while disconnected");
+    assert!(
+        b.receive(&mut s).is_empty(),
+        "nothing is sent while disconnected"
+    );
     s.connect(params(false, 30), t0).unwrap();
     b.receive(&mut s);
     connack(&mut s, true, t0);
@@ -586,10 +612,19 @@ fn offline_publishes_are_queued_and_sent_in_order_after_connack_behind_retransmi
             other => panic!("{other:?}"),
         })
         .collect();
-    assert_eq!(sent, vec![(b"early".to_vec(), true), (b"q1".to_vec(), false), (b"q0".to_vec(), false)]);
+    assert_eq!(
+        sent,
+        vec![
+            (b"early".to_vec(), true),
+            (b"q1".to_vec(), false),
+            (b"q0".to_vec(), false)
+        ]
+    );
     assert_eq!(s.queued(), 0);
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(early))), t0).unwrap();
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(q1.unwrap()))), t0).unwrap();
+    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(early))), t0)
+        .unwrap();
+    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(q1.unwrap()))), t0)
+        .unwrap();
     assert_eq!(s.inflight(), 0);
 }
 
@@ -597,32 +632,74 @@ fn offline_publishes_are_queued_and_sent_in_order_after_connack_behind_retransmi
 fn without_an_offline_queue_publishing_while_disconnected_is_closed() {
     let t0 = Instant::now();
     let mut s = Session::new(SessionConfig::default());
-    let e = s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0).unwrap_err();
+    let e = s
+        .publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0)
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Closed);
 }
 
 #[test]
 fn a_full_offline_queue_refuses_or_drops_the_oldest_as_configured() {
     let t0 = Instant::now();
-    let q = OfflineQueue { max_messages: 2, max_bytes: 1000, when_full: QueueFull::Error };
+    let q = OfflineQueue {
+        max_messages: 2,
+        max_bytes: 1000,
+        when_full: QueueFull::Error,
+    };
     let mut s = with_queue(q, 10);
-    s.publish("t", Bytes::from_static(b"1"), QoS::AtLeastOnce, false, t0).unwrap();
-    s.publish("t", Bytes::from_static(b"2"), QoS::AtLeastOnce, false, t0).unwrap();
-    let e = s.publish("t", Bytes::from_static(b"3"), QoS::AtLeastOnce, false, t0).unwrap_err();
+    s.publish("t", Bytes::from_static(b"1"), QoS::AtLeastOnce, false, t0)
+        .unwrap();
+    s.publish("t", Bytes::from_static(b"2"), QoS::AtLeastOnce, false, t0)
+        .unwrap();
+    let e = s
+        .publish("t", Bytes::from_static(b"3"), QoS::AtLeastOnce, false, t0)
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::QueueFull);
     assert_eq!(s.queued(), 2);
 
-    let mut s = with_queue(OfflineQueue { when_full: QueueFull::DropOldest, ..q }, 10);
-    let first = s.publish("a", Bytes::from_static(b"1"), QoS::AtLeastOnce, false, t0).unwrap();
-    s.publish("b", Bytes::from_static(b"2"), QoS::AtLeastOnce, false, t0).unwrap();
-    s.publish("c", Bytes::from_static(b"3"), QoS::AtLeastOnce, false, t0).unwrap();
-    assert_eq!(events(&mut s), vec![Event::Dropped { packet_id: first, topic: "a".into() }]);
-    assert!(!s.is_pending(first.unwrap()), "a dropped message is no longer pending");
+    let mut s = with_queue(
+        OfflineQueue {
+            when_full: QueueFull::DropOldest,
+            ..q
+        },
+        10,
+    );
+    let first = s
+        .publish("a", Bytes::from_static(b"1"), QoS::AtLeastOnce, false, t0)
+        .unwrap();
+    s.publish("b", Bytes::from_static(b"2"), QoS::AtLeastOnce, false, t0)
+        .unwrap();
+    s.publish("c", Bytes::from_static(b"3"), QoS::AtLeastOnce, false, t0)
+        .unwrap();
+    assert_eq!(
+        events(&mut s),
+        vec![Event::Dropped {
+            packet_id: first,
+            topic: "a".into()
+        }]
+    );
+    assert!(
+        !s.is_pending(first.unwrap()),
+        "a dropped message is no longer pending"
+    );
     // Bytes bound: 600 + 600 > 1000 drops the older one.
-    s.publish("d", Bytes::from(vec![0u8; 600]), QoS::AtMostOnce, false, t0).unwrap();
+    s.publish("d", Bytes::from(vec![0u8; 600]), QoS::AtMostOnce, false, t0)
+        .unwrap();
     assert_eq!(s.queued(), 2);
-    let e = s.publish("e", Bytes::from(vec![0u8; 2000]), QoS::AtMostOnce, false, t0).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "a message larger than the queue can never fit");
+    let e = s
+        .publish(
+            "e",
+            Bytes::from(vec![0u8; 2000]),
+            QoS::AtMostOnce,
+            false,
+            t0,
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.kind(),
+        ErrorKind::InvalidArgument,
+        "a message larger than the queue can never fit"
+    );
 }
 
 #[test]
@@ -630,19 +707,31 @@ fn queued_messages_beyond_the_window_go_out_as_acknowledgements_free_room() {
     let t0 = Instant::now();
     let mut s = with_queue(OfflineQueue::default(), 2);
     let mut b = FakeBroker::new();
-    let ids: Vec<u16> =
-        (0..5).map(|_| s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0).unwrap().unwrap()).collect();
+    let ids: Vec<u16> = (0..5)
+        .map(|_| {
+            s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0)
+                .unwrap()
+                .unwrap()
+        })
+        .collect();
     s.connect(params(true, 30), t0).unwrap();
     b.receive(&mut s);
     connack(&mut s, false, t0);
-    assert_eq!(b.receive(&mut s).len(), 2, "only the window's worth is sent");
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(ids[0]))), t0).unwrap();
+    assert_eq!(
+        b.receive(&mut s).len(),
+        2,
+        "only the window's worth is sent"
+    );
+    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(ids[0]))), t0)
+        .unwrap();
     match &b.receive(&mut s)[..] {
         [Packet::Publish(p)] => assert_eq!(p.pkid, ids[2]),
         other => panic!("{other:?}"),
     }
     // While messages are queued, new publishes queue behind them (order kept).
-    let later = s.publish("t", Bytes::new(), QoS::AtMostOnce, false, t0).unwrap();
+    let later = s
+        .publish("t", Bytes::new(), QoS::AtMostOnce, false, t0)
+        .unwrap();
     assert!(later.is_none());
     assert!(b.receive(&mut s).is_empty());
     assert_eq!(s.queued(), 3);
@@ -653,12 +742,23 @@ fn restored_messages_are_marked_dup_and_sent_after_connack() {
     let t0 = Instant::now();
     let mut s = Session::new(SessionConfig::default());
     let mut b = FakeBroker::new();
-    let id = s.restore("t", Bytes::from_static(b"from disk"), QoS::AtLeastOnce, false).unwrap().unwrap();
+    let id = s
+        .restore(
+            "t",
+            Bytes::from_static(b"from disk"),
+            QoS::AtLeastOnce,
+            false,
+        )
+        .unwrap()
+        .unwrap();
     s.connect(params(false, 30), t0).unwrap();
     b.receive(&mut s);
     connack(&mut s, true, t0);
     match &b.receive(&mut s)[..] {
-        [Packet::Publish(p)] => assert_eq!((p.pkid, p.dup, &p.payload[..]), (id, true, &b"from disk"[..])),
+        [Packet::Publish(p)] => assert_eq!(
+            (p.pkid, p.dup, &p.payload[..]),
+            (id, true, &b"from disk"[..])
+        ),
         other => panic!("{other:?}"),
     }
 }
