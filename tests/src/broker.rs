@@ -611,12 +611,15 @@ impl Broker {
                     }
                 }
                 Ok(Event::Eof) | Err(RecvTimeoutError::Disconnected) => {
-                    let status = child.wait();
+                    let status = match child.wait() {
+                        Ok(status) => status.to_string(),
+                        Err(e) => format!("wait failed: {e}"),
+                    };
                     if lines.iter().any(|l| is_bind_error(l)) {
                         return Err(SpawnError::PortsTaken);
                     }
                     break Some(format!(
-                        "mosquitto exited during start-up ({status:?}) before logging \
+                        "mosquitto exited during start-up ({status}) before logging \
                          \"mosquitto version ... running\""
                     ));
                 }
@@ -675,8 +678,10 @@ impl Broker {
     }
 
     fn fail(&self, why: &str) -> ! {
+        let config = fs::read_to_string(&self.files.conf).unwrap_or_default();
         panic!(
-            "mqttws-tests broker: {why}\nconfig: {}\n--- mosquitto log ---\n{}--- end of log ---",
+            "mqttws-tests broker: {why}\n--- {} ---\n{config}--- mosquitto log ---\n{}\
+             --- end of log ---",
             self.files.conf.display(),
             self.log()
         )

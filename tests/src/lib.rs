@@ -1,6 +1,7 @@
 //! A real mosquitto broker for the mqttws test suites (Rust, Python, Go).
 //!
 //! [`Broker::start`] runs the Debian mosquitto (2.0.11, `/usr/sbin/mosquitto`, or `$MOSQUITTO`;
+//! `mosquitto_passwd` from PATH or `$MOSQUITTO_PASSWD`;
 //! install with `apt-get install -y mosquitto mosquitto-clients`) in a fresh temporary
 //! directory, with certificates generated at run time by rcgen ([`TestPki`]) and every
 //! listener on a free loopback port picked at run time. Nothing is fixed, nothing sleeps:
@@ -61,6 +62,13 @@
 //!   must reuse its ports and cannot retry.
 //! - A WebSocket handshake to an idle 2.0.x broker takes ~200 ms (its 100 ms idle tick);
 //!   that is expected.
+//! - The same tick throttles large messages from the broker to a ws/wss client: mosquitto
+//!   services libwebsockets once per main-loop pass, which on an idle broker is every
+//!   100 ms, and writes about 4 KiB per pass (eclipse/mosquitto#1390). Measured here:
+//!   16 KiB ≈ 0.3 s, 64 KiB ≈ 1.5 s, 256 KiB ≈ 6.3 s, 1 MiB ≈ 26 s, ws and wss alike.
+//!   Client to broker is fast (a 2 MiB PUBLISH is PUBACKed in well under a second) and the
+//!   plain TCP listener is fast both ways. Size timeouts of large-receive tests accordingly,
+//!   or check large payloads via the TCP listener.
 //!
 //! # The `mqttws-test-broker` binary
 //!
