@@ -9,7 +9,7 @@
 //! `wait_for` ...) keep every message and event that arrives while they wait
 //! in one queue, in arrival order, so nothing is lost between calls.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -24,6 +24,7 @@ use crate::error::{Error, Result, TimeoutPhase};
 use crate::session::{
     ConnectParams, Event, Message, OfflineQueue, PacketId, Session, SessionConfig, Will,
 };
+use crate::store::Store;
 use crate::transport::proxy::ProxyConfig;
 use crate::transport::tls::TlsOptions;
 use crate::transport::url::WsUrl;
@@ -65,6 +66,7 @@ pub struct ClientOptions {
     proxy: Option<ProxyConfig>,
     reconnect: Option<ReconnectPolicy>,
     ws_ping: Option<(Duration, Duration)>,
+    store_dir: Option<std::path::PathBuf>,
 }
 
 /// Automatic reconnect: after a drop, the client waits a growing, jittered
@@ -136,6 +138,7 @@ impl fmt::Debug for ClientOptions {
             .field("proxy", &self.proxy)
             .field("reconnect", &self.reconnect)
             .field("ws_ping", &self.ws_ping)
+            .field("store_dir", &self.store_dir)
             .finish()
     }
 }
@@ -165,6 +168,7 @@ impl ClientOptions {
             proxy: None,
             reconnect: None,
             ws_ping: None,
+            store_dir: None,
         }
     }
 
@@ -334,6 +338,16 @@ impl ClientOptions {
         self
     }
 
+    /// Keeps outgoing QoS 1/2 messages in a durable store in this directory
+    /// until the broker acknowledges them: each is synced to disk before
+    /// `publish` returns, and a client created later on the same directory
+    /// (after a crash, say) sends the unacknowledged ones again. See
+    /// [`crate::store`]. One client per directory at a time.
+    pub fn store_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.store_dir = Some(dir.into());
+        self
+    }
+
     /// The configured URL.
     pub fn url(&self) -> &str {
         &self.url
@@ -373,6 +387,9 @@ pub struct Client {
     /// Next WebSocket PING due, and the PONG deadline of the outstanding one.
     ws_ping_due: Option<Instant>,
     ws_pong_deadline: Option<Instant>,
+    /// The durable store, and the store sequence of each stored packet id.
+    store: Option<Store>,
+    stored: HashMap<PacketId, u64>,
 }
 
 /// The connection's life cycle as the driver sees it.
@@ -410,8 +427,22 @@ impl Client {
         for (name, _) in &options.headers {
             check_header_name(name)?;
         }
+        let mut session = Session::new(options.session.clone());
+        let mut stored = HashMap::new();
+        let store = match &options.store_dir {
+            None => None,
+            Some(dir) => {
+                let (store, recovered) = Store::open(dir)?;
+                for m in recovered {
+                    if let Some(id) = session.restore(&m.topic, m.payload, m.qos, m.retain)? {
+                        stored.insert(id, m.seq);
+                    }
+                }
+                Some(store)
+            }
+        };
         Ok(Self {
-            session: Session::new(options.session.clone()),
+            session,
             options,
             tls,
             poller: Poller::new()?,
@@ -426,6 +457,8 @@ impl Client {
             restoring: Vec::new(),
             ws_ping_due: None,
             ws_pong_deadline: None,
+            store,
+            stored,
         })
     }
 
@@ -546,6 +579,38 @@ impl Client {
         qos: QoS,
         retain: bool,
     ) -> Result<Option<PacketId>> {
+        let payload = payload.into();
+        let seq = match (&mut self.store, qos) {
+            (Some(store), QoS::AtLeastOnce | QoS::ExactlyOnce) => {
+                crate::codec::check_topic_name(topic)?;
+                Some(store.append(topic, &payload, qos, retain)?)
+            }
+            _ => None,
+        };
+        let result = self.publish_inner(topic, payload, qos, retain);
+        if let Some(seq) = seq {
+            match &result {
+                Ok(Some(id)) => {
+                    self.stored.insert(*id, seq);
+                }
+                // Not accepted: forget it again.
+                _ => {
+                    if let Some(store) = &mut self.store {
+                        store.complete(seq)?;
+                    }
+                }
+            }
+        }
+        result
+    }
+
+    fn publish_inner(
+        &mut self,
+        topic: &str,
+        payload: Bytes,
+        qos: QoS,
+        retain: bool,
+    ) -> Result<Option<PacketId>> {
         if self.ws.is_none() {
             // Offline: the session queues it if an offline queue is configured.
             if let Some(err) = self.deferred_error.take() {
@@ -556,7 +621,7 @@ impl Client {
             }
             return self
                 .session
-                .publish(topic, payload.into(), qos, retain, Instant::now());
+                .publish(topic, payload, qos, retain, Instant::now());
         }
         self.ensure_open()?;
         let deadline = Instant::now() + self.options.operation_timeout;
@@ -571,7 +636,7 @@ impl Client {
         }
         let id = self
             .session
-            .publish(topic, payload.into(), qos, retain, Instant::now())?;
+            .publish(topic, payload, qos, retain, Instant::now())?;
         if let Err(e) = self.flush_transmit() {
             let e = self.fail(e);
             // With reconnect on, an accepted QoS 1/2 message is resent after
@@ -783,11 +848,23 @@ impl Client {
             self.flush_transmit()
         });
         while let Some(ev) = self.session.poll_event() {
-            if let Event::Subscribed { packet_id, .. } = &ev {
-                if let Some(pos) = self.restoring.iter().position(|id| id == packet_id) {
-                    self.restoring.remove(pos);
-                    continue;
-                }
+            if let Event::Published { packet_id }
+            | Event::Dropped {
+                packet_id: Some(packet_id),
+                ..
+            } = &ev
+                && let (Some(seq), Some(store)) = (self.stored.remove(packet_id), &mut self.store)
+                && let Err(e) = store.complete(seq)
+            {
+                // The message was delivered; failing to record it only
+                // means it is sent again after a restart.
+                log::warn!("durable store: {e}");
+            }
+            if let Event::Subscribed { packet_id, .. } = &ev
+                && let Some(pos) = self.restoring.iter().position(|id| id == packet_id)
+            {
+                self.restoring.remove(pos);
+                continue;
             }
             self.events.push_back(ev);
         }
@@ -989,13 +1066,13 @@ impl Client {
             },
         };
         if let Some(provider) = &o.provider {
-            if let Some((lo, hi)) = provider.keepalive_range() {
-                if o.keepalive < lo || o.keepalive > hi {
-                    return Err(Error::invalid(format!(
-                        "keepalive {} s is outside the platform's allowed range {lo}..={hi} s",
-                        o.keepalive
-                    )));
-                }
+            if let Some((lo, hi)) = provider.keepalive_range()
+                && (o.keepalive < lo || o.keepalive > hi)
+            {
+                return Err(Error::invalid(format!(
+                    "keepalive {} s is outside the platform's allowed range {lo}..={hi} s",
+                    o.keepalive
+                )));
             }
             let c = provider.credentials((o.clock)())?;
             attempt.params.client_id = c.client_id;

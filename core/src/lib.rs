@@ -56,6 +56,7 @@ pub mod client;
 pub mod codec;
 pub mod error;
 pub mod session;
+pub mod store;
 pub mod transport;
 
 pub use bytes::Bytes;

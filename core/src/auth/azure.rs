@@ -181,12 +181,12 @@ impl AzureDevice {
             ("device id", Some(&self.device_id)),
             ("module id", self.module_id.as_ref()),
         ] {
-            if let Some(id) = id {
-                if id.contains('/') {
-                    return Err(Error::InvalidArgument(format!(
-                        "{PLATFORM}: {what} {id:?} contains '/'"
-                    )));
-                }
+            if let Some(id) = id
+                && id.contains('/')
+            {
+                return Err(Error::InvalidArgument(format!(
+                    "{PLATFORM}: {what} {id:?} contains '/'"
+                )));
             }
         }
         require_non_empty(PLATFORM, "api-version", &self.api_version)?;

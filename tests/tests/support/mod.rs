@@ -200,13 +200,13 @@ impl Mqtt {
     /// Next MQTT packet (fixed header byte, body), however the broker framed it.
     pub fn read_packet(&mut self) -> io::Result<(u8, Vec<u8>)> {
         loop {
-            if let Some((len, used)) = remaining_length(&self.buf) {
-                if self.buf.len() >= 1 + used + len {
-                    let header = self.buf[0];
-                    let body = self.buf[1 + used..1 + used + len].to_vec();
-                    self.buf.drain(..1 + used + len);
-                    return Ok((header, body));
-                }
+            if let Some((len, used)) = remaining_length(&self.buf)
+                && self.buf.len() >= 1 + used + len
+            {
+                let header = self.buf[0];
+                let body = self.buf[1 + used..1 + used + len].to_vec();
+                self.buf.drain(..1 + used + len);
+                return Ok((header, body));
             }
             ws_read_frame(&mut *self.stream, &mut self.buf)?;
         }
