@@ -568,10 +568,11 @@ impl Client {
         Ok(ConnectInfo { session_present })
     }
 
-    /// Publishes a message. Returns at once for QoS 0, and for QoS 1/2 as
-    /// soon as the message is handed to the socket, with its packet id; use
-    /// [`Client::wait_for`] to wait for the acknowledgement. Blocks (up to the
-    /// operation timeout) only while the inflight window or the socket is full.
+    /// Publishes a message. Returns as soon as the message is handed to the
+    /// socket, with its packet id for QoS 1/2 (use [`Client::wait_for`] to
+    /// wait for the acknowledgement). Blocks (up to the operation timeout)
+    /// only while the inflight window or the socket's send buffer is full.
+    /// While disconnected with an offline queue, the message is queued.
     pub fn publish(
         &mut self,
         topic: &str,
@@ -631,19 +632,26 @@ impl Client {
         {
             return Err(Error::Timeout(TimeoutPhase::Ack));
         }
-        if self.write_blocked && !self.run_until(Some(deadline), |c| !c.write_blocked)? {
-            return Err(self.fail(Error::Timeout(TimeoutPhase::Write)));
-        }
         let id = self
             .session
             .publish(topic, payload, qos, retain, Instant::now())?;
-        if let Err(e) = self.flush_transmit() {
-            let e = self.fail(e);
+        // Return only once the bytes are with the kernel: the client has no
+        // thread of its own, so bytes left in our buffer would wait for the
+        // application's next call (a QoS 0 publish followed by a sleep would
+        // never leave). A full socket therefore blocks here, up to the
+        // operation timeout: backpressure, as a blocking write gives.
+        let flushed = match self.flush_transmit() {
+            Ok(()) if self.write_blocked => self.run_until(Some(deadline), |c| !c.write_blocked),
+            Ok(()) => Ok(true),
+            Err(e) => Err(self.fail(e)),
+        };
+        match flushed {
+            Ok(true) => {}
+            Ok(false) => return Err(self.fail(Error::Timeout(TimeoutPhase::Write))),
             // With reconnect on, an accepted QoS 1/2 message is resent after
             // the reconnect: report success rather than invite a duplicate.
-            if !matches!(self.link, Link::Backoff(_)) {
-                return Err(e);
-            }
+            Err(_) if matches!(self.link, Link::Backoff(_)) => {}
+            Err(e) => return Err(e),
         }
         Ok(id)
     }

@@ -587,3 +587,33 @@ fn host_header_omits_the_default_port() {
     let u = mqttws::WsUrl::parse("ws://example.com:80/mqtt").unwrap();
     assert_eq!(u.host_header(), "example.com");
 }
+
+#[test]
+fn publish_returns_only_once_the_bytes_are_with_the_kernel() {
+    // 8 MiB of QoS 0 in 256 KiB messages overflows the socket's send buffer,
+    // so some publishes meet a full socket. Afterwards the publisher is left
+    // alone (no more calls, not dropped): everything must still arrive,
+    // because nothing may stay behind in the client's own buffer.
+    let b = Broker::start();
+    let _waker = BrokerWaker::start(&b);
+    let topic = unique("flushed");
+    let mut sub = connected(options(&b.ws_url("/mqtt")));
+    sub.subscribe(&[(&topic, QoS::AtMostOnce)]).unwrap();
+    let mut publ = connected(options(&b.ws_url("/mqtt")));
+    let chunk = vec![5u8; 256 * 1024];
+    for _ in 0..32 {
+        publ.publish(&topic, chunk.clone(), QoS::AtMostOnce, false)
+            .unwrap();
+    }
+    let mut got = 0;
+    while got < 32 {
+        match sub.recv(Some(Duration::from_secs(60))).unwrap() {
+            Some(m) => {
+                assert_eq!(m.payload.len(), chunk.len());
+                got += 1;
+            }
+            None => panic!("only {got} of 32 messages arrived while the publisher was idle"),
+        }
+    }
+    drop(publ);
+}
