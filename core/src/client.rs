@@ -18,7 +18,7 @@ use bytes::Bytes;
 use rustls::ClientConfig;
 use tungstenite::{Message as WsMessage, WebSocket};
 
-use crate::auth::CredentialProvider;
+use crate::auth::{CredentialProvider, Scheme};
 use crate::codec::QoS;
 use crate::error::{Error, Result, TimeoutPhase};
 use crate::session::{
@@ -290,7 +290,9 @@ impl ClientOptions {
 
     /// Computes client id, user name, password (and for some platforms URL
     /// and headers) afresh at every connection attempt; overrides the static
-    /// values.
+    /// values. A provider that returns a URL (AWS SigV4 presigning) replaces
+    /// the configured one, so `ClientOptions::new` may then be given the
+    /// provider's `url()` or any placeholder `wss://` URL.
     pub fn credential_provider(mut self, provider: Arc<dyn CredentialProvider>) -> Self {
         self.provider = Some(provider);
         self
@@ -419,7 +421,9 @@ impl Client {
     /// does no network I/O.
     pub fn new(options: ClientOptions) -> Result<Self> {
         let url = WsUrl::parse(&options.url)?;
-        let tls = if url.secure {
+        // Build TLS now for wss://, and whenever TLS options were given (a
+        // credential provider may switch to wss://): bad files fail here.
+        let tls = if url.secure || options.tls != TlsOptions::default() {
             Some(options.tls.client_config()?)
         } else {
             None
@@ -1078,11 +1082,19 @@ impl Client {
                 && (o.keepalive < lo || o.keepalive > hi)
             {
                 return Err(Error::invalid(format!(
-                    "keepalive {} s is outside the platform's allowed range {lo}..={hi} s",
-                    o.keepalive
+                    "keepalive {} s is outside {}'s allowed range {lo}..={hi} s",
+                    o.keepalive,
+                    provider.platform()
                 )));
             }
-            let c = provider.credentials((o.clock)())?;
+            // The scheme of the URL this attempt will use: the configured one,
+            // or the provider's own (AWS presigns a wss:// URL).
+            let scheme = if WsUrl::parse(&o.url).is_ok_and(|u| !u.secure) {
+                Scheme::Ws
+            } else {
+                Scheme::Wss
+            };
+            let c = provider.credentials_for((o.clock)(), scheme)?;
             attempt.params.client_id = c.client_id;
             attempt.params.username = c.username;
             attempt.params.password = c.password;

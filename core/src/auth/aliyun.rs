@@ -390,8 +390,18 @@ impl CredentialProvider for AliyunDevice {
         AliyunDevice::credentials(self, now)
     }
 
+    /// `securemode` follows the URL actually connected to (2 for wss, 3 for
+    /// ws), whatever [`AliyunDevice::scheme`] said.
+    fn credentials_for(&self, now: SystemTime, scheme: Scheme) -> Result<Credentials> {
+        self.clone().scheme(scheme).credentials(now)
+    }
+
     fn keepalive_range(&self) -> Option<(u16, u16)> {
         Some(KEEPALIVE_RANGE)
+    }
+
+    fn platform(&self) -> &str {
+        PLATFORM
     }
 }
 
@@ -618,5 +628,26 @@ mod tests {
         let device = AliyunDevice::new("pk", "device", "s3cr3t-value");
         let s = format!("{device:?}");
         assert!(!s.contains("s3cr3t-value") && s.contains(REDACTED), "{s}");
+    }
+
+    #[test]
+    fn as_a_provider_securemode_follows_the_scheme_of_the_connection() {
+        let dev = AliyunDevice::new("pk", "device", "secret")
+            .client_id("12345")
+            .timestamp(Timestamp::Fixed(789))
+            .sign_method(SignMethod::HmacSha1);
+        let now = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        let ws = CredentialProvider::credentials_for(&dev, now, Scheme::Ws).unwrap();
+        assert_eq!(
+            ws.client_id,
+            "12345|securemode=3,signmethod=hmacsha1,timestamp=789|"
+        );
+        let wss = CredentialProvider::credentials_for(&dev, now, Scheme::Wss).unwrap();
+        assert_eq!(
+            wss.client_id,
+            "12345|securemode=2,signmethod=hmacsha1,timestamp=789|"
+        );
+        assert_eq!(ws.password, wss.password, "securemode is not signed");
+        assert_eq!(CredentialProvider::platform(&dev), PLATFORM);
     }
 }

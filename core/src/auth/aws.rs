@@ -341,6 +341,10 @@ impl CredentialProvider for AwsSigV4 {
     fn keepalive_range(&self) -> Option<(u16, u16)> {
         Some(KEEPALIVE_RANGE)
     }
+
+    fn platform(&self) -> &str {
+        PLATFORM
+    }
 }
 
 /// Where [`AwsCustomAuth`] puts the authorizer parameters.
@@ -557,6 +561,10 @@ impl CredentialProvider for AwsCustomAuth {
 
     fn keepalive_range(&self) -> Option<(u16, u16)> {
         Some(KEEPALIVE_RANGE)
+    }
+
+    fn platform(&self) -> &str {
+        PLATFORM
     }
 }
 

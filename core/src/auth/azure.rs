@@ -290,6 +290,10 @@ impl CredentialProvider for AzureDevice {
     fn keepalive_range(&self) -> Option<(u16, u16)> {
         Some(KEEPALIVE_RANGE)
     }
+
+    fn platform(&self) -> &str {
+        PLATFORM
+    }
 }
 
 #[cfg(test)]

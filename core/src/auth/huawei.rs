@@ -153,6 +153,10 @@ impl CredentialProvider for HuaweiDevice {
     fn keepalive_range(&self) -> Option<(u16, u16)> {
         Some(KEEPALIVE_RANGE)
     }
+
+    fn platform(&self) -> &str {
+        PLATFORM
+    }
 }
 
 #[cfg(test)]

@@ -88,10 +88,24 @@ pub trait CredentialProvider: Send + Sync {
     /// Credentials for an attempt made at wall-clock time `now`.
     fn credentials(&self, now: SystemTime) -> Result<Credentials>;
 
+    /// Credentials for an attempt on a URL of this `scheme`. Platforms whose
+    /// signature depends on the transport (Alibaba's `securemode`) override
+    /// it, so the client id always matches the connection actually made; the
+    /// default ignores the scheme.
+    fn credentials_for(&self, now: SystemTime, scheme: Scheme) -> Result<Credentials> {
+        let _ = scheme;
+        self.credentials(now)
+    }
+
     /// The keepalive range (seconds, inclusive) the platform accepts, checked
     /// before connecting. `None` means any value MQTT allows.
     fn keepalive_range(&self) -> Option<(u16, u16)> {
         None
+    }
+
+    /// The platform's name, for error messages.
+    fn platform(&self) -> &str {
+        "the platform"
     }
 }
 

@@ -515,6 +515,10 @@ impl CredentialProvider for TencentDevice {
     fn keepalive_range(&self) -> Option<(u16, u16)> {
         Some(KEEPALIVE_RANGE)
     }
+
+    fn platform(&self) -> &str {
+        PLATFORM
+    }
 }
 
 /// Decodes the base64 PSK into the raw HMAC key.
