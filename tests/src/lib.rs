@@ -105,6 +105,8 @@
 
 mod broker;
 mod certs;
+pub mod relay;
 
 pub use broker::{Broker, BrokerConfig, HOST, Ports};
 pub use certs::TestPki;
+pub use relay::{Direction, Fault, Relay};

@@ -238,7 +238,11 @@ pub(crate) fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<So
     }
 }
 
-pub(crate) fn connect_tcp(addrs: &[SocketAddr], poller: &mut Poller, deadline: Instant) -> Result<TcpStream> {
+pub(crate) fn connect_tcp(
+    addrs: &[SocketAddr],
+    poller: &mut Poller,
+    deadline: Instant,
+) -> Result<TcpStream> {
     let mut last_err = None;
     for addr in addrs {
         let mut tcp = TcpStream::connect(*addr).map_err(|e| Error::io("connecting", e))?;
