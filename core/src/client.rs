@@ -1154,6 +1154,9 @@ fn ws_error(e: tungstenite::Error) -> Error {
     use tungstenite::Error as W;
     match e {
         W::ConnectionClosed | W::AlreadyClosed => Error::Closed("the WebSocket is closed".into()),
+        W::Protocol(tungstenite::error::ProtocolError::ResetWithoutClosingHandshake) => {
+            Error::Closed("the server dropped the connection without a WebSocket close".into())
+        }
         W::Io(io) => transport::classify_io("exchanging data", io),
         W::Capacity(c) => Error::protocol(format!("WebSocket message too large: {c}")),
         W::Protocol(p) => Error::protocol(format!("WebSocket protocol violation: {p}")),

@@ -67,7 +67,7 @@ pub use session::{
     ConnectParams, Event, Message, OfflineQueue, PacketId, QueueFull, Session, SessionConfig, Will,
 };
 pub use transport::InterruptHandle;
-pub use transport::proxy::ProxyConfig;
+pub use transport::proxy::{ProxyConfig, ProxyKind};
 pub use transport::tls::{Pem, TlsOptions};
 pub use transport::url::WsUrl;
 

@@ -24,10 +24,10 @@ use std::time::{Duration, Instant};
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token, Waker};
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
-use tungstenite::handshake::HandshakeError;
+use tungstenite::WebSocket;
 use tungstenite::handshake::client::generate_key;
-use tungstenite::protocol::WebSocketConfig;
-use tungstenite::{WebSocket, http};
+use tungstenite::handshake::derive_accept_key;
+use tungstenite::protocol::{Role, WebSocketConfig};
 
 use crate::error::{Error, Result, TimeoutPhase};
 use url::WsUrl;
@@ -299,85 +299,232 @@ fn tls_handshake(
     Ok(StreamOwned::new(conn, tcp))
 }
 
+/// Largest upgrade response head accepted.
+const MAX_RESPONSE_HEAD: usize = 16 * 1024;
+/// How much of a refusal's body is kept for the error.
+const MAX_ERROR_BODY: usize = 512;
+
+/// The HTTP upgrade to WebSocket (RFC 6455 section 4), done here rather than
+/// by tungstenite's client handshake so that the response head may arrive in
+/// any number of pieces (tungstenite refuses a head read in many small
+/// chunks as an attack, which a slow link or proxy can trigger), the whole
+/// exchange shares the connect deadline, and a refusal keeps its body.
 fn ws_handshake(
     target: &Target<'_>,
-    stream: Stream,
+    mut stream: Stream,
     poller: &mut Poller,
     deadline: Instant,
 ) -> Result<WebSocket<Stream>> {
     let url = target.url;
-    let scheme = if url.secure { "wss" } else { "ws" };
-    let mut builder = http::Request::builder()
-        .method("GET")
-        .uri(format!(
-            "{scheme}://{}{}",
-            url.host_header(),
-            url.path_and_query
-        ))
-        .header("Host", url.host_header())
-        .header("Connection", "Upgrade")
-        .header("Upgrade", "websocket")
-        .header("Sec-WebSocket-Version", "13")
-        .header("Sec-WebSocket-Key", generate_key())
-        .header("Sec-WebSocket-Protocol", SUBPROTOCOL);
-    for (name, value) in target.headers {
-        builder = builder.header(name.as_str(), value.as_str());
+    let key = generate_key();
+    let request = upgrade_request(url, &key, target.headers)?;
+    write_all(&mut stream, &request, poller, deadline)?;
+
+    let mut buf = Vec::with_capacity(1024);
+    let head_len = loop {
+        if let Some(end) = find_head_end(&buf) {
+            break end;
+        }
+        if buf.len() > MAX_RESPONSE_HEAD {
+            return Err(handshake_failure(
+                None,
+                "the upgrade response head is larger than 16 KiB",
+                &[],
+            ));
+        }
+        if read_some(&mut stream, &mut buf, poller, deadline)? == 0 {
+            return Err(Error::Closed(
+                "the server closed the connection during the WebSocket handshake".into(),
+            ));
+        }
+    };
+    // Parsed from a copy: the body of a refusal is read into `buf` below.
+    let head = buf[..head_len].to_vec();
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut response = httparse::Response::new(&mut headers);
+    match response.parse(&head) {
+        Ok(httparse::Status::Complete(_)) => {}
+        _ => {
+            return Err(handshake_failure(
+                None,
+                "the server's upgrade response is not valid HTTP",
+                &[],
+            ));
+        }
     }
-    let request = builder.body(()).map_err(|e| {
-        Error::invalid(format!(
-            "cannot build the upgrade request for {}: {e}",
-            url.redacted()
-        ))
-    })?;
+    let status = response.code.unwrap_or(0);
+    let header = |name: &str| {
+        response
+            .headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| String::from_utf8_lossy(h.value).trim().to_owned())
+    };
+    if status != 101 {
+        // Keep the start of the body: cloud refusals (401/403) explain themselves there.
+        let want = header("Content-Length")
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0)
+            .min(MAX_ERROR_BODY);
+        while buf.len() - head_len < want {
+            match read_some(&mut stream, &mut buf, poller, deadline) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        let body = &buf[head_len..buf.len().min(head_len + MAX_ERROR_BODY)];
+        let reason = format!(
+            "the server answered {status} {} instead of 101 Switching Protocols",
+            response.reason.unwrap_or("")
+        );
+        return Err(handshake_failure(Some(status), reason.trim_end(), body));
+    }
+    let has_token = |name: &str, token: &str| {
+        header(name).is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+    };
+    if !has_token("Upgrade", "websocket") || !has_token("Connection", "upgrade") {
+        return Err(handshake_failure(
+            Some(101),
+            "the 101 response lacks Upgrade: websocket / Connection: Upgrade",
+            &[],
+        ));
+    }
+    if header("Sec-WebSocket-Accept").as_deref() != Some(derive_accept_key(key.as_bytes()).as_str())
+    {
+        return Err(handshake_failure(
+            Some(101),
+            "the server's Sec-WebSocket-Accept does not match our key",
+            &[],
+        ));
+    }
+    match header("Sec-WebSocket-Protocol") {
+        None => {
+            return Err(handshake_failure(
+                Some(101),
+                "the server selected no subprotocol; MQTT over WebSocket requires it to select \"mqtt\"",
+                &[],
+            ));
+        }
+        Some(p) if p != SUBPROTOCOL => {
+            return Err(handshake_failure(
+                Some(101),
+                &format!("the server selected a subprotocol other than \"mqtt\" ({p:?})"),
+                &[],
+            ));
+        }
+        Some(_) => {}
+    }
     let config = WebSocketConfig::default()
         .max_message_size(Some(target.max_message_size))
         .max_frame_size(Some(target.max_message_size));
-    let mut attempt = tungstenite::client::client_with_config(request, stream, Some(config));
-    loop {
-        match attempt {
-            Ok((ws, _response)) => return Ok(ws),
-            Err(HandshakeError::Failure(e)) => return Err(handshake_error(e)),
-            Err(HandshakeError::Interrupted(mid)) => {
+    // Frames the server sent right after the head are already in `buf`.
+    let leftover = buf.split_off(head_len);
+    Ok(WebSocket::from_partially_read(
+        stream,
+        leftover,
+        Role::Client,
+        Some(config),
+    ))
+}
+
+/// The upgrade request, byte for byte: the path and query as written, `Host`
+/// without a default port, subprotocol `mqtt`, then the caller's headers.
+fn upgrade_request(url: &WsUrl, key: &str, extra: &[(String, String)]) -> Result<Vec<u8>> {
+    let mut req = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Protocol: {SUBPROTOCOL}\r\n",
+        url.path_and_query,
+        url.host_header()
+    );
+    for (name, value) in extra {
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || !name.chars().all(token) {
+            return Err(Error::invalid(format!(
+                "{name:?} is not a valid HTTP header name"
+            )));
+        }
+        if value.chars().any(|c| c == '\r' || c == '\n' || c == '\0') {
+            return Err(Error::invalid(format!(
+                "the value of header {name:?} contains a line break"
+            )));
+        }
+        req.push_str(&format!("{name}: {value}\r\n"));
+    }
+    req.push_str("\r\n");
+    Ok(req.into_bytes())
+}
+
+fn find_head_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
+}
+
+fn handshake_failure(status: Option<u16>, reason: &str, body: &[u8]) -> Error {
+    Error::Handshake {
+        status,
+        reason: reason.to_owned(),
+        body: String::from_utf8_lossy(body).into_owned(),
+    }
+}
+
+/// Writes everything, waiting for the socket within `deadline`.
+fn write_all(
+    stream: &mut Stream,
+    mut data: &[u8],
+    poller: &mut Poller,
+    deadline: Instant,
+) -> Result<()> {
+    while !data.is_empty() {
+        match stream.write(data) {
+            Ok(0) => {
+                return Err(Error::Closed(
+                    "the server closed the connection during the WebSocket handshake".into(),
+                ));
+            }
+            Ok(n) => data = &data[n..],
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 if !poller.wait(Some(deadline))? {
                     return Err(Error::Timeout(TimeoutPhase::WebSocketHandshake));
                 }
-                attempt = mid.handshake();
             }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(classify_io("WebSocket handshake", e)),
+        }
+    }
+    loop {
+        match stream.flush() {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if !poller.wait(Some(deadline))? {
+                    return Err(Error::Timeout(TimeoutPhase::WebSocketHandshake));
+                }
+            }
+            Err(e) => return Err(classify_io("WebSocket handshake", e)),
         }
     }
 }
 
-/// Maps a tungstenite error during the upgrade.
-fn handshake_error(e: tungstenite::Error) -> Error {
-    use tungstenite::Error as W;
-    use tungstenite::error::{ProtocolError as P, SubProtocolError as S};
-    let plain = |reason: &str| Error::Handshake {
-        status: None,
-        reason: reason.to_owned(),
-        body: String::new(),
-    };
-    match e {
-        W::Http(response) => {
-            let status = response.status();
-            let body = response.body().as_deref().unwrap_or_default();
-            let body = String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned();
-            Error::Handshake {
-                status: Some(status.as_u16()),
-                reason: format!("the server answered {status} instead of 101 Switching Protocols"),
-                body,
+/// Reads what is available (at least one byte, or 0 at EOF) within `deadline`.
+fn read_some(
+    stream: &mut Stream,
+    buf: &mut Vec<u8>,
+    poller: &mut Poller,
+    deadline: Instant,
+) -> Result<usize> {
+    let mut chunk = [0u8; 4096];
+    loop {
+        match stream.read(&mut chunk) {
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                return Ok(n);
             }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if !poller.wait(Some(deadline))? {
+                    return Err(Error::Timeout(TimeoutPhase::WebSocketHandshake));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(classify_io("WebSocket handshake", e)),
         }
-        W::Protocol(P::SecWebSocketSubProtocolError(S::NoSubProtocol)) => plain(
-            "the server selected no subprotocol; MQTT over WebSocket requires it to select \"mqtt\"",
-        ),
-        W::Protocol(P::SecWebSocketSubProtocolError(_)) => {
-            plain("the server selected a subprotocol other than \"mqtt\"")
-        }
-        W::Protocol(p) => plain(&format!("invalid upgrade response: {p}")),
-        W::Io(io) => classify_io("WebSocket handshake", io),
-        W::Url(u) => Error::invalid(format!("invalid URL: {u}")),
-        W::HttpFormat(h) => Error::invalid(format!("invalid upgrade request: {h}")),
-        other => plain(&other.to_string()),
     }
 }
 
