@@ -392,6 +392,8 @@ pub struct Client {
     /// The durable store, and the store sequence of each stored packet id.
     store: Option<Store>,
     stored: HashMap<PacketId, u64>,
+    /// Packet ids the offline queue dropped, until `wait_for` reports them.
+    dropped: std::collections::HashSet<PacketId>,
 }
 
 /// The connection's life cycle as the driver sees it.
@@ -463,6 +465,7 @@ impl Client {
             ws_pong_deadline: None,
             store,
             stored,
+            dropped: Default::default(),
         })
     }
 
@@ -593,6 +596,10 @@ impl Client {
             _ => None,
         };
         let result = self.publish_inner(topic, payload, qos, retain);
+        if let Ok(Some(id)) = &result {
+            // A reused id starts clean.
+            self.dropped.remove(id);
+        }
         if let Some(seq) = seq {
             match &result {
                 Ok(Some(id)) => {
@@ -679,18 +686,17 @@ impl Client {
 
     /// An id that stopped being pending because the offline queue dropped it
     /// did not succeed.
-    fn dropped_check(&self, id: PacketId) -> Result<()> {
-        let dropped = self
-            .events
-            .iter()
-            .any(|e| matches!(e, Event::Dropped { packet_id: Some(p), .. } if *p == id));
-        if dropped {
-            Err(Error::QueueFull(format!(
+    /// A completed wait also consumes the `Published` event it waited for,
+    /// so that `poll` does not report the acknowledgement a second time.
+    fn dropped_check(&mut self, id: PacketId) -> Result<()> {
+        self.collect_events();
+        if self.dropped.remove(&id) {
+            return Err(Error::QueueFull(format!(
                 "message {id} was dropped from the full offline queue"
-            )))
-        } else {
-            Ok(())
+            )));
         }
+        self.take_event(|e| matches!(e, Event::Published { packet_id } if *packet_id == id));
+        Ok(())
     }
 
     /// Publishes and waits for the acknowledgement (QoS 1/2).
@@ -740,6 +746,11 @@ impl Client {
         }
         if let Some(err) = self.deferred_error.take() {
             return Err(err);
+        }
+        // Events the session produced while offline (Dropped) come first.
+        self.collect_events();
+        if let Some(e) = self.events.pop_front() {
+            return Ok(Some(e));
         }
         self.ensure_usable()?;
         let deadline = timeout.map(|t| Instant::now() + t);
@@ -859,7 +870,21 @@ impl Client {
             self.ws_ping_timers(now)?;
             self.flush_transmit()
         });
+        self.collect_events();
+        result
+    }
+
+    /// Moves the session's events into the client's queue, settling the
+    /// durable store and the internal subscription restores on the way.
+    fn collect_events(&mut self) {
         while let Some(ev) = self.session.poll_event() {
+            if let Event::Dropped {
+                packet_id: Some(id),
+                ..
+            } = &ev
+            {
+                self.dropped.insert(*id);
+            }
             if let Event::Published { packet_id }
             | Event::Dropped {
                 packet_id: Some(packet_id),
@@ -880,7 +905,6 @@ impl Client {
             }
             self.events.push_back(ev);
         }
-        result
     }
 
     fn read_available(&mut self) -> Result<()> {

@@ -617,3 +617,12 @@ fn publish_returns_only_once_the_bytes_are_with_the_kernel() {
     }
     drop(publ);
 }
+
+#[test]
+fn an_acknowledgement_that_was_waited_for_is_not_reported_again_by_poll() {
+    let b = Broker::start();
+    let mut c = connected(options(&b.ws_url("/mqtt")));
+    c.publish_and_wait(&unique("acked"), "x", QoS::AtLeastOnce, false)
+        .unwrap();
+    assert_eq!(c.poll(Some(Duration::from_millis(200))).unwrap(), None);
+}

@@ -315,3 +315,48 @@ fn publishes_while_disconnected_are_queued_and_delivered_after_reconnect() {
         assert_eq!(m.payload, format!("offline {i}").as_bytes());
     }
 }
+
+#[test]
+fn a_message_dropped_from_the_full_offline_queue_fails_its_wait_even_after_poll_saw_the_event() {
+    let mut b = Broker::start();
+    let queue = mqttws::OfflineQueue {
+        max_messages: 1,
+        max_bytes: 1 << 20,
+        when_full: mqttws::QueueFull::DropOldest,
+    };
+    let mut c = Client::new(
+        options(&b.ws_url("/mqtt"), &unique("drop"))
+            .reconnect(policy(5_000, 10_000))
+            .offline_queue(queue),
+    )
+    .unwrap();
+    c.connect().unwrap();
+    b.stop();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(Instant::now() < deadline);
+        if let Some(Event::Disconnected { .. }) = c.poll(Some(Duration::from_millis(200))).unwrap()
+        {
+            break;
+        }
+    }
+    let first = c
+        .publish("t", "first", QoS::AtLeastOnce, false)
+        .unwrap()
+        .unwrap();
+    let _second = c
+        .publish("t", "second", QoS::AtLeastOnce, false)
+        .unwrap()
+        .unwrap();
+    // poll reports the drop while still offline...
+    let mut saw_drop = false;
+    while let Some(ev) = c.poll(Some(Duration::ZERO)).unwrap() {
+        saw_drop |= matches!(ev, Event::Dropped { packet_id: Some(id), .. } if id == first);
+    }
+    assert!(saw_drop, "the drop is reported while offline");
+    // ...and the wait for the dropped message still fails.
+    let err = c
+        .wait_for(first, Some(Duration::from_millis(100)))
+        .unwrap_err();
+    assert_eq!(err.kind(), mqttws::ErrorKind::QueueFull, "{err}");
+}
