@@ -1,0 +1,334 @@
+# Typing stub for the native module mqttws._mqttws (bindings/python/src).
+# Checked against the built module by `python -m mypy.stubtest mqttws._mqttws`
+# (tests/test_typing.py); keep it in step with the #[pyo3(signature)]s.
+
+import datetime
+import os
+from collections.abc import Iterable, Mapping
+from typing import Literal, Optional, Union, final, overload
+
+from typing_extensions import Self, disjoint_base
+
+__all__ = [
+    "AliyunDevice",
+    "AwsCustomAuth",
+    "AwsSigV4",
+    "AzureDevice",
+    "Client",
+    "Credentials",
+    "HuaweiDevice",
+    "Message",
+    "MessageIterator",
+    "Platform",
+    "PublishHandle",
+    "TencentDevice",
+    "Will",
+    "aliyun_credentials",
+    "aws_credentials",
+    "aws_custom_auth_credentials",
+    "azure_credentials",
+    "huawei_credentials",
+    "tencent_credentials",
+    "__version__",
+]
+
+__version__: str
+
+_Payload = Union[bytes, bytearray, memoryview, str, None]
+_Path = Union[str, os.PathLike[str]]
+_Now = Union[int, float, datetime.datetime, None]
+_Headers = Union[Mapping[str, str], Iterable[tuple[str, str]]]
+
+@final
+class Message:
+    """A message received from the broker."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def payload(self) -> bytes: ...
+    @property
+    def qos(self) -> int: ...
+    @property
+    def retain(self) -> bool: ...
+    @property
+    def dup(self) -> bool: ...
+
+@final
+class Will:
+    """The last will, published by the broker if the client vanishes."""
+
+    def __new__(cls, topic: str, payload: _Payload = None, qos: int = 0, retain: bool = False) -> Self: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def payload(self) -> bytes: ...
+    @property
+    def qos(self) -> int: ...
+    @property
+    def retain(self) -> bool: ...
+
+@final
+class PublishHandle:
+    """What Client.publish() returns."""
+
+    @property
+    def packet_id(self) -> Optional[int]: ...
+    @property
+    def done(self) -> bool: ...
+    def wait(self, timeout: Optional[float] = None) -> None: ...
+
+@final
+class MessageIterator:
+    """Iterator returned by Client.messages()."""
+
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> Message: ...
+
+@final
+class Client:
+    """A blocking MQTT 3.1.1 client over WebSocket; safe to share between threads."""
+
+    def __new__(
+        cls,
+        url: Optional[str] = None,
+        *,
+        client_id: Optional[str] = None,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        keepalive: int = 60,
+        clean_session: bool = True,
+        ca_file: Optional[_Path] = None,
+        cert_file: Optional[_Path] = None,
+        key_file: Optional[_Path] = None,
+        insecure: bool = False,
+        headers: Optional[_Headers] = None,
+        will: Union[Will, tuple[str], tuple[str, _Payload], tuple[str, _Payload, int], tuple[str, _Payload, int, bool], None] = None,
+        connect_timeout: float = 10.0,
+        operation_timeout: float = 10.0,
+        max_packet_size: Optional[int] = None,
+        inflight_window: int = 100,
+        credentials: Union[Platform, Credentials, None] = None,
+        proxy: Optional[str] = None,
+    ) -> Self: ...
+    def connect(self) -> bool: ...
+    def publish(
+        self, topic: str, payload: _Payload = None, qos: int = 0, retain: bool = False, wait: bool = False
+    ) -> PublishHandle: ...
+    @overload
+    def subscribe(self, topic: str, qos: int = 0) -> Optional[int]: ...
+    @overload
+    def subscribe(
+        self, topic: Union[list[str], list[tuple[str, int]], list[Union[str, tuple[str, int]]]], qos: int = 0
+    ) -> list[Optional[int]]: ...
+    def unsubscribe(self, topic: Union[str, list[str], tuple[str, ...]]) -> None: ...
+    def recv(self, timeout: Optional[float] = None) -> Optional[Message]: ...
+    def messages(self, timeout: Optional[float] = None) -> MessageIterator: ...
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> Message: ...
+    def interrupt(self) -> None: ...
+    def disconnect(self) -> None: ...
+    def close(self) -> None: ...
+    @property
+    def is_connected(self) -> bool: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def inflight(self) -> int: ...
+    @property
+    def client_id(self) -> str: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, exc_type: object = None, exc_value: object = None, traceback: object = None) -> bool: ...
+
+# ------------------------------------------------------------------ auth
+
+@final
+class Credentials:
+    """Client id, user name, password (and URL / upgrade headers where the platform sets them)."""
+
+    def __new__(
+        cls,
+        client_id: str,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        url: Optional[str] = None,
+        headers: Optional[_Headers] = None,
+    ) -> Self: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def username(self) -> Optional[str]: ...
+    @property
+    def password(self) -> Optional[str]: ...
+    @property
+    def url(self) -> Optional[str]: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@disjoint_base
+class Platform:
+    """Base class of the device presets: signs afresh for each connection attempt."""
+
+    def credentials(self, now: _Now = None) -> Credentials: ...
+    @property
+    def url(self) -> Optional[str]: ...
+    @property
+    def keepalive_range(self) -> Optional[tuple[int, int]]: ...
+
+_Expiry = Union[int, Literal["never"], datetime.timedelta, None]
+
+@final
+class TencentDevice(Platform):
+    def __new__(
+        cls,
+        product_id: str,
+        device_name: str,
+        psk: Optional[str] = None,
+        *,
+        method: Literal["hmacsha1", "hmacsha256"] = "hmacsha256",
+        connid: Optional[str] = None,
+        expiry: _Expiry = None,
+        sdkappid: str = "12010126",
+        private_key: Union[str, bytes, None] = None,
+        private_key_file: Optional[_Path] = None,
+        region: str = "ap-guangzhou",
+        secure: bool = True,
+    ) -> Self: ...
+
+def tencent_credentials(
+    product_id: str,
+    device_name: str,
+    psk: Optional[str] = None,
+    *,
+    method: Literal["hmacsha1", "hmacsha256"] = "hmacsha256",
+    connid: Optional[str] = None,
+    expiry: _Expiry = None,
+    sdkappid: str = "12010126",
+    private_key: Union[str, bytes, None] = None,
+    private_key_file: Optional[_Path] = None,
+    now: _Now = None,
+) -> Credentials: ...
+
+_AliyunMethod = Literal["hmacsha256", "hmacsha1", "hmacmd5"]
+_Timestamp = Union[int, Literal["now", "omit"], None]
+
+@final
+class AliyunDevice(Platform):
+    def __new__(
+        cls,
+        product_key: str,
+        device_name: str,
+        device_secret: str,
+        *,
+        region: Optional[str] = None,
+        instance: Optional[str] = None,
+        client_id: Optional[str] = None,
+        timestamp: _Timestamp = None,
+        method: _AliyunMethod = "hmacsha256",
+        secure: bool = True,
+        lowercase_hex: bool = False,
+    ) -> Self: ...
+
+def aliyun_credentials(
+    product_key: str,
+    device_name: str,
+    device_secret: str,
+    *,
+    client_id: Optional[str] = None,
+    timestamp: _Timestamp = None,
+    method: _AliyunMethod = "hmacsha256",
+    secure: bool = True,
+    lowercase_hex: bool = False,
+    now: _Now = None,
+) -> Credentials: ...
+@final
+class AwsSigV4(Platform):
+    def __new__(
+        cls,
+        host: str,
+        access_key_id: str,
+        secret_access_key: str,
+        *,
+        client_id: str,
+        region: Optional[str] = None,
+        session_token: Optional[str] = None,
+        expires: Optional[float] = None,
+        port: int = 443,
+    ) -> Self: ...
+
+def aws_credentials(
+    host: str,
+    access_key_id: str,
+    secret_access_key: str,
+    *,
+    client_id: str,
+    region: Optional[str] = None,
+    session_token: Optional[str] = None,
+    expires: Optional[float] = None,
+    port: int = 443,
+    now: _Now = None,
+) -> Credentials: ...
+@final
+class AwsCustomAuth(Platform):
+    def __new__(
+        cls,
+        host: str,
+        *,
+        client_id: str,
+        authorizer_name: Optional[str] = None,
+        token_key_name: Optional[str] = None,
+        token: Optional[str] = None,
+        token_signature: Optional[str] = None,
+        query_string: bool = False,
+        port: int = 443,
+    ) -> Self: ...
+
+def aws_custom_auth_credentials(
+    host: str,
+    *,
+    client_id: str,
+    authorizer_name: Optional[str] = None,
+    token_key_name: Optional[str] = None,
+    token: Optional[str] = None,
+    token_signature: Optional[str] = None,
+    query_string: bool = False,
+    port: int = 443,
+) -> Credentials: ...
+@final
+class AzureDevice(Platform):
+    def __new__(
+        cls,
+        hub: str,
+        device_id: str,
+        key: str,
+        *,
+        module_id: Optional[str] = None,
+        key_name: Optional[str] = None,
+        ttl: float = 3600.0,
+        api_version: str = "2021-04-12",
+        device_client_type: Optional[str] = None,
+        no_client_cert_hint: bool = True,
+    ) -> Self: ...
+
+def azure_credentials(
+    hub: str,
+    device_id: str,
+    key: str,
+    *,
+    module_id: Optional[str] = None,
+    key_name: Optional[str] = None,
+    ttl: float = 3600.0,
+    api_version: str = "2021-04-12",
+    device_client_type: Optional[str] = None,
+    no_client_cert_hint: bool = True,
+    now: _Now = None,
+) -> Credentials: ...
+@final
+class HuaweiDevice(Platform):
+    def __new__(cls, host: str, device_id: str, secret: str, *, check_timestamp: bool = False) -> Self: ...
+
+def huawei_credentials(
+    host: str, device_id: str, secret: str, *, check_timestamp: bool = False, now: _Now = None
+) -> Credentials: ...

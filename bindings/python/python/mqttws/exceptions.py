@@ -1,0 +1,132 @@
+"""The exceptions mqttws raises: one class per error kind of the Rust core.
+
+::
+
+    MqttError
+    ├── TimeoutError        (also builtins.TimeoutError)  .phase
+    ├── IoError             (also builtins.OSError)       .errno
+    ├── TlsError
+    ├── HandshakeError                                     .status, .body
+    ├── ConnectionRefused                                  .code
+    ├── ProtocolError
+    ├── InvalidArgument     (also builtins.ValueError)
+    ├── ClosedError
+    ├── Interrupted
+    ├── AuthError
+    └── ProxyError                                         .status
+
+Wrong argument *types* raise the builtin ``TypeError``. Messages never contain
+a password, pre-shared key, device secret or token.
+
+Which errors end the connection: everything except ``TimeoutError`` while
+waiting for an acknowledgement (the message stays in flight),
+``InvalidArgument``, ``Interrupted`` and ``AuthError``. After one that does,
+``connect()`` may be called again; unacknowledged QoS 1/2 messages are resent.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Optional
+
+__all__ = [
+    "AuthError",
+    "ClosedError",
+    "ConnectionRefused",
+    "HandshakeError",
+    "Interrupted",
+    "InvalidArgument",
+    "IoError",
+    "MqttError",
+    "ProtocolError",
+    "ProxyError",
+    "TimeoutError",
+    "TlsError",
+]
+
+
+class MqttError(Exception):
+    """Base class of every mqttws error."""
+
+
+class TimeoutError(MqttError, builtins.TimeoutError):
+    """A deadline passed; ``phase`` says which (e.g. ``"TLS handshake"``,
+    ``"waiting for CONNACK"``, ``"waiting for an acknowledgement"``)."""
+
+    phase: Optional[str]
+
+    def __init__(self, message: str, phase: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.phase = phase
+
+
+class IoError(MqttError, builtins.OSError):
+    """The operating system reported an I/O error (connection refused or
+    reset, host unreachable...); ``errno`` is its number when there is one."""
+
+    def __init__(self, message: str, errno: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.errno = errno
+
+
+class TlsError(MqttError):
+    """TLS failed: unknown CA, hostname mismatch, client certificate refused..."""
+
+
+class HandshakeError(MqttError):
+    """The WebSocket upgrade failed. ``status`` is the HTTP status if the
+    server answered one (401/403: signature or policy; 404: wrong path),
+    ``body`` the start of the response body."""
+
+    status: Optional[int]
+    body: str
+
+    def __init__(self, message: str, status: Optional[int] = None, body: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
+class ConnectionRefused(MqttError):
+    """The broker refused CONNECT; ``code`` is the CONNACK return code (1:
+    protocol version, 2: identifier rejected, 3: server unavailable, 4: bad
+    user name or password, 5: not authorized)."""
+
+    code: int
+
+    def __init__(self, message: str, code: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ProtocolError(MqttError):
+    """The server broke MQTT or WebSocket rules."""
+
+
+class InvalidArgument(MqttError, builtins.ValueError):
+    """An argument value is invalid (wildcard in a publish topic, QoS 3, an
+    URL that is not ws:// or wss://...). Nothing was sent."""
+
+
+class ClosedError(MqttError):
+    """The connection is not open (never connected, disconnected, closed by
+    the broker) or the client was closed."""
+
+
+class Interrupted(MqttError):
+    """``Client.interrupt()`` woke the call. The connection is unchanged."""
+
+
+class AuthError(MqttError):
+    """Credentials could not be built (PSK not base64, unreadable key...)."""
+
+
+class ProxyError(MqttError):
+    """The HTTP or SOCKS5 proxy refused or failed the tunnel; ``status`` is
+    an HTTP proxy's status code."""
+
+    status: Optional[int]
+
+    def __init__(self, message: str, status: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.status = status

@@ -1,0 +1,964 @@
+//! `mqttws.Client`: the core's blocking client, shared between Python threads.
+//!
+//! # Theory of operation
+//!
+//! The core [`mqttws::Client`] takes `&mut self` and does all I/O inside the
+//! caller's call, so it sits in a `Mutex`. Python threads use it in two ways:
+//!
+//! * *short operations* (`connect`, `publish`, `subscribe`, `disconnect`...)
+//!   lock it, do their work, unlock;
+//! * *waits* (`recv`, `PublishHandle.wait`) may block for long: they run in
+//!   slices of at most [`SLICE`], so that Ctrl-C is noticed between slices
+//!   (`py.check_signals()`), and they give way to short operations.
+//!
+//! Giving way uses the core's [`InterruptHandle`]. The small `Gate` mutex
+//! records whether a wait is blocked inside the core right now
+//! (`waiting`) and how many short operations want the lock (`urgent`). A
+//! short operation bumps `urgent` and, if a wait is blocked, interrupts it;
+//! the wait returns `Interrupted` at once, unlocks, and does not lock again
+//! while `urgent > 0`. A publisher therefore waits microseconds, not a slice.
+//!
+//! The core's interrupt is a flag that the *next* blocking call consumes if
+//! the current one has already returned. So that a stale flag never makes a
+//! later `publish` or `subscribe` fail, a wait that was sent an interrupt but
+//! returned for another reason consumes it before it unlocks
+//! ([`Core::drain_interrupt`]), keeping any message that arrives meanwhile
+//! in the binding's own buffer. `Client.interrupt()` (the user's) is a
+//! separate flag: it makes the current or next wait raise
+//! `mqttws.Interrupted`, and never disturbs a short operation.
+//!
+//! Lock order: `core` before `gate`; `gate` is never held while waiting for
+//! `core`. Every lock and every blocking call happens detached from the
+//! Python runtime (`py.detach`), so the GIL is never held while blocked.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use mqttws::{
+    Bytes, ClientOptions, Error, Event, InterruptHandle, Message as CoreMessage, PacketId,
+    ProxyConfig, QoS, TimeoutPhase, Will as CoreWill,
+};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyMapping, PyString, PyTuple};
+
+use crate::auth::{ProviderArg, redacted_url};
+use crate::convert::{self, payload, py_repr, qos, seconds, type_name};
+use crate::errors::{IntoPyResult, invalid, to_py};
+
+/// The longest a wait stays in the core before checking for signals.
+const SLICE: Duration = Duration::from_millis(50);
+
+/// Everything the core client needs, behind the `core` mutex.
+struct Core {
+    /// `None` after `close()`.
+    client: Option<mqttws::Client>,
+    /// Messages read while consuming a stale interrupt; returned first.
+    buffer: VecDeque<CoreMessage>,
+    /// An error met while consuming a stale interrupt; returned after the
+    /// buffered messages.
+    pending_error: Option<Error>,
+}
+
+impl Core {
+    fn client(&mut self) -> Result<&mut mqttws::Client, Error> {
+        self.client
+            .as_mut()
+            .ok_or_else(|| Error::Closed("the client is closed".into()))
+    }
+
+    /// Consumes the core's interrupt flag, which is known to be set: the
+    /// next wait in the core returns `Interrupted` at once. Messages queued
+    /// before it are kept in `buffer`.
+    fn drain_interrupt(&mut self) {
+        let Some(client) = self.client.as_mut() else {
+            return;
+        };
+        // Bounded: each round either pops a queued event or reaches the wait.
+        for _ in 0..100_000 {
+            match client.poll(Some(Duration::from_millis(100))) {
+                Err(Error::Interrupted) | Ok(None) => return,
+                Ok(Some(Event::Message(m))) => self.buffer.push_back(m),
+                Ok(Some(_)) => {}
+                // Not connected: the flag stays, and connect() clears it.
+                Err(Error::Closed(_)) => return,
+                Err(e) => {
+                    self.pending_error = Some(e);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Gate {
+    /// Short operations waiting for the `core` lock.
+    urgent: usize,
+    /// A wait is inside the core now and may be interrupted.
+    waiting: bool,
+    /// An interrupt was sent to the current wait.
+    sent: bool,
+    /// `Client.interrupt()` was called and not yet delivered.
+    user_interrupt: bool,
+}
+
+/// The state shared by a `Client`, its handles and iterators.
+pub(crate) struct Shared {
+    core: Mutex<Core>,
+    gate: Mutex<Gate>,
+    gate_cv: Condvar,
+    interrupt: InterruptHandle,
+    /// The application called disconnect() or close(): iteration ends.
+    stopped: AtomicBool,
+    closed: AtomicBool,
+    url: String,
+    client_id: String,
+    operation_timeout: Duration,
+}
+
+/// A wait's outcome.
+enum WaitStep<T> {
+    Done(T),
+    /// The slice ended without a result.
+    Again,
+}
+
+impl Shared {
+    fn core(&self) -> MutexGuard<'_, Core> {
+        self.core.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn gate(&self) -> MutexGuard<'_, Gate> {
+        self.gate.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs a short operation: wakes a blocked wait so that the lock comes
+    /// free at once. Call detached from Python.
+    fn run<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
+        {
+            let mut g = self.gate();
+            g.urgent += 1;
+            if g.waiting && !g.sent {
+                g.sent = true;
+                self.interrupt.interrupt();
+            }
+        }
+        let mut core = self.core();
+        {
+            let mut g = self.gate();
+            g.urgent -= 1;
+            if g.urgent == 0 {
+                self.gate_cv.notify_all();
+            }
+        }
+        f(&mut core)
+    }
+
+    /// Runs `f` (a wait in the core of at most the given duration; `Ok(None)`
+    /// means nothing yet) until it gives a result or `slice_end` passes,
+    /// giving way to short operations. Call detached from Python.
+    fn wait<T>(
+        &self,
+        slice_end: Instant,
+        mut f: impl FnMut(&mut Core, Duration) -> Result<Option<T>, Error>,
+    ) -> Result<WaitStep<T>, Error> {
+        loop {
+            {
+                let mut g = self.gate();
+                while g.urgent > 0 {
+                    let left = slice_end
+                        .saturating_duration_since(Instant::now())
+                        .max(Duration::from_millis(1));
+                    g = self
+                        .gate_cv
+                        .wait_timeout(g, left)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                    if Instant::now() >= slice_end {
+                        return Ok(WaitStep::Again);
+                    }
+                }
+            }
+            let mut core = self.core();
+            {
+                let mut g = self.gate();
+                if std::mem::take(&mut g.user_interrupt) {
+                    return Err(Error::Interrupted);
+                }
+                if g.urgent > 0 {
+                    continue;
+                }
+                g.waiting = true;
+                g.sent = false;
+            }
+            let left = slice_end.saturating_duration_since(Instant::now());
+            let result = f(&mut core, left);
+            let sent = {
+                let mut g = self.gate();
+                g.waiting = false;
+                std::mem::take(&mut g.sent)
+            };
+            match result {
+                Err(Error::Interrupted) => {
+                    drop(core);
+                    if std::mem::take(&mut self.gate().user_interrupt) {
+                        return Err(Error::Interrupted);
+                    }
+                }
+                other => {
+                    if sent {
+                        core.drain_interrupt();
+                    }
+                    match other {
+                        Ok(Some(v)) => return Ok(WaitStep::Done(v)),
+                        Ok(None) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            if Instant::now() >= slice_end {
+                return Ok(WaitStep::Again);
+            }
+        }
+    }
+
+    /// Runs a wait in slices until it gives a result or `deadline` passes
+    /// (`Ok(None)`), checking for signals between slices.
+    fn wait_sliced<T: Send>(
+        &self,
+        py: Python<'_>,
+        deadline: Option<Instant>,
+        mut f: impl FnMut(&mut Core, Duration) -> Result<Option<T>, Error> + Send,
+    ) -> PyResult<Option<T>> {
+        loop {
+            let now = Instant::now();
+            let slice_end = match deadline {
+                Some(d) => d.min(now + SLICE),
+                None => now + SLICE,
+            };
+            match py.detach(|| self.wait(slice_end, &mut f)) {
+                Ok(WaitStep::Done(v)) => return Ok(Some(v)),
+                Ok(WaitStep::Again) => {}
+                Err(e) => return Err(to_py(py, e)),
+            }
+            py.check_signals()?;
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(None);
+            }
+        }
+    }
+
+    fn receive(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<CoreMessage>> {
+        let deadline = match timeout {
+            Some(t) => Some(Instant::now() + seconds(py, "timeout", t)?),
+            None => None,
+        };
+        self.wait_sliced(py, deadline, |core, left| {
+            if let Some(m) = core.buffer.pop_front() {
+                return Ok(Some(m));
+            }
+            if let Some(e) = core.pending_error.take() {
+                return Err(e);
+            }
+            core.client()?.recv(Some(left))
+        })
+    }
+
+    /// Whether an error from a receive means "the application stopped the
+    /// client" (iteration ends) rather than a failure.
+    fn stopped_by_app(&self, e: &PyErr, py: Python<'_>) -> bool {
+        self.stopped.load(Ordering::SeqCst)
+            && e.get_type(py)
+                .name()
+                .is_ok_and(|n| n.to_cow().is_ok_and(|n| n == "ClosedError"))
+    }
+}
+
+/// A message received from the broker.
+#[pyclass(module = "mqttws", frozen)]
+pub(crate) struct Message {
+    /// The topic it was published to.
+    #[pyo3(get)]
+    topic: String,
+    /// The payload.
+    #[pyo3(get)]
+    payload: Py<PyBytes>,
+    /// The QoS it was delivered with (0, 1 or 2).
+    #[pyo3(get)]
+    qos: u8,
+    /// Whether it is a retained message.
+    #[pyo3(get)]
+    retain: bool,
+    /// Whether the broker marked it as a possible duplicate.
+    #[pyo3(get)]
+    dup: bool,
+}
+
+impl Message {
+    fn from_core(py: Python<'_>, m: CoreMessage) -> Self {
+        Self {
+            topic: m.topic,
+            payload: PyBytes::new(py, &m.payload).unbind(),
+            qos: m.qos as u8,
+            retain: m.retain,
+            dup: m.dup,
+        }
+    }
+}
+
+#[pymethods]
+impl Message {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let payload = self.payload.bind(py);
+        let shown = if payload.as_bytes().len() > 64 {
+            format!("<{} bytes>", payload.as_bytes().len())
+        } else {
+            payload.repr()?.to_string()
+        };
+        Ok(format!(
+            "Message(topic={}, payload={shown}, qos={}, retain={}, dup={})",
+            PyString::new(py, &self.topic).repr()?,
+            self.qos,
+            py_bool(self.retain),
+            py_bool(self.dup)
+        ))
+    }
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
+}
+
+/// The last will: published by the broker if the client vanishes without
+/// `disconnect()`.
+#[pyclass(module = "mqttws", frozen)]
+pub(crate) struct Will {
+    inner: CoreWill,
+}
+
+#[pymethods]
+impl Will {
+    #[new]
+    #[pyo3(signature = (topic, payload=None, qos=0, retain=false))]
+    fn new(
+        py: Python<'_>,
+        topic: String,
+        payload: Option<&Bound<'_, PyAny>>,
+        qos: i64,
+        retain: bool,
+    ) -> PyResult<Self> {
+        let qos = convert::qos(py, "qos", qos)?;
+        if topic.is_empty() || topic.contains(['+', '#']) {
+            return Err(invalid(
+                py,
+                "the will topic must be non-empty and without wildcards",
+            ));
+        }
+        Ok(Self {
+            inner: CoreWill {
+                topic,
+                payload: convert::payload("payload", payload)?,
+                qos,
+                retain,
+            },
+        })
+    }
+
+    #[getter]
+    fn topic(&self) -> &str {
+        &self.inner.topic
+    }
+
+    #[getter]
+    fn payload<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.payload)
+    }
+
+    #[getter]
+    fn qos(&self) -> u8 {
+        self.inner.qos as u8
+    }
+
+    #[getter]
+    fn retain(&self) -> bool {
+        self.inner.retain
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Will(topic={}, payload=<{} bytes>, qos={}, retain={})",
+            py_repr(py, Some(&self.inner.topic))?,
+            self.inner.payload.len(),
+            self.inner.qos as u8,
+            py_bool(self.inner.retain)
+        ))
+    }
+}
+
+fn will_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<CoreWill> {
+    if let Ok(w) = obj.cast::<Will>() {
+        return Ok(w.get().inner.clone());
+    }
+    if let Some(t) = obj
+        .cast::<PyTuple>()
+        .ok()
+        .filter(|t| (1..=4).contains(&t.len()))
+    {
+        let item = |i: usize| {
+            if t.len() > i {
+                t.get_item(i).map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let topic = convert::string("will topic", &t.get_item(0)?)?;
+        let payload = item(1)?;
+        let qos: i64 = item(2)?.map(|q| q.extract()).transpose()?.unwrap_or(0);
+        let retain: bool = item(3)?.map(|r| r.extract()).transpose()?.unwrap_or(false);
+        return Will::new(py, topic, payload.as_ref(), qos, retain).map(|w| w.inner);
+    }
+    Err(PyTypeError::new_err(format!(
+        "will must be a mqttws.Will or a (topic, payload[, qos[, retain]]) tuple, not {}",
+        type_name(obj)
+    )))
+}
+
+/// Headers from a mapping or an iterable of (name, value) pairs.
+pub(crate) fn headers(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let pairs = if let Ok(m) = obj.cast::<PyMapping>() {
+        m.items()?.into_any()
+    } else {
+        obj.clone()
+    };
+    let bad = || {
+        PyTypeError::new_err("headers must be a mapping or an iterable of (name, value) str pairs")
+    };
+    for item in pairs.try_iter().map_err(|_| bad())? {
+        let (k, v): (String, String) = item?.extract().map_err(|_| bad())?;
+        out.push((k, v));
+    }
+    Ok(out)
+}
+
+/// A blocking MQTT 3.1.1 client over WebSocket (`ws://` or `wss://`).
+///
+/// Creating it validates the options and reads TLS files; `connect()` opens
+/// the connection. Safe to share between threads; every blocking call
+/// releases the GIL.
+///
+/// - `url`: `ws://host[:port]/path` or `wss://...`, sent as written; may be
+///   omitted when `credentials` is a device preset that knows its endpoint.
+/// - `client_id`: the MQTT client id (default: empty, the broker assigns
+///   one; presets and `Credentials` set it).
+/// - `username`, `password`: CONNECT credentials (a password needs a user).
+/// - `keepalive`: seconds, 0 to 65535 (0: off); `clean_session`: `False`
+///   resumes the broker's stored session.
+/// - `ca_file`: trust only these CA certificates (PEM; default: the Mozilla
+///   roots); `cert_file` + `key_file`: client certificate for mutual TLS;
+///   `insecure`: accept any server certificate (tests only).
+/// - `headers`: extra WebSocket upgrade headers (mapping or pairs).
+/// - `will`: a `mqttws.Will` or `(topic, payload[, qos[, retain]])`.
+/// - `connect_timeout`: seconds for DNS + TCP + TLS + upgrade + CONNACK;
+///   `operation_timeout`: seconds for SUBACK/UNSUBACK, a full inflight
+///   window or socket, `PublishHandle.wait()` without a timeout.
+/// - `max_packet_size`: largest incoming packet accepted (default: room for
+///   a 1 MiB payload); `inflight_window`: most unacknowledged outgoing
+///   QoS 1/2 messages (default 100; mosquitto accepts 20 at QoS 2).
+/// - `credentials`: a device preset from `mqttws.auth` (signed afresh at
+///   every connect) or a `mqttws.auth.Credentials`; it overrides
+///   `client_id`, `username` and `password`.
+/// - `proxy`: tunnel through an HTTP CONNECT or SOCKS5 proxy:
+///   `http://[user:password@]host[:port]`, `socks5://...` or `host:port`
+///   (environment variables are never read implicitly).
+#[pyclass(module = "mqttws", frozen)]
+pub(crate) struct Client {
+    shared: Arc<Shared>,
+}
+
+impl Client {
+    fn run<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut Core) -> Result<R, Error> + Send,
+    ) -> PyResult<R> {
+        let shared = &self.shared;
+        py.detach(|| shared.run(f)).py_err(py)
+    }
+}
+
+#[pymethods]
+impl Client {
+    #[new]
+    #[pyo3(signature = (url=None, *, client_id=None, username=None, password=None, keepalive=60,
+        clean_session=true, ca_file=None, cert_file=None, key_file=None, insecure=false, headers=None,
+        will=None, connect_timeout=10.0, operation_timeout=10.0, max_packet_size=None, inflight_window=100,
+        credentials=None, proxy=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        url: Option<String>,
+        client_id: Option<String>,
+        username: Option<String>,
+        password: Option<String>,
+        keepalive: i64,
+        clean_session: bool,
+        ca_file: Option<&Bound<'_, PyAny>>,
+        cert_file: Option<&Bound<'_, PyAny>>,
+        key_file: Option<&Bound<'_, PyAny>>,
+        insecure: bool,
+        headers: Option<&Bound<'_, PyAny>>,
+        will: Option<&Bound<'_, PyAny>>,
+        connect_timeout: f64,
+        operation_timeout: f64,
+        max_packet_size: Option<i64>,
+        inflight_window: i64,
+        credentials: Option<&Bound<'_, PyAny>>,
+        proxy: Option<String>,
+    ) -> PyResult<Self> {
+        let provider = match credentials.filter(|c| !c.is_none()) {
+            Some(c) => Some(ProviderArg::extract(c)?),
+            None => None,
+        };
+        let url = match (url, provider.as_ref().and_then(|p| p.url.clone())) {
+            (Some(u), _) => u,
+            (None, Some(u)) => u,
+            (None, None) => {
+                return Err(invalid(
+                    py,
+                    "url is required (or credentials that know their URL)",
+                ));
+            }
+        };
+        let mut o = ClientOptions::new(url.clone())
+            .keepalive(convert::int_in(py, "keepalive", keepalive, 0, 65_535)?)
+            .clean_session(clean_session)
+            .insecure_skip_verify(insecure)
+            .connect_timeout(seconds(py, "connect_timeout", connect_timeout)?)
+            .operation_timeout(seconds(py, "operation_timeout", operation_timeout)?)
+            .inflight_window(convert::int_in(
+                py,
+                "inflight_window",
+                inflight_window,
+                1,
+                65_535,
+            )?);
+        if let Some(id) = &client_id {
+            o = o.client_id(id.clone());
+        }
+        match (username, password) {
+            (Some(u), Some(p)) => o = o.credentials(u, p),
+            (Some(u), None) => o = o.username(u),
+            (None, Some(_)) => return Err(invalid(py, "a password needs a username (MQTT 3.1.1)")),
+            (None, None) => {}
+        }
+        if let Some(ca) = ca_file.filter(|c| !c.is_none()) {
+            o = o.ca_file(convert::path("ca_file", ca)?);
+        }
+        match (
+            cert_file.filter(|c| !c.is_none()),
+            key_file.filter(|c| !c.is_none()),
+        ) {
+            (Some(c), Some(k)) => {
+                o = o.client_cert_files(
+                    convert::path("cert_file", c)?,
+                    convert::path("key_file", k)?,
+                )
+            }
+            (None, None) => {}
+            _ => return Err(invalid(py, "cert_file and key_file go together")),
+        }
+        if let Some(h) = headers.filter(|h| !h.is_none()) {
+            for (k, v) in self::headers(h)? {
+                o = o.header(k, v);
+            }
+        }
+        if let Some(w) = will.filter(|w| !w.is_none()) {
+            o = o.will(will_arg(py, w)?);
+        }
+        if let Some(size) = max_packet_size {
+            o = o.max_packet_size(convert::int_in(
+                py,
+                "max_packet_size",
+                size,
+                2,
+                268_435_455,
+            )?);
+        }
+        let shown_id = client_id.clone().unwrap_or_default();
+        let operation_timeout = seconds(py, "operation_timeout", operation_timeout)?;
+        if let Some(p) = provider {
+            o = o.credential_provider(p.provider);
+        }
+        if let Some(p) = proxy {
+            o = o.proxy(ProxyConfig::parse(&p).py_err(py)?);
+        }
+        let client = py.detach(|| mqttws::Client::new(o)).py_err(py)?;
+        let interrupt = client.interrupt_handle();
+        Ok(Self {
+            shared: Arc::new(Shared {
+                core: Mutex::new(Core {
+                    client: Some(client),
+                    buffer: VecDeque::new(),
+                    pending_error: None,
+                }),
+                gate: Mutex::new(Gate::default()),
+                gate_cv: Condvar::new(),
+                interrupt,
+                stopped: AtomicBool::new(false),
+                closed: AtomicBool::new(false),
+                url: redacted_url(&url),
+                client_id: shown_id,
+                operation_timeout,
+            }),
+        })
+    }
+
+    /// Connects (DNS, TCP, TLS, WebSocket upgrade, CONNECT/CONNACK) within
+    /// `connect_timeout`. Returns whether the broker resumed a stored session.
+    fn connect(&self, py: Python<'_>) -> PyResult<bool> {
+        let info = self.run(py, |core| {
+            let info = core.client()?.connect()?;
+            core.pending_error = None;
+            Ok(info)
+        })?;
+        self.shared.stopped.store(false, Ordering::SeqCst);
+        Ok(info.session_present)
+    }
+
+    /// Publishes `payload` (bytes, bytearray, memoryview, str as UTF-8, or
+    /// None) to `topic`. Returns once the message is handed to the socket;
+    /// with `wait=True` (QoS 1/2) once the broker acknowledged it.
+    #[pyo3(signature = (topic, payload=None, qos=0, retain=false, wait=false))]
+    fn publish(
+        &self,
+        py: Python<'_>,
+        topic: &str,
+        payload: Option<&Bound<'_, PyAny>>,
+        qos: i64,
+        retain: bool,
+        wait: bool,
+    ) -> PyResult<PublishHandle> {
+        let qos = self::qos(py, "qos", qos)?;
+        let data: Bytes = self::payload("payload", payload)?;
+        let topic = topic.to_owned();
+        let id = self.run(py, move |core| {
+            core.client()?.publish(&topic, data, qos, retain)
+        })?;
+        let handle = PublishHandle {
+            shared: self.shared.clone(),
+            packet_id: id,
+        };
+        if wait {
+            handle.wait(py, None)?;
+        }
+        Ok(handle)
+    }
+
+    /// Subscribes and waits for SUBACK. `subscribe("a/#", qos=1)` returns the
+    /// granted QoS (None if the broker refused the filter);
+    /// `subscribe([("a/#", 1), ("b", 0)])` or `subscribe(["a", "b"], qos=1)`
+    /// returns a list of them.
+    #[pyo3(signature = (topic, qos=0))]
+    fn subscribe<'py>(
+        &self,
+        py: Python<'py>,
+        topic: &Bound<'py, PyAny>,
+        qos: i64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let default_qos = self::qos(py, "qos", qos)?;
+        let (filters, single) = filter_list(py, topic, Some(default_qos))?;
+        let granted = self.run(py, move |core| {
+            let refs: Vec<(&str, QoS)> = filters.iter().map(|(t, q)| (t.as_str(), *q)).collect();
+            core.client()?.subscribe(&refs)
+        })?;
+        let granted: Vec<Option<u8>> = granted.into_iter().map(|g| g.map(|q| q as u8)).collect();
+        if single {
+            Ok(granted
+                .first()
+                .copied()
+                .flatten()
+                .into_pyobject(py)?
+                .into_any())
+        } else {
+            Ok(PyList::new(py, granted)?.into_any())
+        }
+    }
+
+    /// Unsubscribes from a filter (or a list of filters) and waits for UNSUBACK.
+    fn unsubscribe(&self, py: Python<'_>, topic: &Bound<'_, PyAny>) -> PyResult<()> {
+        let (filters, _) = filter_list(py, topic, None)?;
+        self.run(py, move |core| {
+            let refs: Vec<&str> = filters.iter().map(|(t, _)| t.as_str()).collect();
+            core.client()?.unsubscribe(&refs)
+        })
+    }
+
+    /// The next message, waiting up to `timeout` seconds (None: until one
+    /// arrives). Returns None when the timeout passes. Ctrl-C interrupts it.
+    #[pyo3(signature = (timeout=None))]
+    fn recv(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Message>> {
+        Ok(self
+            .shared
+            .receive(py, timeout)?
+            .map(|m| Message::from_core(py, m)))
+    }
+
+    /// An iterator over incoming messages that ends after `timeout` seconds
+    /// without one (None: never, like iterating over the client).
+    #[pyo3(signature = (timeout=None))]
+    fn messages(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<MessageIterator> {
+        if let Some(t) = timeout {
+            seconds(py, "timeout", t)?;
+        }
+        Ok(MessageIterator {
+            shared: self.shared.clone(),
+            timeout,
+        })
+    }
+
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Message>> {
+        next_message(&self.shared, py, None)
+    }
+
+    /// Makes a blocked `recv()` (or `PublishHandle.wait()`) in another thread
+    /// raise `mqttws.Interrupted`; if none is blocked, the next one does.
+    fn interrupt(&self) {
+        let mut g = self.shared.gate();
+        g.user_interrupt = true;
+        if g.waiting && !g.sent {
+            g.sent = true;
+            self.shared.interrupt.interrupt();
+        }
+    }
+
+    /// Sends DISCONNECT and closes the connection (the broker discards the
+    /// will). Does nothing when not connected.
+    fn disconnect(&self, py: Python<'_>) -> PyResult<()> {
+        self.shared.stopped.store(true, Ordering::SeqCst);
+        self.run(py, |core| match core.client.as_mut() {
+            Some(c) => c.disconnect(),
+            None => Ok(()),
+        })
+    }
+
+    /// Disconnects if connected (errors ignored) and releases the socket.
+    /// The client cannot be used afterwards. Idempotent.
+    fn close(&self, py: Python<'_>) {
+        self.shared.stopped.store(true, Ordering::SeqCst);
+        self.shared.closed.store(true, Ordering::SeqCst);
+        let client = py.detach(|| {
+            self.shared.run(|core| {
+                let mut client = core.client.take();
+                if let Some(c) = client.as_mut().filter(|c| c.is_connected()) {
+                    let _ = c.disconnect();
+                }
+                client
+            })
+        });
+        py.detach(move || drop(client));
+    }
+
+    /// Whether the connection is open and accepted by the broker.
+    #[getter]
+    fn is_connected(&self, py: Python<'_>) -> bool {
+        let shared = &self.shared;
+        py.detach(|| shared.run(|core| core.client.as_ref().is_some_and(|c| c.is_connected())))
+    }
+
+    /// Whether close() was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.shared.closed.load(Ordering::SeqCst)
+    }
+
+    /// Outgoing QoS 1/2 messages not yet acknowledged.
+    #[getter]
+    fn inflight(&self, py: Python<'_>) -> usize {
+        let shared = &self.shared;
+        py.detach(|| shared.run(|core| core.client.as_ref().map_or(0, |c| c.inflight())))
+    }
+
+    /// The configured client id ("" when the broker or the credentials choose it).
+    #[getter]
+    fn client_id(&self) -> &str {
+        &self.shared.client_id
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (exc_type=None, exc_value=None, traceback=None))]
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: Option<&Bound<'_, PyAny>>,
+        exc_value: Option<&Bound<'_, PyAny>>,
+        traceback: Option<&Bound<'_, PyAny>>,
+    ) -> bool {
+        let _ = (exc_type, exc_value, traceback);
+        self.close(py);
+        false
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "<mqttws.Client url={} client_id={}{}>",
+            py_repr(py, Some(&self.shared.url))?,
+            py_repr(py, Some(&self.shared.client_id))?,
+            if self.shared.closed.load(Ordering::SeqCst) {
+                " closed"
+            } else {
+                ""
+            }
+        ))
+    }
+}
+
+fn next_message(
+    shared: &Arc<Shared>,
+    py: Python<'_>,
+    timeout: Option<f64>,
+) -> PyResult<Option<Message>> {
+    match shared.receive(py, timeout) {
+        Ok(m) => Ok(m.map(|m| Message::from_core(py, m))),
+        Err(e) if shared.stopped_by_app(&e, py) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Filters from a str or a list of str / (str, qos) pairs; `true` for the
+/// single-str form.
+fn filter_list(
+    py: Python<'_>,
+    topic: &Bound<'_, PyAny>,
+    default_qos: Option<QoS>,
+) -> PyResult<(Vec<(String, QoS)>, bool)> {
+    let default = default_qos.unwrap_or(QoS::AtMostOnce);
+    if let Ok(s) = topic.cast::<PyString>() {
+        return Ok((vec![(s.to_cow()?.into_owned(), default)], true));
+    }
+    let bad = || {
+        PyTypeError::new_err(format!(
+            "topic must be a str or a list of str or (str, qos) pairs, not {}",
+            type_name(topic)
+        ))
+    };
+    if topic.cast::<PyList>().is_err() && topic.cast::<PyTuple>().is_err() {
+        return Err(bad());
+    }
+    let mut out = Vec::new();
+    for item in topic.try_iter()? {
+        let item = item?;
+        if let Ok(s) = item.cast::<PyString>() {
+            out.push((s.to_cow()?.into_owned(), default));
+        } else if let Ok((t, q)) = item.extract::<(String, i64)>() {
+            if default_qos.is_none() {
+                return Err(bad());
+            }
+            out.push((t, self::qos(py, "qos", q)?));
+        } else {
+            return Err(bad());
+        }
+    }
+    if out.is_empty() {
+        return Err(invalid(py, "the list of topics is empty"));
+    }
+    Ok((out, false))
+}
+
+/// What `publish()` returns: the packet id of a QoS 1/2 message, and a way to
+/// wait for its acknowledgement.
+#[pyclass(module = "mqttws", frozen)]
+pub(crate) struct PublishHandle {
+    shared: Arc<Shared>,
+    packet_id: Option<PacketId>,
+}
+
+#[pymethods]
+impl PublishHandle {
+    /// The MQTT packet id (None for QoS 0).
+    #[getter]
+    fn packet_id(&self) -> Option<u16> {
+        self.packet_id
+    }
+
+    /// Waits until the broker acknowledged the message (PUBACK, or PUBCOMP
+    /// for QoS 2), at most `timeout` seconds (None: the client's
+    /// operation_timeout). Raises mqttws.TimeoutError if it did not; the
+    /// message stays in flight. Returns at once for QoS 0. Wait soon after
+    /// publishing: packet ids are reused once acknowledged.
+    #[pyo3(signature = (timeout=None))]
+    fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<()> {
+        let Some(id) = self.packet_id else {
+            return Ok(());
+        };
+        let timeout = match timeout {
+            Some(t) => seconds(py, "timeout", t)?,
+            None => self.shared.operation_timeout,
+        };
+        let deadline = Instant::now() + timeout;
+        let done = self
+            .shared
+            .wait_sliced(py, Some(deadline), move |core, left| {
+                match core.client()?.wait_for(id, Some(left)) {
+                    Ok(()) => Ok(Some(())),
+                    Err(Error::Timeout(TimeoutPhase::Ack)) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })?;
+        match done {
+            Some(()) => Ok(()),
+            None => Err(to_py(py, Error::Timeout(TimeoutPhase::Ack))),
+        }
+    }
+
+    /// Whether the acknowledgement arrived (always True for QoS 0). Reads
+    /// what the socket holds without waiting.
+    #[getter]
+    fn done(&self, py: Python<'_>) -> PyResult<bool> {
+        let Some(id) = self.packet_id else {
+            return Ok(true);
+        };
+        let shared = &self.shared;
+        let r = py.detach(|| shared.run(|core| core.client()?.wait_for(id, Some(Duration::ZERO))));
+        match r {
+            Ok(()) => Ok(true),
+            Err(Error::Timeout(TimeoutPhase::Ack)) => Ok(false),
+            Err(e) => Err(to_py(py, e)),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        match self.packet_id {
+            Some(id) => format!("<mqttws.PublishHandle packet_id={id}>"),
+            None => "<mqttws.PublishHandle qos=0>".into(),
+        }
+    }
+}
+
+/// Iterator returned by `Client.messages(timeout)`.
+#[pyclass(module = "mqttws", frozen)]
+pub(crate) struct MessageIterator {
+    shared: Arc<Shared>,
+    timeout: Option<f64>,
+}
+
+#[pymethods]
+impl MessageIterator {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Message>> {
+        next_message(&self.shared, py, self.timeout)
+    }
+}

@@ -1,0 +1,42 @@
+//! `mqttws._mqttws`: the native half of the `mqttws` Python package.
+//!
+//! ```text
+//!  Python threads ── mqttws.Client ── Mutex<mqttws::Client> ── socket
+//!                        │  (GIL released during every blocking call;
+//!                        │   waits run in 50 ms slices: Ctrl-C, fairness)
+//!  mqttws.auth ───────── platform signers (core auth/), fresh per connect
+//!  mqttws.exceptions ─── one class per core ErrorKind (pure Python)
+//! ```
+//!
+//! It wraps the Rust core directly (not the C ABI). The pure-Python package
+//! (`python/mqttws/`) re-exports these names, defines the exception classes
+//! and holds the typing stub `_mqttws.pyi`, which `mypy.stubtest` checks
+//! against this module.
+
+use pyo3::prelude::*;
+
+mod auth;
+mod client;
+mod convert;
+mod errors;
+
+/// Native core of the mqttws package: MQTT 3.1.1 over WebSocket.
+#[pymodule(gil_used = false)]
+mod _mqttws {
+    #[pymodule_export]
+    use super::auth::{
+        AliyunDevice, AwsCustomAuth, AwsSigV4, AzureDevice, Credentials, HuaweiDevice, Platform,
+        TencentDevice, aliyun_credentials, aws_credentials, aws_custom_auth_credentials,
+        azure_credentials, huawei_credentials, tencent_credentials,
+    };
+    #[pymodule_export]
+    use super::client::{Client, Message, MessageIterator, PublishHandle, Will};
+
+    use pyo3::prelude::*;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,248 @@
+"""Test helpers: ids, a broker waker, and a scripted WebSocket server.
+
+The scripted server is a loopback TCP listener on a free port whose every
+connection runs a Python function: it can answer the upgrade with any HTTP
+status, stay silent, or speak just enough MQTT to reach a given state, so
+that each error class can be provoked by a real cause.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import socket
+import struct
+import threading
+import time
+import uuid
+from typing import Callable, List, Optional, Tuple
+
+# Deterministic cloud credentials (no clock, fixed connid / timestamp) that
+# the broker fixture registers as users of its password listeners.
+TENCENT = dict(
+    product_id="ABCDEFGHIJ",
+    device_name="dev001",
+    psk="AAECAwQFBgcICQoLDA0ODw==",
+    connid="abcde",
+    expiry="never",
+)
+ALIYUN = dict(
+    product_key="a1B2c3D4e5F",
+    device_name="dev001",
+    device_secret="device-secret",
+    timestamp=2524608000000,
+)
+
+
+def new_id(prefix: str = "py") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def wait_until(pred: Callable[[], bool], timeout: float = 5.0, step: float = 0.01) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
+
+
+def rss_kib() -> int:
+    """Resident set size of this process, in KiB (Linux)."""
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+class Waker:
+    """Keeps mosquitto's main loop busy (a PINGREQ every ~1 ms on a plain TCP
+    MQTT connection), so that WebSocket handshakes do not wait for its 100 ms
+    idle tick (as /work/shared/bench/broker/waker.py does for the benches)."""
+
+    def __init__(self, port: int, period: float = 0.001) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        cid = f"waker-{os.getpid()}-{uuid.uuid4().hex[:6]}".encode()
+        var = b"\x00\x04MQTT\x04\x02" + struct.pack(">H", 600)
+        body = var + struct.pack(">H", len(cid)) + cid
+        self.sock.sendall(b"\x10" + bytes([len(body)]) + body)
+        ack = self.sock.recv(4)
+        assert ack[:1] == b"\x20" and ack[3:4] == b"\x00", ack
+        self.sock.setblocking(False)
+        self.period = period
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.period):
+            try:
+                self.sock.send(b"\xc0\x00")  # PINGREQ
+            except BlockingIOError:
+                pass
+            try:
+                self.sock.recv(65536)  # PINGRESPs
+            except BlockingIOError:
+                pass
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.sock.close()
+
+
+# ------------------------------------------------------------------ scripted
+
+WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def read_request(conn: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            raise ConnectionError("client closed before sending the request")
+        data += chunk
+    return data
+
+
+def accept_upgrade(conn: socket.socket, request: bytes, protocol: Optional[str] = "mqtt") -> None:
+    key = b""
+    for line in request.split(b"\r\n"):
+        if line.lower().startswith(b"sec-websocket-key:"):
+            key = line.split(b":", 1)[1].strip()
+    accept = base64.b64encode(hashlib.sha1(key + WS_GUID).digest())
+    lines = [
+        b"HTTP/1.1 101 Switching Protocols",
+        b"Upgrade: websocket",
+        b"Connection: Upgrade",
+        b"Sec-WebSocket-Accept: " + accept,
+    ]
+    if protocol:
+        lines.append(b"Sec-WebSocket-Protocol: " + protocol.encode())
+    conn.sendall(b"\r\n".join(lines) + b"\r\n\r\n")
+
+
+def recv_exact(conn: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = conn.recv(n - len(data))
+        if not chunk:
+            raise ConnectionError("closed")
+        data += chunk
+    return data
+
+
+def read_frame(conn: socket.socket) -> Tuple[int, bytes]:
+    b0, b1 = recv_exact(conn, 2)
+    n = b1 & 0x7F
+    if n == 126:
+        (n,) = struct.unpack(">H", recv_exact(conn, 2))
+    elif n == 127:
+        (n,) = struct.unpack(">Q", recv_exact(conn, 8))
+    mask = recv_exact(conn, 4) if b1 & 0x80 else b"\0\0\0\0"
+    data = bytes(c ^ mask[i % 4] for i, c in enumerate(recv_exact(conn, n)))
+    return b0 & 0x0F, data
+
+
+def send_frame(conn: socket.socket, opcode: int, payload: bytes) -> None:
+    n = len(payload)
+    if n < 126:
+        head = bytes([0x80 | opcode, n])
+    elif n < 65536:
+        head = bytes([0x80 | opcode, 126]) + struct.pack(">H", n)
+    else:
+        head = bytes([0x80 | opcode, 127]) + struct.pack(">Q", n)
+    conn.sendall(head + payload)
+
+
+def parse_connect(packet: bytes) -> dict:
+    """Client id, user name and password of an MQTT 3.1.1 CONNECT."""
+    assert packet[0] == 0x10, packet[:1]
+    i, mult, length = 1, 1, 0
+    while True:
+        b = packet[i]
+        length += (b & 0x7F) * mult
+        mult *= 128
+        i += 1
+        if not b & 0x80:
+            break
+    body = packet[i : i + length]
+    flags = body[7]
+    pos = 10
+
+    def field() -> bytes:
+        nonlocal pos
+        (n,) = struct.unpack(">H", body[pos : pos + 2])
+        value = body[pos + 2 : pos + 2 + n]
+        pos += 2 + n
+        return value
+
+    out: dict = {"client_id": field().decode()}
+    if flags & 0x04:
+        out["will_topic"] = field().decode()
+        out["will_payload"] = field()
+    out["username"] = field().decode() if flags & 0x80 else None
+    out["password"] = field().decode() if flags & 0x40 else None
+    return out
+
+
+CONNACK_OK = b"\x20\x02\x00\x00"
+
+
+class ScriptedServer:
+    """Runs ``script(conn)`` on a thread for every accepted connection."""
+
+    def __init__(self, script: Callable[[socket.socket], None]) -> None:
+        self.script = script
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.url = f"ws://127.0.0.1:{self.port}/mqtt"
+        self.conns: List[socket.socket] = []
+        self.errors: List[BaseException] = []
+        self.closing = False
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            self.script(conn)
+        except (ConnectionError, OSError):
+            pass
+        except BaseException as e:  # noqa: BLE001 - reported by the test
+            if not self.closing:
+                self.errors.append(e)
+
+    def close(self) -> None:
+        self.closing = True
+        self.listener.close()
+        for c in self.conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            c.close()
+
+    def __enter__(self) -> "ScriptedServer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def drain(conn: socket.socket) -> None:
+    """Reads until the peer closes."""
+    while conn.recv(65536):
+        pass

@@ -1,0 +1,66 @@
+"""The typing stub matches the built module (mypy.stubtest), and typed code
+using the package (the examples, a snippet) passes mypy --strict."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+BINDING = HERE.parent
+EXAMPLES = BINDING.parents[1] / "examples" / "python"
+
+pytest.importorskip("mypy", reason="mypy is installed by `make py-test`")
+
+SNIPPET = '''
+import mqttws
+from mqttws.auth import TencentDevice, tencent_credentials
+
+def run(url: str) -> list[bytes]:
+    out: list[bytes] = []
+    with mqttws.Client(url, client_id="x", keepalive=30, will=mqttws.Will("w", b"bye", 1)) as c:
+        present: bool = c.connect()
+        granted: int | None = c.subscribe("a/#", qos=1)
+        many: list[int | None] = c.subscribe([("a", 1), ("b", 2)])
+        h = c.publish("a/b", "x", qos=1)
+        h.wait(1.0)
+        msg = c.recv(timeout=1)
+        if msg is not None:
+            out.append(msg.payload)
+        for m in c.messages(timeout=0.1):
+            out.append(m.payload)
+    creds = tencent_credentials("P", "d", "AAAA", expiry="never")
+    user: str | None = creds.username
+    dev = TencentDevice("P", "d", "AAAA")
+    mqttws.Client(credentials=dev)
+    try:
+        pass
+    except mqttws.ConnectionRefused as e:
+        code: int = e.code
+    return out
+'''
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_stub_matches_the_module(tmp_path):
+    r = run(
+        "mypy.stubtest",
+        "mqttws",  # and its submodules: _mqttws (the stub), auth, exceptions
+        "--allowlist",
+        str(BINDING / ".mypy-stubtest-allowlist"),
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_examples_and_snippet_type_check(tmp_path):
+    (tmp_path / "snippet.py").write_text(SNIPPET)
+    files = [str(tmp_path / "snippet.py")] + [str(p) for p in sorted(EXAMPLES.glob("*.py"))]
+    r = run("mypy", "--strict", "--no-incremental", *files, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
