@@ -147,7 +147,7 @@ impl ClientOptions {
     /// Options for `url` (`ws://` or `wss://`, path and query sent exactly as
     /// written), with defaults: empty client id (the broker assigns one),
     /// keepalive 60 s, clean session, Mozilla roots for TLS, connect and
-    /// operation timeouts 10 s, inflight window 100, incoming packets with
+    /// operation timeouts 10 s, inflight window 20, incoming packets with
     /// payloads up to 1 MiB.
     pub fn new(url: impl Into<String>) -> Self {
         Self {
@@ -282,7 +282,10 @@ impl ClientOptions {
         self
     }
 
-    /// Most outgoing QoS 1/2 messages awaiting acknowledgement (default 100).
+    /// Most outgoing QoS 1/2 messages awaiting acknowledgement (default 20).
+    /// Brokers limit this too (mosquitto's `max_inflight_messages`, 20 by
+    /// default, beyond which mosquitto 2.0 silently drops QoS 2 messages from
+    /// MQTT 3.1.1 clients): raise it only to what the broker accepts.
     pub fn inflight_window(mut self, window: u16) -> Self {
         self.session.inflight_window = window;
         self

@@ -222,7 +222,9 @@ pub struct SessionConfig {
     /// Largest incoming packet (remaining length) accepted; larger ones are a
     /// protocol error. Default [`DEFAULT_MAX_PACKET_SIZE`].
     pub max_incoming_packet_size: usize,
-    /// Most outgoing QoS 1/2 messages awaiting acknowledgement. Default 100.
+    /// Most outgoing QoS 1/2 messages awaiting acknowledgement. Default 20,
+    /// mosquitto's `max_inflight_messages`: mosquitto 2.0 silently drops
+    /// QoS 2 PUBLISHes beyond it from an MQTT 3.1.1 client.
     pub inflight_window: u16,
     /// How long to wait for PINGRESP; default `None` = half the keepalive.
     pub ping_timeout: Option<Duration>,
@@ -235,7 +237,7 @@ impl Default for SessionConfig {
     fn default() -> Self {
         Self {
             max_incoming_packet_size: DEFAULT_MAX_PACKET_SIZE,
-            inflight_window: 100,
+            inflight_window: 20,
             ping_timeout: None,
             offline_queue: None,
         }

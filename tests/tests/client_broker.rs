@@ -626,3 +626,32 @@ fn an_acknowledgement_that_was_waited_for_is_not_reported_again_by_poll() {
         .unwrap();
     assert_eq!(c.poll(Some(Duration::from_millis(200))).unwrap(), None);
 }
+
+#[test]
+fn a_burst_of_qos2_publishes_is_not_lost_with_the_default_window() {
+    // mosquitto 2.0 drops QoS 2 PUBLISHes beyond its max_inflight_messages
+    // (20) from an MQTT 3.1.1 client without telling it; the default window
+    // must stay within that.
+    let b = Broker::start();
+    let topic = unique("qos2-burst");
+    let mut c = connected(options(&b.ws_url("/mqtt")));
+    c.subscribe(&[(&topic, QoS::ExactlyOnce)]).unwrap();
+    let ids: Vec<_> = (0..200u32)
+        .map(|i| {
+            c.publish(&topic, i.to_be_bytes().to_vec(), QoS::ExactlyOnce, false)
+                .unwrap()
+                .unwrap()
+        })
+        .collect();
+    let mut got = std::collections::HashSet::new();
+    while got.len() < ids.len() {
+        let m = c
+            .recv(WAIT)
+            .unwrap()
+            .unwrap_or_else(|| panic!("only {} of 200 QoS 2 messages arrived", got.len()));
+        assert!(
+            got.insert(u32::from_be_bytes(m.payload[..4].try_into().unwrap())),
+            "delivered twice"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! Benchmark client for the shared harness (`../shared/bench`), using the
 //! mqttws Rust API the way its users would: one blocking `Client` per
 //! connection, `publish` without waiting (QoS 1 bounded by the client's own
-//! inflight window of 100), `recv` on the subscriber's own thread.
+//! inflight window of 20), `recv` on the subscriber's own thread.
 //!
 //! ```text
 //! mqttws-rust-bench --url URL --scenario throughput|latency|connect --count N --size BYTES
@@ -133,7 +133,7 @@ fn emit(a: &Args, out: Result<Outcome, String>) -> ! {
     s.push_str(&format!(
         "\"received\":{},\"inflight_window\":{},\"url\":{},\"ok\":{ok}",
         o.received,
-        if a.qos > 0 { 100 } else { 0 },
+        if a.qos > 0 { 20 } else { 0 },
         json_str(&a.url)
     ));
     if let Some(e) = err {
