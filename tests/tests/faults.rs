@@ -416,7 +416,10 @@ fn qos1_publishes_cut_mid_stream_are_delivered_after_reconnect_on_a_persistent_s
     let mut publisher = connected(
         options(&relay.ws_url("/mqtt"))
             .client_id(unique("persistent-pub"))
-            .clean_session(false),
+            .clean_session(false)
+            // 40 unacknowledged QoS 1 messages at the cut (mosquitto's limit
+            // of 20 in flight applies to QoS 2 only).
+            .inflight_window(100),
     );
     let send = |c: &mut Client, range: std::ops::Range<usize>| -> Vec<PacketId> {
         range
