@@ -1,0 +1,654 @@
+package mqttws
+
+// #include <stdlib.h>
+// #include "mqttws.h"
+import "C"
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// Client is a connection to an MQTT broker over WebSocket. It is safe for
+// concurrent use by several goroutines: for example one goroutine may
+// block in Recv while others Publish. Close it when done.
+type Client struct {
+	// sem is the lock (see call.go): holding its token allows C calls.
+	sem chan struct{}
+
+	// Guarded by sem. _ptr is also written under imu, and nil once closed.
+	_ptr           *C.mqttws_client
+	pending        []item
+	sessionPresent bool
+
+	// imu guards the state of the C call in progress (see call.go). It is
+	// never held across a blocking C call.
+	imu       sync.Mutex
+	seq       uint64
+	inCall    bool
+	yieldable bool
+	sent      int
+	cause     error
+	closing   bool
+
+	// kickers counts goroutines waiting for the lock to start new work.
+	kickers atomic.Int32
+
+	// acks maps the packet ids Publish waits for to a channel closed when
+	// a poll sees the PUBLISHED event (see waitAck).
+	ackMu sync.Mutex
+	acks  map[uint16]chan struct{}
+
+	// Set by Dial, then read-only.
+	opTimeout time.Duration
+	onEvent   func(Event)
+
+	closeOnce sync.Once
+	closeErr  error
+	done      chan struct{} // closed when Close starts
+
+	pumpMu  sync.Mutex
+	pumpCh  chan *Message // Messages(); nil until asked for
+	pumpErr error
+}
+
+// ptr returns the C client, or nil once closed. The lock must be held.
+// Every C call on the pointer is followed by runtime.KeepAlive(c); see
+// ffi.go.
+func (c *Client) ptr() *C.mqttws_client {
+	maybeGC()
+	return c._ptr
+}
+
+// Dial creates a client for the broker at url (ws://host[:port]/path or
+// wss://...) and connects: DNS, TCP, TLS, the WebSocket upgrade (subprotocol
+// mqtt), CONNECT and CONNACK. ctx bounds the whole connect: cancelling it,
+// or its deadline, interrupts it promptly (the error then matches
+// ErrInterrupted and ctx's error, and ErrTimeout for a deadline). The
+// connect timeout of WithConnectTimeout (default 10 s) applies as well.
+//
+// url may be "" with WithPlatform: the platform's endpoint is used.
+func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, ctxError("Dial", err)
+	}
+	cfg := config{opTimeout: 10 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if url == "" && cfg.platform != nil {
+		u, err := cfg.platform.URL()
+		if err != nil {
+			return nil, err
+		}
+		url = u
+	}
+	opt, err := cfg.build(url)
+	if err != nil {
+		return nil, err
+	}
+	var p *C.mqttws_client
+	var e *C.mqttws_error
+	r := C.mqttws_client_new(opt, &p, &e)
+	C.mqttws_options_free(opt)
+	if r != C.MQTTWS_OK {
+		return nil, errorObject(r, e)
+	}
+	c := &Client{
+		sem:       make(chan struct{}, 1),
+		_ptr:      p,
+		opTimeout: cfg.opTimeout,
+		onEvent:   cfg.onEvent,
+		done:      make(chan struct{}),
+		acks:      make(map[uint16]chan struct{}),
+	}
+	// Only a backstop: Close is the way to free a client (see Close).
+	runtime.SetFinalizer(c, (*Client).finalize)
+	if _, err := c.connect(ctx, "Dial"); err != nil {
+		c.free()
+		return nil, err
+	}
+	return c, nil
+}
+
+// connect runs mqttws_client_connect.
+func (c *Client) connect(ctx context.Context, op string) (bool, error) {
+	if err := c.lock(ctx, op, true); err != nil {
+		return false, err
+	}
+	defer c.unlock()
+	var present C.bool
+	_, err := c.invoke(ctx, op, connecting, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+		return C.mqttws_client_connect(p, &present)
+	})
+	if err != nil {
+		return false, err
+	}
+	c.sessionPresent = bool(present)
+	// Errors of the previous connection are history now.
+	kept := c.pending[:0]
+	for _, it := range c.pending {
+		if it.err == nil {
+			kept = append(kept, it)
+		}
+	}
+	c.pending = kept
+	return c.sessionPresent, nil
+}
+
+// finalize frees a client that was never closed (no DISCONNECT is sent:
+// the broker publishes the will). Nothing else can reference c.
+func (c *Client) finalize() {
+	if c._ptr != nil {
+		C.mqttws_client_free(c._ptr)
+		c._ptr = nil
+	}
+}
+
+// free frees the C client at once; for a client nobody else has seen.
+func (c *Client) free() {
+	runtime.SetFinalizer(c, nil)
+	c.imu.Lock()
+	p := c._ptr
+	c._ptr = nil
+	c.imu.Unlock()
+	C.mqttws_client_free(p)
+}
+
+// SessionPresent reports whether the broker resumed a stored session at
+// the last successful Dial or Reconnect.
+func (c *Client) SessionPresent() bool {
+	if c.lock(context.Background(), "SessionPresent", true) != nil {
+		return false
+	}
+	defer c.unlock()
+	return c.sessionPresent
+}
+
+// Reconnect connects again after the connection was lost or Disconnect was
+// called (not needed with WithReconnect, which reconnects by itself inside
+// Recv). It returns whether the broker resumed a stored session. QoS 1/2
+// messages not acknowledged on the previous connection are sent again.
+func (c *Client) Reconnect(ctx context.Context) (sessionPresent bool, err error) {
+	return c.connect(ctx, "Reconnect")
+}
+
+// Disconnect sends DISCONNECT and closes the connection (the broker then
+// discards the will), but keeps the client for Reconnect. Does nothing if
+// not connected.
+func (c *Client) Disconnect(ctx context.Context) error {
+	if err := c.lock(ctx, "Disconnect", true); err != nil {
+		return err
+	}
+	defer c.unlock()
+	_, err := c.invoke(ctx, "Disconnect", plain, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+		return C.mqttws_client_disconnect(p)
+	})
+	return err
+}
+
+// IsConnected reports whether the connection is open and CONNACK accepted
+// it. False once closed.
+func (c *Client) IsConnected() bool {
+	if c.lock(context.Background(), "IsConnected", true) != nil {
+		return false
+	}
+	defer c.unlock()
+	p := c.ptr()
+	if p == nil {
+		return false
+	}
+	ok := bool(C.mqttws_client_is_connected(p))
+	runtime.KeepAlive(c)
+	return ok
+}
+
+// Inflight returns the number of outgoing QoS 1/2 messages not yet
+// acknowledged (kept across reconnects).
+func (c *Client) Inflight() int {
+	if c.lock(context.Background(), "Inflight", true) != nil {
+		return 0
+	}
+	defer c.unlock()
+	p := c.ptr()
+	if p == nil {
+		return 0
+	}
+	n := int(C.mqttws_client_inflight(p))
+	runtime.KeepAlive(c)
+	return n
+}
+
+// Publish sends a message and, at QoS 1 and 2, waits for its
+// acknowledgement (PUBACK, or PUBCOMP), at most the operation timeout
+// (WithOperationTimeout). At QoS 0 it returns once the message is written
+// to the socket.
+//
+// ctx may cut the wait short; the message is then still in flight and
+// will be delivered. With WithOfflineQueue or WithReconnect, a message
+// published while disconnected is queued; Publish then waits for the ack
+// after the reconnect, up to the operation timeout (use PublishAsync not
+// to wait). payload is copied; the caller may reuse it at once.
+func (c *Client) Publish(ctx context.Context, topic string, payload []byte, qos QoS, retain bool) error {
+	id, ack, err := c.publish(ctx, "Publish", topic, payload, qos, retain, true)
+	if err != nil || id == 0 {
+		return err
+	}
+	return c.waitAck(ctx, "Publish", id, ack)
+}
+
+// PublishAsync sends a message without waiting for its acknowledgement and
+// returns its packet id (0 for QoS 0), for WaitAck. It blocks only while
+// the inflight window (WithInflightWindow) or the socket is full.
+//
+// If ctx ends while it blocks, the message may or may not have been
+// accepted (the C API does not tell); it then returns an error matching
+// ErrInterrupted.
+func (c *Client) PublishAsync(ctx context.Context, topic string, payload []byte, qos QoS, retain bool) (uint16, error) {
+	id, _, err := c.publish(ctx, "PublishAsync", topic, payload, qos, retain, false)
+	return id, err
+}
+
+// publish runs mqttws_client_publish; wait: register for the ack (see
+// waitAck).
+func (c *Client) publish(ctx context.Context, op, topic string, payload []byte, qos QoS, retain bool,
+	wait bool) (uint16, chan struct{}, error) {
+	t := textPtr(topic)
+	if err := c.lock(ctx, op, true); err != nil {
+		return 0, nil, err
+	}
+	defer c.unlock()
+	var id C.uint16_t
+	_, err := c.invoke(ctx, op, plain, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+		return C.mqttws_client_publish(p, t, C.size_t(len(topic)), bytesPtr(payload), C.size_t(len(payload)),
+			C.uint8_t(qos), C.bool(retain), &id)
+	})
+	runtime.KeepAlive(payload)
+	if err != nil {
+		return 0, nil, plainError(op, err)
+	}
+	var ack chan struct{}
+	switch {
+	case wait && id != 0:
+		ack = c.expectAck(uint16(id))
+	case id != 0:
+		// Nobody waits for this one: take the PUBLISHED events now.
+		c.reap(ctx)
+	}
+	return uint16(id), ack, nil
+}
+
+// WaitAck waits until the QoS 1/2 message with this packet id (from
+// PublishAsync) is acknowledged, at most the operation timeout
+// (ErrAckTimeout; not fatal, the message stays in flight). It returns at
+// once for an id not in flight, such as 0 or an id already acknowledged.
+// Packet ids are reused once acknowledged, so wait soon after publishing.
+func (c *Client) WaitAck(ctx context.Context, packetID uint16) error {
+	return c.waitAck(ctx, "WaitAck", packetID, nil)
+}
+
+// waitAck runs mqttws_client_wait_for in slices, releasing the lock
+// between them: other goroutines' publishes go out, and their acks are read,
+// while this one waits. Waiting for the lock, it interrupts nobody: a
+// receiver's poll returns anyway when the ack (a PUBLISHED event) comes.
+// But a receiver may take the ack before this goroutine queues for the lock
+// and then poll on; so whoever polls a PUBLISHED event closes ack (if not
+// nil), and the waiter then interrupts the lock's holder.
+func (c *Client) waitAck(ctx context.Context, op string, id uint16, ack chan struct{}) error {
+	if ack != nil {
+		defer c.forgetAck(id, ack)
+	}
+	deadline := time.Now().Add(c.opTimeout)
+	for {
+		signalled, err := c.lockForAck(ctx, op, ack)
+		if err != nil {
+			return err
+		}
+		if signalled {
+			// Once is enough; if the event was stale, wait normally.
+			ack = nil
+		}
+		slice := time.Until(deadline)
+		if slice > recvSlice {
+			slice = recvSlice
+		}
+		r, err := c.invoke(ctx, op, yieldable, slice, func(p *C.mqttws_client, ms C.int) C.mqttws_result {
+			return C.mqttws_client_wait_for(p, C.uint16_t(id), ms)
+		})
+		if r == C.MQTTWS_OK {
+			c.reap(ctx)
+		}
+		c.unlock()
+		switch {
+		case r == C.MQTTWS_OK:
+			return nil
+		case err == errYield:
+		case r == C.MQTTWS_ACK_TIMEOUT && time.Now().Before(deadline):
+		default:
+			return err
+		}
+	}
+}
+
+// reap takes up to two events from the core's queue: every acknowledged
+// QoS 1/2 publish leaves a PUBLISHED event there, and a client that only
+// publishes would otherwise accumulate one per message. (A message taken
+// meanwhile goes to the pending queue for Recv.) Non-blocking; skipped
+// while disconnected, where a poll could start an automatic reconnect. The
+// lock is held.
+func (c *Client) reap(ctx context.Context) {
+	p := c.ptr()
+	connected := p != nil && bool(C.mqttws_client_is_connected(p))
+	runtime.KeepAlive(c)
+	if !connected {
+		return
+	}
+	for i := 0; i < 2; i++ {
+		var got item
+		none := false
+		r, err := c.invoke(ctx, "Publish", yieldable, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+			var ev C.mqttws_event
+			r := C.mqttws_client_poll(p, 0, &ev)
+			if r == C.MQTTWS_OK {
+				got = copyEvent(&ev)
+				none = ev.kind == C.MQTTWS_EVENT_NONE
+			}
+			return r
+		})
+		switch {
+		case r == C.MQTTWS_OK && !none:
+			c.stash(got)
+		case r == C.MQTTWS_OK, r == C.MQTTWS_CLOSED, r == C.MQTTWS_INTERRUPTED:
+			return
+		default:
+			// The connection failed: the next Recv says why.
+			if e, ok := err.(*Error); ok {
+				c.stash(item{err: e})
+			}
+			return
+		}
+	}
+}
+
+// Subscribe subscribes to one topic filter and waits for SUBACK (at most
+// the operation timeout). It returns the QoS the broker granted; a refusal
+// is an error matching ErrSubscribeRefused.
+func (c *Client) Subscribe(ctx context.Context, filter string, qos QoS) (QoS, error) {
+	f := textPtr(filter)
+	if err := c.lock(ctx, "Subscribe", true); err != nil {
+		return 0, err
+	}
+	defer c.unlock()
+	var granted C.uint8_t
+	_, err := c.invoke(ctx, "Subscribe", plain, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+		return C.mqttws_client_subscribe(p, f, C.size_t(len(filter)), C.uint8_t(qos), &granted)
+	})
+	if err != nil {
+		return 0, plainError("Subscribe", err)
+	}
+	return QoS(granted), nil
+}
+
+// SubscribeMany subscribes to several filters in one SUBSCRIBE and waits
+// for SUBACK. It returns the granted QoS per filter, Refused where the
+// broker refused one (refusals do not make it fail).
+func (c *Client) SubscribeMany(ctx context.Context, subs []Subscription) ([]QoS, error) {
+	if len(subs) == 0 {
+		return nil, argError("SubscribeMany: no subscriptions")
+	}
+	// The array holds pointers, so it lives in C memory (cgo rules).
+	n := len(subs)
+	arr := (*C.mqttws_subscription)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(C.mqttws_subscription{}))))
+	defer C.free(unsafe.Pointer(arr))
+	view := unsafe.Slice(arr, n)
+	for i, s := range subs {
+		view[i].filter.data = (*C.char)(C.CBytes(append([]byte(s.Filter), 0)))
+		view[i].filter.len = C.size_t(len(s.Filter))
+		view[i].qos = C.uint8_t(s.QoS)
+	}
+	defer func() {
+		for i := range view {
+			C.free(unsafe.Pointer(view[i].filter.data))
+		}
+	}()
+	granted := make([]byte, n)
+	if err := c.lock(ctx, "SubscribeMany", true); err != nil {
+		return nil, err
+	}
+	defer c.unlock()
+	_, err := c.invoke(ctx, "SubscribeMany", plain, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+		return C.mqttws_client_subscribe_many(p, arr, C.size_t(n), (*C.uint8_t)(unsafe.Pointer(&granted[0])))
+	})
+	if err != nil {
+		return nil, plainError("SubscribeMany", err)
+	}
+	out := make([]QoS, n)
+	for i, g := range granted {
+		out[i] = QoS(g)
+	}
+	return out, nil
+}
+
+// Unsubscribe unsubscribes from one or more topic filters (in one
+// UNSUBSCRIBE) and waits for UNSUBACK.
+func (c *Client) Unsubscribe(ctx context.Context, filters ...string) error {
+	if len(filters) == 0 {
+		return argError("Unsubscribe: no filters")
+	}
+	n := len(filters)
+	arr := (*C.mqttws_str)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(C.mqttws_str{}))))
+	defer C.free(unsafe.Pointer(arr))
+	view := unsafe.Slice(arr, n)
+	for i, f := range filters {
+		view[i].data = (*C.char)(C.CBytes(append([]byte(f), 0)))
+		view[i].len = C.size_t(len(f))
+	}
+	defer func() {
+		for i := range view {
+			C.free(unsafe.Pointer(view[i].data))
+		}
+	}()
+	if err := c.lock(ctx, "Unsubscribe", true); err != nil {
+		return err
+	}
+	defer c.unlock()
+	_, err := c.invoke(ctx, "Unsubscribe", plain, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+		return C.mqttws_client_unsubscribe_many(p, arr, C.size_t(n))
+	})
+	return plainError("Unsubscribe", err)
+}
+
+// plainError maps the internal errYield, which a plain call only gets from
+// a stale interrupt, to an *Error.
+func plainError(op string, err error) error {
+	if err == errYield {
+		return &Error{Code: CodeInterrupted, Msg: "mqttws: " + op + ": interrupted"}
+	}
+	return err
+}
+
+// Recv returns the next message, waiting until one arrives, ctx ends
+// (an error matching ErrInterrupted and ctx's error; ErrTimeout for a
+// deadline), or the connection fails (ErrClosed afterwards). While it
+// waits, the client answers pings and acknowledges incoming QoS 1/2
+// messages. With WithReconnect, it reconnects after a drop and keeps
+// waiting; WithEventHandler sees the events.
+//
+// Recv releases the lock every 50 ms, and a goroutine that wants to
+// publish meanwhile interrupts it at once, so a waiting Recv does not
+// delay publishers. Several goroutines may call Recv: each message goes to
+// one of them. The returned message is a copy.
+func (c *Client) Recv(ctx context.Context) (*Message, error) {
+	for {
+		if err := c.lock(ctx, "Recv", false); err != nil {
+			return nil, err
+		}
+		if c.ptr() == nil {
+			c.unlock()
+			return nil, closedError()
+		}
+		if len(c.pending) > 0 {
+			it := c.pending[0]
+			c.pending[0] = item{}
+			c.pending = c.pending[1:]
+			c.unlock()
+			if it.msg != nil || it.err != nil {
+				return it.msg, it.err
+			}
+			c.dispatch(it.ev)
+			continue
+		}
+		slice := recvSlice
+		if dl, ok := ctx.Deadline(); ok {
+			left := time.Until(dl)
+			if left <= 0 {
+				c.unlock()
+				return nil, ctxError("Recv", context.DeadlineExceeded)
+			}
+			if left < slice {
+				slice = left
+			}
+		}
+		var got item
+		_, err := c.invoke(ctx, "Recv", yieldable, slice, func(p *C.mqttws_client, ms C.int) C.mqttws_result {
+			var ev C.mqttws_event
+			r := C.mqttws_client_poll(p, ms, &ev)
+			if r == C.MQTTWS_OK {
+				got = copyEvent(&ev)
+			}
+			return r
+		})
+		c.unlock()
+		c.acked(got.acked)
+		switch {
+		case err == nil && got.msg != nil:
+			return got.msg, nil
+		case err == nil:
+			c.dispatch(got.ev)
+		case err == errYield:
+		default:
+			return nil, err
+		}
+	}
+}
+
+// dispatch hands an event to the event handler, outside the lock.
+func (c *Client) dispatch(ev *Event) {
+	if ev != nil && c.onEvent != nil {
+		c.onEvent(*ev)
+	}
+}
+
+// Messages returns a channel of incoming messages, an alternative to
+// calling Recv in a loop. The first call starts a goroutine that calls Recv
+// and sends what it gets; the channel is closed soon after Close, or when
+// Recv fails (see Err). Do not also call Recv unless you want the messages
+// shared between both.
+func (c *Client) Messages() <-chan *Message {
+	c.pumpMu.Lock()
+	defer c.pumpMu.Unlock()
+	if c.pumpCh == nil {
+		c.pumpCh = make(chan *Message)
+		select {
+		case <-c.done:
+			c.pumpErr = closedError()
+			close(c.pumpCh)
+		default:
+			go c.pump()
+		}
+	}
+	return c.pumpCh
+}
+
+// Err returns why the Messages channel was closed (an error matching
+// ErrClosed after Close), or nil while it is open or was never asked for.
+func (c *Client) Err() error {
+	c.pumpMu.Lock()
+	defer c.pumpMu.Unlock()
+	return c.pumpErr
+}
+
+func (c *Client) pump() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() {
+		cancel()
+		c.pumpMu.Lock()
+		close(c.pumpCh)
+		c.pumpMu.Unlock()
+	}()
+	go func() {
+		select {
+		case <-c.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	for {
+		m, err := c.Recv(ctx)
+		if err != nil {
+			select {
+			case <-c.done:
+				err = closedError()
+			default:
+			}
+			c.pumpMu.Lock()
+			c.pumpErr = err
+			c.pumpMu.Unlock()
+			return
+		}
+		select {
+		case c.pumpCh <- m:
+		case <-c.done:
+			c.pumpMu.Lock()
+			c.pumpErr = closedError()
+			c.pumpMu.Unlock()
+			return
+		}
+	}
+}
+
+// Close disconnects (DISCONNECT, so the broker discards the will; at most
+// the operation timeout) and frees the client. Calls in progress return
+// promptly with an error matching ErrClosed, and so does every later call.
+// Close is idempotent: later calls return nil at once.
+//
+// A client that is never closed is freed by a finalizer once unreachable,
+// without DISCONNECT; do not rely on it: the garbage collector does not see
+// the native memory, socket and file descriptors a client holds, and runs
+// finalizers late or not at all.
+func (c *Client) Close() error {
+	first := false
+	c.closeOnce.Do(func() {
+		first = true
+		close(c.done)
+		c.imu.Lock()
+		c.closing = true
+		if c.inCall {
+			c.interruptLocked(errClosing)
+		}
+		c.imu.Unlock()
+
+		// The Messages goroutine sees done and closes its channel; Close
+		// does not wait for it, so that an event handler may call Close.
+
+		c.sem <- struct{}{}
+		defer c.unlock()
+		p := c.ptr()
+		if p == nil {
+			return
+		}
+		if r := C.mqttws_client_disconnect(p); r != C.MQTTWS_OK {
+			c.closeErr = c.lastError(p, r)
+		}
+		c.free()
+		c.pending = nil
+	})
+	if !first {
+		return nil
+	}
+	return c.closeErr
+}
