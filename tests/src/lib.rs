@@ -110,3 +110,16 @@ pub mod relay;
 pub use broker::{Broker, BrokerConfig, HOST, Ports};
 pub use certs::TestPki;
 pub use relay::{Direction, Fault, Relay};
+
+/// A name unique to this process and call (`{prefix}-{pid}-{n}`), for client
+/// ids and topics, so tests running in parallel on one broker never share
+/// them.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}

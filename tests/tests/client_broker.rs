@@ -11,19 +11,9 @@ use std::time::{Duration, Instant};
 use mqttws::{
     Client, ClientOptions, ConnectReturnCode, Error, ErrorKind, Event, QoS, TimeoutPhase, Will,
 };
-use mqttws_tests::{Broker, BrokerConfig};
+use mqttws_tests::{Broker, BrokerConfig, unique};
 
 const WAIT: Option<Duration> = Some(Duration::from_secs(10));
-
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
 
 fn options(url: &str) -> ClientOptions {
     ClientOptions::new(url)

@@ -12,23 +12,13 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use mqttws::{Client, ClientOptions, Error, ErrorKind, PacketId, QoS, TimeoutPhase};
-use mqttws_tests::{Broker, Direction, Fault, HOST, Relay};
+use mqttws_tests::{Broker, Direction, Fault, HOST, Relay, unique};
 use tungstenite::handshake::server::{Request, Response};
 use tungstenite::protocol::frame::Frame;
 use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tungstenite::{Message, WebSocket};
 
 const WAIT: Duration = Duration::from_secs(10);
-
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
 
 fn options(url: &str) -> ClientOptions {
     ClientOptions::new(url)

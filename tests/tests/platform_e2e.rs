@@ -29,7 +29,7 @@ use mqttws::auth::huawei::HuaweiDevice;
 use mqttws::auth::tencent::{self, Expiry, TencentDevice};
 use mqttws::auth::{CredentialProvider, Credentials, Scheme};
 use mqttws::{Client, ClientOptions, ConnectReturnCode, Error, ErrorKind, QoS};
-use mqttws_tests::{Broker, BrokerConfig, TestPki};
+use mqttws_tests::{Broker, BrokerConfig, TestPki, unique};
 
 const WAIT: Option<Duration> = Some(Duration::from_secs(10));
 
@@ -48,16 +48,6 @@ const EXPIRY: u64 = 4_102_444_800;
 const PRODUCT_KEY: &str = "a1B2c3D4e5F";
 const ALIYUN_DEVICE: &str = "dev002";
 const DEVICE_SECRET: &str = "kS3cr3tV4lue0123456789abcdefABCD";
-
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::AtomicUsize;
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
 
 fn options(url: &str, provider: Arc<dyn CredentialProvider>) -> ClientOptions {
     ClientOptions::new(url)

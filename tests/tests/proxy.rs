@@ -23,21 +23,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mqttws::{Client, ClientOptions, Error, ErrorKind, ProxyConfig, QoS, TimeoutPhase};
-use mqttws_tests::{Broker, HOST};
+use mqttws_tests::{Broker, HOST, unique};
 
 const WAIT: Option<Duration> = Some(Duration::from_secs(10));
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
 const INSTALL_HINT: &str = "install it with: apt-get install -y tinyproxy microsocks";
-
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
 
 fn free_port() -> u16 {
     TcpListener::bind((HOST, 0))

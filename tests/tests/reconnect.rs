@@ -6,17 +6,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use mqttws::{Client, ClientOptions, Event, QoS, ReconnectPolicy};
-use mqttws_tests::{Broker, BrokerConfig};
-
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
+use mqttws_tests::{Broker, BrokerConfig, unique};
 
 fn policy(min_ms: u64, max_ms: u64) -> ReconnectPolicy {
     ReconnectPolicy {

@@ -333,19 +333,7 @@ impl fmt::Debug for AwsSigV4 {
     }
 }
 
-impl CredentialProvider for AwsSigV4 {
-    fn credentials(&self, now: SystemTime) -> Result<Credentials> {
-        AwsSigV4::credentials(self, now)
-    }
-
-    fn keepalive_range(&self) -> Option<(u16, u16)> {
-        Some(KEEPALIVE_RANGE)
-    }
-
-    fn platform(&self) -> &str {
-        PLATFORM
-    }
-}
+platform_provider!(AwsSigV4);
 
 /// Where [`AwsCustomAuth`] puts the authorizer parameters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -554,19 +542,7 @@ impl fmt::Debug for AwsCustomAuth {
     }
 }
 
-impl CredentialProvider for AwsCustomAuth {
-    fn credentials(&self, now: SystemTime) -> Result<Credentials> {
-        AwsCustomAuth::credentials(self, now)
-    }
-
-    fn keepalive_range(&self) -> Option<(u16, u16)> {
-        Some(KEEPALIVE_RANGE)
-    }
-
-    fn platform(&self) -> &str {
-        PLATFORM
-    }
-}
+platform_provider!(AwsCustomAuth);
 
 #[cfg(test)]
 mod tests {

@@ -282,19 +282,7 @@ impl fmt::Debug for AzureDevice {
     }
 }
 
-impl CredentialProvider for AzureDevice {
-    fn credentials(&self, now: SystemTime) -> Result<Credentials> {
-        AzureDevice::credentials(self, now)
-    }
-
-    fn keepalive_range(&self) -> Option<(u16, u16)> {
-        Some(KEEPALIVE_RANGE)
-    }
-
-    fn platform(&self) -> &str {
-        PLATFORM
-    }
-}
+platform_provider!(AzureDevice);
 
 #[cfg(test)]
 mod tests {

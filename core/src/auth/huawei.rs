@@ -145,19 +145,7 @@ impl fmt::Debug for HuaweiDevice {
     }
 }
 
-impl CredentialProvider for HuaweiDevice {
-    fn credentials(&self, now: SystemTime) -> Result<Credentials> {
-        HuaweiDevice::credentials(self, now)
-    }
-
-    fn keepalive_range(&self) -> Option<(u16, u16)> {
-        Some(KEEPALIVE_RANGE)
-    }
-
-    fn platform(&self) -> &str {
-        PLATFORM
-    }
-}
+platform_provider!(HuaweiDevice);
 
 #[cfg(test)]
 mod tests {

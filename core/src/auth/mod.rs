@@ -42,6 +42,28 @@ use hmac::{Hmac, Mac};
 
 use crate::error::{Error, Result};
 
+// Textual macro scope: defined before the platform modules that use it.
+/// Implements [`CredentialProvider`] for a platform builder whose inherent
+/// `credentials(now)` does the signing, with the module's `KEEPALIVE_RANGE`
+/// and `PLATFORM` constants (one definition instead of one per platform).
+macro_rules! platform_provider {
+    ($ty:ty) => {
+        impl CredentialProvider for $ty {
+            fn credentials(&self, now: SystemTime) -> Result<Credentials> {
+                <$ty>::credentials(self, now)
+            }
+
+            fn keepalive_range(&self) -> Option<(u16, u16)> {
+                Some(KEEPALIVE_RANGE)
+            }
+
+            fn platform(&self) -> &str {
+                PLATFORM
+            }
+        }
+    };
+}
+
 pub mod aliyun;
 pub mod aws;
 pub mod azure;

@@ -507,19 +507,7 @@ impl fmt::Debug for TencentDevice {
     }
 }
 
-impl CredentialProvider for TencentDevice {
-    fn credentials(&self, now: SystemTime) -> Result<Credentials> {
-        TencentDevice::credentials(self, now)
-    }
-
-    fn keepalive_range(&self) -> Option<(u16, u16)> {
-        Some(KEEPALIVE_RANGE)
-    }
-
-    fn platform(&self) -> &str {
-        PLATFORM
-    }
-}
+platform_provider!(TencentDevice);
 
 /// Decodes the base64 PSK into the raw HMAC key.
 fn decode_psk(psk: &str) -> Result<Vec<u8>> {
