@@ -11,7 +11,8 @@ broker=${MQTTWS_TEST_BROKER:-target/debug/mqttws-test-broker}
 
 coproc BROKER { "$broker"; }
 broker_pid=$BROKER_PID
-cleanup() { exec {BROKER[1]}>&- 2>/dev/null || true; wait "$broker_pid" 2>/dev/null || true; }
+store=$(mktemp -d)
+cleanup() { exec {BROKER[1]}>&- 2>/dev/null || true; wait "$broker_pid" 2>/dev/null || true; rm -rf "$store"; }
 trap cleanup EXIT
 IFS= read -r -t 20 info <&"${BROKER[0]}" || { echo "demo-python: the broker did not start" >&2; exit 1; }
 field() { "$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$info" "$1"; }
@@ -24,6 +25,9 @@ echo "== pubsub.py over ws ($ws_url) =="
 echo
 echo "== pubsub.py over wss ($wss_url) =="
 "$PYTHON" examples/python/pubsub.py "$wss_url" --ca-file "$ca"
+echo
+echo "== resilient.py over ws: reconnect, offline queue, store, poll() events =="
+"$PYTHON" examples/python/resilient.py "$ws_url" --count 3 --interval 0.2 --store-dir "$store"
 echo
 echo "== tencent.py (made-up device, local broker) =="
 TENCENT_PRODUCT_ID=ABCDEFGHIJ TENCENT_DEVICE_NAME=demo01 TENCENT_DEVICE_PSK=AAECAwQFBgcICQoLDA0ODw== \

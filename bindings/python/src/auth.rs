@@ -172,6 +172,9 @@ impl Platform {
 pub(crate) struct ProviderArg {
     pub(crate) provider: Arc<dyn CredentialProvider>,
     pub(crate) url: Option<String>,
+    /// A device preset (signs afresh per attempt): the high-level path, where
+    /// `reconnect` defaults to on.
+    pub(crate) preset: bool,
 }
 
 impl ProviderArg {
@@ -181,6 +184,7 @@ impl ProviderArg {
             return Ok(Self {
                 provider: p.provider.clone(),
                 url: p.url.clone(),
+                preset: true,
             });
         }
         if let Ok(c) = obj.cast::<Credentials>() {
@@ -188,6 +192,7 @@ impl ProviderArg {
             return Ok(Self {
                 url: c.url.clone(),
                 provider: Arc::new(Fixed(c)),
+                preset: false,
             });
         }
         Err(PyTypeError::new_err(format!(

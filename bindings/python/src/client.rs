@@ -7,9 +7,10 @@
 //!
 //! * *short operations* (`connect`, `publish`, `subscribe`, `disconnect`...)
 //!   lock it, do their work, unlock;
-//! * *waits* (`recv`, `PublishHandle.wait`) may block for long: they run in
-//!   slices of at most [`SLICE`], so that Ctrl-C is noticed between slices
-//!   (`py.check_signals()`), and they give way to short operations.
+//! * *waits* (`recv`, `poll`, `PublishHandle.wait`) may block for long:
+//!   they run in slices of at most [`SLICE`], so that Ctrl-C is noticed
+//!   between slices (`py.check_signals()`), and they give way to short
+//!   operations.
 //!
 //! Giving way uses the core's [`InterruptHandle`]. The small `Gate` mutex
 //! records whether a wait is blocked inside the core right now
@@ -22,10 +23,22 @@
 //! the current one has already returned. So that a stale flag never makes a
 //! later `publish` or `subscribe` fail, a wait that was sent an interrupt but
 //! returned for another reason consumes it before it unlocks
-//! ([`Core::drain_interrupt`]), keeping any message that arrives meanwhile
+//! ([`Core::drain_interrupt`]), keeping any event that arrives meanwhile
 //! in the binding's own buffer. `Client.interrupt()` (the user's) is a
 //! separate flag: it makes the current or next wait raise
 //! `mqttws.Interrupted`, and never disturbs a short operation.
+//!
+//! Automatic reconnect: while the link is down, a wait in the core runs the
+//! reconnect attempts when their back-off ends. An interrupt would abort
+//! such an attempt, and the core counts that as a failed attempt (a
+//! `Disconnected`/`Reconnecting` pair, a longer back-off): a thread that
+//! publishes more often than a slow handshake takes would keep the client
+//! offline forever. So a wait is interruptible (`waiting`) only if the link
+//! was up when it entered the core; while it is down, short operations wait
+//! for the current slice, or for an attempt in progress (at most
+//! `connect_timeout`). For the same reason the drain stops once the link is
+//! down: a flag left behind then is consumed by the next wait (which just
+//! goes round again) or by the next attempt (which fails once and retries).
 //!
 //! Lock order: `core` before `gate`; `gate` is never held while waiting for
 //! `core`. Every lock and every blocking call happens detached from the
@@ -47,6 +60,8 @@ use pyo3::types::{PyBytes, PyList, PyMapping, PyString, PyTuple};
 use crate::auth::{ProviderArg, redacted_url};
 use crate::convert::{self, payload, py_repr, qos, seconds, type_name};
 use crate::errors::{IntoPyResult, invalid, to_py};
+use crate::events;
+use crate::resilience::{ReconnectArg, offline_queue_arg, ws_ping_arg};
 
 /// The longest a wait stays in the core before checking for signals.
 const SLICE: Duration = Duration::from_millis(50);
@@ -55,10 +70,11 @@ const SLICE: Duration = Duration::from_millis(50);
 struct Core {
     /// `None` after `close()`.
     client: Option<mqttws::Client>,
-    /// Messages read while consuming a stale interrupt; returned first.
-    buffer: VecDeque<CoreMessage>,
+    /// Events read while consuming a stale interrupt; returned first (`recv`
+    /// skips the ones that are not messages, as the core's `recv` does).
+    buffer: VecDeque<Event>,
     /// An error met while consuming a stale interrupt; returned after the
-    /// buffered messages.
+    /// buffered events.
     pending_error: Option<Error>,
 }
 
@@ -70,7 +86,7 @@ impl Core {
     }
 
     /// Consumes the core's interrupt flag, which is known to be set: the
-    /// next wait in the core returns `Interrupted` at once. Messages queued
+    /// next wait in the core returns `Interrupted` at once. Events queued
     /// before it are kept in `buffer`.
     fn drain_interrupt(&mut self) {
         let Some(client) = self.client.as_mut() else {
@@ -78,10 +94,13 @@ impl Core {
         };
         // Bounded: each round either pops a queued event or reaches the wait.
         for _ in 0..100_000 {
+            if !client.is_connected() {
+                // Never run a reconnect attempt here (see the module docs).
+                return;
+            }
             match client.poll(Some(Duration::from_millis(100))) {
                 Err(Error::Interrupted) | Ok(None) => return,
-                Ok(Some(Event::Message(m))) => self.buffer.push_back(m),
-                Ok(Some(_)) => {}
+                Ok(Some(ev)) => self.buffer.push_back(ev),
                 // Not connected: the flag stays, and connect() clears it.
                 Err(Error::Closed(_)) => return,
                 Err(e) => {
@@ -91,13 +110,26 @@ impl Core {
             }
         }
     }
+
+    /// A completed `PublishHandle.wait()` consumes its `Published` event
+    /// (the core does so in its own queue), here from the buffer too.
+    fn forget_published(&mut self, id: PacketId) {
+        let pos = self
+            .buffer
+            .iter()
+            .position(|e| matches!(e, Event::Published { packet_id } if *packet_id == id));
+        if let Some(pos) = pos {
+            self.buffer.remove(pos);
+        }
+    }
 }
 
 #[derive(Default)]
 struct Gate {
     /// Short operations waiting for the `core` lock.
     urgent: usize,
-    /// A wait is inside the core now and may be interrupted.
+    /// A wait is inside the core now and may be interrupted (only while the
+    /// link is up: see the module docs).
     waiting: bool,
     /// An interrupt was sent to the current wait.
     sent: bool,
@@ -191,7 +223,7 @@ impl Shared {
                 if g.urgent > 0 {
                     continue;
                 }
-                g.waiting = true;
+                g.waiting = core.client.as_ref().is_some_and(|c| c.is_connected());
                 g.sent = false;
             }
             let left = slice_end.saturating_duration_since(Instant::now());
@@ -257,13 +289,36 @@ impl Shared {
             None => None,
         };
         self.wait_sliced(py, deadline, |core, left| {
-            if let Some(m) = core.buffer.pop_front() {
-                return Ok(Some(m));
+            while let Some(ev) = core.buffer.pop_front() {
+                if let Event::Message(m) = ev {
+                    return Ok(Some(m));
+                }
             }
             if let Some(e) = core.pending_error.take() {
                 return Err(e);
             }
             core.client()?.recv(Some(left))
+        })
+    }
+
+    /// The next event (see `Client.poll`), like [`Shared::receive`].
+    fn next_event(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Event>> {
+        let deadline = match timeout {
+            Some(t) => Some(Instant::now() + seconds(py, "timeout", t)?),
+            None => None,
+        };
+        self.wait_sliced(py, deadline, |core, left| {
+            while let Some(ev) = core.buffer.pop_front() {
+                if events::is_known(&ev) {
+                    return Ok(Some(ev));
+                }
+            }
+            if let Some(e) = core.pending_error.take() {
+                return Err(e);
+            }
+            // A kind this binding does not know is skipped: `Ok(None)` keeps
+            // the wait going.
+            Ok(core.client()?.poll(Some(left))?.filter(events::is_known))
         })
     }
 
@@ -298,7 +353,7 @@ pub(crate) struct Message {
 }
 
 impl Message {
-    fn from_core(py: Python<'_>, m: CoreMessage) -> Self {
+    pub(crate) fn from_core(py: Python<'_>, m: CoreMessage) -> Self {
         Self {
             topic: m.topic,
             payload: PyBytes::new(py, &m.payload).unbind(),
@@ -474,6 +529,29 @@ pub(crate) fn headers(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>>
 /// - `proxy`: tunnel through an HTTP CONNECT or SOCKS5 proxy:
 ///   `http://[user:password@]host[:port]`, `socks5://...` or `host:port`
 ///   (environment variables are never read implicitly).
+/// - `reconnect`: `True` (the default `mqttws.ReconnectPolicy()`), a
+///   `ReconnectPolicy`, or `False` / `None` (off). Not given: off for
+///   `Client(url)` (explicit is better than implicit: a drop raises and
+///   `connect()` must be called again), on when `credentials` is a device
+///   preset from `mqttws.auth` (the high-level path; pass `reconnect=False`
+///   to turn it off). With it, a drop raises nothing: the client reconnects
+///   inside `poll()`, `recv()`, iteration and `PublishHandle.wait()` (signing
+///   afresh), resends unacknowledged QoS 1/2 messages, restores
+///   subscriptions, and `poll()` reports `Disconnected`, `Reconnecting` and
+///   `Connected`. The first `connect()` is not retried. Publishes while
+///   disconnected go to the offline queue (default bounds unless
+///   `offline_queue` is given); `subscribe()` then raises `ClosedError`.
+/// - `offline_queue`: a `mqttws.OfflineQueue`: publishes while disconnected
+///   (also before the first `connect()`) are queued within its bounds and
+///   sent after the next CONNACK, instead of raising `ClosedError`.
+/// - `ws_ping`: `(interval, timeout)` seconds: send a WebSocket PING every
+///   `interval`, and treat the link as dead without a PONG within `timeout`
+///   (keeps proxies and load balancers with idle timeouts from closing it).
+/// - `store_dir`: a directory (str or `os.PathLike`) where every QoS 1/2
+///   message is synced to disk before `publish()` returns and kept until
+///   acknowledged; a client created later on the same directory (after a
+///   crash, say) sends the unacknowledged ones again after `connect()`. One
+///   client per directory at a time (`InvalidArgument` otherwise).
 #[pyclass(module = "mqttws", frozen)]
 pub(crate) struct Client {
     shared: Arc<Shared>,
@@ -496,7 +574,8 @@ impl Client {
     #[pyo3(signature = (url=None, *, client_id=None, username=None, password=None, keepalive=60,
         clean_session=true, ca_file=None, cert_file=None, key_file=None, insecure=false, headers=None,
         will=None, connect_timeout=10.0, operation_timeout=10.0, max_packet_size=None, inflight_window=100,
-        credentials=None, proxy=None))]
+        credentials=None, proxy=None, reconnect=ReconnectArg::Unset, offline_queue=None, ws_ping=None,
+        store_dir=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -518,6 +597,10 @@ impl Client {
         inflight_window: i64,
         credentials: Option<&Bound<'_, PyAny>>,
         proxy: Option<String>,
+        reconnect: ReconnectArg,
+        offline_queue: Option<&Bound<'_, PyAny>>,
+        ws_ping: Option<&Bound<'_, PyAny>>,
+        store_dir: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let provider = match credentials.filter(|c| !c.is_none()) {
             Some(c) => Some(ProviderArg::extract(c)?),
@@ -590,11 +673,27 @@ impl Client {
         }
         let shown_id = client_id.clone().unwrap_or_default();
         let operation_timeout = seconds(py, "operation_timeout", operation_timeout)?;
+        let preset = provider.as_ref().is_some_and(|p| p.preset);
         if let Some(p) = provider {
             o = o.credential_provider(p.provider);
         }
         if let Some(p) = proxy {
             o = o.proxy(ProxyConfig::parse(&p).py_err(py)?);
+        }
+        // The queue first: reconnect() adds a default one only if none is set.
+        if let Some(q) = offline_queue.map(offline_queue_arg).transpose()?.flatten() {
+            o = o.offline_queue(q);
+        }
+        if let Some(policy) = reconnect.resolve(preset) {
+            o = o.reconnect(policy);
+        }
+        if let Some((interval, timeout)) =
+            ws_ping.map(|w| ws_ping_arg(py, w)).transpose()?.flatten()
+        {
+            o = o.ws_ping(interval, timeout);
+        }
+        if let Some(dir) = store_dir.filter(|d| !d.is_none()) {
+            o = o.store_dir(convert::path("store_dir", dir)?);
         }
         let client = py.detach(|| mqttws::Client::new(o)).py_err(py)?;
         let interrupt = client.interrupt_handle();
@@ -705,6 +804,26 @@ impl Client {
             .shared
             .receive(py, timeout)?
             .map(|m| Message::from_core(py, m)))
+    }
+
+    /// The next event, waiting up to `timeout` seconds (None: until one
+    /// arrives); None when the timeout passes. Returns a `Message`, or one of
+    /// `Connected`, `Disconnected`, `Reconnecting` (the automatic reconnect
+    /// at work), `Published` (a QoS 1/2 acknowledgement nobody waited for),
+    /// `Dropped` (the offline queue made room), `Subscribed`, `Unsubscribed`.
+    /// Waits like `recv()`: GIL released, Ctrl-C and `interrupt()` wake it,
+    /// other threads' calls go first. With reconnect on, a drop does not
+    /// raise: the events say what happens; a reconnect attempt that falls
+    /// due runs inside this call (as inside `recv()`), which may then return
+    /// up to `connect_timeout` after `timeout`. Without reconnect, events
+    /// that arrived before a drop come first, then the error.
+    #[pyo3(signature = (timeout=None))]
+    fn poll(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Py<PyAny>>> {
+        // Only kinds that events::to_py shows come out of next_event.
+        match self.shared.next_event(py, timeout)? {
+            Some(ev) => events::to_py(py, ev),
+            None => Ok(None),
+        }
     }
 
     /// An iterator over incoming messages that ends after `timeout` seconds
@@ -910,7 +1029,10 @@ impl PublishHandle {
             .shared
             .wait_sliced(py, Some(deadline), move |core, left| {
                 match core.client()?.wait_for(id, Some(left)) {
-                    Ok(()) => Ok(Some(())),
+                    Ok(()) => {
+                        core.forget_published(id);
+                        Ok(Some(()))
+                    }
                     Err(Error::Timeout(TimeoutPhase::Ack)) => Ok(None),
                     Err(e) => Err(e),
                 }
@@ -929,7 +1051,13 @@ impl PublishHandle {
             return Ok(true);
         };
         let shared = &self.shared;
-        let r = py.detach(|| shared.run(|core| core.client()?.wait_for(id, Some(Duration::ZERO))));
+        let r = py.detach(|| {
+            shared.run(|core| {
+                core.client()?.wait_for(id, Some(Duration::ZERO))?;
+                core.forget_published(id);
+                Ok(())
+            })
+        });
         match r {
             Ok(()) => Ok(true),
             Err(Error::Timeout(TimeoutPhase::Ack)) => Ok(false),

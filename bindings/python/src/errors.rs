@@ -30,6 +30,7 @@ pub(crate) fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Interrupted => "Interrupted",
         ErrorKind::Auth => "AuthError",
         ErrorKind::Proxy => "ProxyError",
+        ErrorKind::QueueFull => "QueueFullError",
         _ => "MqttError",
     }
 }

@@ -19,6 +19,8 @@ mod auth;
 mod client;
 mod convert;
 mod errors;
+mod events;
+mod resilience;
 
 /// Native core of the mqttws package: MQTT 3.1.1 over WebSocket.
 #[pymodule(gil_used = false)]
@@ -31,6 +33,12 @@ mod _mqttws {
     };
     #[pymodule_export]
     use super::client::{Client, Message, MessageIterator, PublishHandle, Will};
+    #[pymodule_export]
+    use super::events::{
+        Connected, Disconnected, Dropped, Published, Reconnecting, Subscribed, Unsubscribed,
+    };
+    #[pymodule_export]
+    use super::resilience::{OfflineQueue, ReconnectPolicy};
 
     use pyo3::prelude::*;
 

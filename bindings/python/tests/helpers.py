@@ -246,3 +246,107 @@ def drain(conn: socket.socket) -> None:
     """Reads until the peer closes."""
     while conn.recv(65536):
         pass
+
+
+# ------------------------------------------------------------------ relay
+
+
+class Relay:
+    """A loopback TCP relay in front of ``127.0.0.1:target_port`` that a test
+    controls: ``cut()`` ends every relayed connection (a FIN both ways, as a
+    dying NAT or broker restart looks to the client), ``block()`` makes it
+    close new connections at once (the broker is "down"), ``unblock()`` lets
+    them through again. Every socket operation has a timeout; nothing sleeps."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.lock = threading.Lock()
+        self.live: List[socket.socket] = []
+        self.blocked = False
+        self.accepted = 0
+        self.refused = 0
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str = "/mqtt") -> str:
+        return f"ws://127.0.0.1:{self.port}{path}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.accepted += 1
+                blocked = self.blocked
+                if blocked:
+                    self.refused += 1
+            if blocked:
+                _kill(conn)
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+            except OSError:
+                _kill(conn)
+                continue
+            conn.settimeout(None)
+            upstream.settimeout(None)
+            with self.lock:
+                self.live += [conn, upstream]
+            for src, dst in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            _kill(s)
+
+    def cut(self) -> None:
+        """Ends every relayed connection now."""
+        with self.lock:
+            live, self.live = self.live, []
+        for s in live:
+            _kill(s)
+
+    def block(self) -> None:
+        with self.lock:
+            self.blocked = True
+
+    def unblock(self) -> None:
+        with self.lock:
+            self.blocked = False
+
+    def close(self) -> None:
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes accept()
+        except OSError:
+            pass
+        self.listener.close()
+        self.thread.join(timeout=5)
+        self.cut()
+
+    def __enter__(self) -> "Relay":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _kill(s: socket.socket) -> None:
+    try:
+        s.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    s.close()

@@ -1,5 +1,5 @@
 """Threads and signals: the GIL is released while blocked, Ctrl-C interrupts
-a blocked recv(), one client serves a publishing and a receiving thread at
+a blocked recv() or poll(), one client serves a publishing and a receiving thread at
 once without loss, and a publisher is not held up by a blocked receiver."""
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ CTRL_C_CHILD = textwrap.dedent(
     c.subscribe(sys.argv[2])
     print("ready", flush=True)
     try:
-        c.recv()  # nothing will ever arrive
+        getattr(c, sys.argv[3])()  # recv() or poll(): nothing will ever arrive
     except KeyboardInterrupt:
         print(time.monotonic(), flush=True)
         c.close()
@@ -70,9 +70,10 @@ CTRL_C_CHILD = textwrap.dedent(
 )
 
 
-def test_ctrl_c_interrupts_a_blocked_recv(broker, topic):
+@pytest.mark.parametrize("method", ["recv", "poll"])
+def test_ctrl_c_interrupts_a_blocked_recv(broker, topic, method):
     child = subprocess.Popen(
-        [sys.executable, "-c", CTRL_C_CHILD, broker.ws_url, topic],
+        [sys.executable, "-c", CTRL_C_CHILD, broker.ws_url, topic, method],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -147,15 +148,17 @@ def publish_latencies(c: mqttws.Client, topic: str, n: int) -> list:
     return out
 
 
-def test_publisher_is_not_held_up_by_a_blocked_receiver(connect, topic):
+@pytest.mark.parametrize("method", ["recv", "poll"])
+def test_publisher_is_not_held_up_by_a_blocked_receiver(connect, topic, method):
     c = connect()
     c.subscribe(topic + "/idle")
     alone = publish_latencies(c, topic, 2000)
     stop = threading.Event()
+    wait = getattr(c, method)
 
     def receiver() -> None:
         while not stop.is_set():
-            c.recv(timeout=0.5)
+            wait(timeout=0.5)
 
     t = threading.Thread(target=receiver)
     t.start()

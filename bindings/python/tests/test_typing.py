@@ -32,6 +32,21 @@ def run(url: str) -> list[bytes]:
             out.append(msg.payload)
         for m in c.messages(timeout=0.1):
             out.append(m.payload)
+    policy = mqttws.ReconnectPolicy(min_delay=0.1, max_delay=5.0)
+    queue = mqttws.OfflineQueue(max_messages=10, when_full="drop_oldest")
+    with mqttws.Client(url, reconnect=policy, offline_queue=queue, ws_ping=(20.0, 5.0), store_dir="/tmp/s") as r:
+        event: mqttws.Event | None = r.poll(timeout=0.5)
+        if isinstance(event, mqttws.Reconnecting):
+            delay: float = event.delay
+        elif isinstance(event, mqttws.Message):
+            out.append(event.payload)
+        elif isinstance(event, mqttws.Dropped):
+            dropped_id: int | None = event.packet_id
+        try:
+            r.publish("a", "b", qos=1)
+        except mqttws.QueueFullError:
+            pass
+    mqttws.Client(url, reconnect=True)
     creds = tencent_credentials("P", "d", "AAAA", expiry="never")
     user: str | None = creds.username
     dev = TencentDevice("P", "d", "AAAA")

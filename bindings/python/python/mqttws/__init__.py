@@ -12,14 +12,50 @@ Quick start::
         if msg is not None:
             print(msg.topic, msg.payload)
 
-Every blocking call releases the GIL; ``recv()`` wakes for Ctrl-C within
-50 ms; one client may be shared by several threads (say one publishing, one
-receiving). Cloud platform signers are in :mod:`mqttws.auth`; exceptions in
-:mod:`mqttws.exceptions` (also importable from here).
+Every blocking call releases the GIL; ``recv()`` and ``poll()`` wake for
+Ctrl-C within 50 ms; one client may be shared by several threads (say one
+publishing, one receiving). Cloud platform signers are in :mod:`mqttws.auth`;
+exceptions in :mod:`mqttws.exceptions` (also importable from here).
+
+Resilience (all opt-in for ``Client(url)``; ``reconnect`` is on by default
+with a device preset, ``Client(credentials=TencentDevice(...))``)::
+
+    client = mqttws.Client(
+        url,
+        reconnect=mqttws.ReconnectPolicy(min_delay=0.5, max_delay=30.0),  # or True
+        offline_queue=mqttws.OfflineQueue(max_messages=1000, when_full="drop_oldest"),
+        ws_ping=(20.0, 10.0),  # WebSocket PING every 20 s, PONG within 10 s
+        store_dir="/var/lib/app/mqtt",  # unacknowledged QoS 1/2 survive a crash
+    )
+    client.connect()
+    while True:
+        event = client.poll(timeout=1.0)  # None after 1 s without one
+        if isinstance(event, mqttws.Message):
+            ...
+        elif isinstance(event, mqttws.Reconnecting):
+            print(f"reconnecting in {event.delay:.1f} s (attempt {event.attempt})")
 """
 
+from typing import Union
+
 from . import auth, exceptions
-from ._mqttws import Client, Message, MessageIterator, PublishHandle, Will, __version__
+from ._mqttws import (
+    Client,
+    Connected,
+    Disconnected,
+    Dropped,
+    Message,
+    MessageIterator,
+    OfflineQueue,
+    Published,
+    PublishHandle,
+    ReconnectPolicy,
+    Reconnecting,
+    Subscribed,
+    Unsubscribed,
+    Will,
+    __version__,
+)
 from .exceptions import (
     AuthError,
     ClosedError,
@@ -31,15 +67,24 @@ from .exceptions import (
     MqttError,
     ProtocolError,
     ProxyError,
+    QueueFullError,
     TimeoutError,
     TlsError,
 )
+
+#: What ``Client.poll()`` returns (besides None on timeout), for annotations:
+#: ``event: Optional[mqttws.Event] = client.poll(1.0)``.
+Event = Union[Message, Connected, Disconnected, Reconnecting, Published, Dropped, Subscribed, Unsubscribed]
 
 __all__ = [
     "AuthError",
     "Client",
     "ClosedError",
+    "Connected",
     "ConnectionRefused",
+    "Disconnected",
+    "Dropped",
+    "Event",
     "HandshakeError",
     "Interrupted",
     "InvalidArgument",
@@ -47,11 +92,18 @@ __all__ = [
     "Message",
     "MessageIterator",
     "MqttError",
+    "OfflineQueue",
     "ProtocolError",
     "ProxyError",
+    "Published",
     "PublishHandle",
+    "QueueFullError",
+    "ReconnectPolicy",
+    "Reconnecting",
+    "Subscribed",
     "TimeoutError",
     "TlsError",
+    "Unsubscribed",
     "Will",
     "__version__",
     "auth",

@@ -15,13 +15,22 @@ __all__ = [
     "AwsSigV4",
     "AzureDevice",
     "Client",
+    "Connected",
     "Credentials",
+    "Disconnected",
+    "Dropped",
     "HuaweiDevice",
     "Message",
     "MessageIterator",
+    "OfflineQueue",
     "Platform",
     "PublishHandle",
+    "Published",
+    "ReconnectPolicy",
+    "Reconnecting",
+    "Subscribed",
     "TencentDevice",
+    "Unsubscribed",
     "Will",
     "aliyun_credentials",
     "aws_credentials",
@@ -53,6 +62,136 @@ class Message:
     def retain(self) -> bool: ...
     @property
     def dup(self) -> bool: ...
+
+@final
+class ReconnectPolicy:
+    """Automatic reconnect: growing, jittered delays (seconds) between attempts."""
+
+    def __new__(
+        cls,
+        *,
+        min_delay: float = 0.5,
+        max_delay: float = 30.0,
+        stable_after: float = 10.0,
+        restore_subscriptions: bool = True,
+    ) -> Self: ...
+    @property
+    def min_delay(self) -> float: ...
+    @property
+    def max_delay(self) -> float: ...
+    @property
+    def stable_after(self) -> float: ...
+    @property
+    def restore_subscriptions(self) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class OfflineQueue:
+    """Bounds of the queue of publishes accepted while disconnected."""
+
+    def __new__(
+        cls,
+        *,
+        max_messages: int = 1000,
+        max_bytes: int = 4194304,
+        when_full: Literal["error", "drop_oldest"] = "error",
+    ) -> Self: ...
+    @property
+    def max_messages(self) -> int: ...
+    @property
+    def max_bytes(self) -> int: ...
+    @property
+    def when_full(self) -> Literal["error", "drop_oldest"]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+# ---------------------------------------------------------- poll() events
+
+@final
+class Connected:
+    """Connected again by the automatic reconnect."""
+
+    __match_args__ = ("session_present",)
+    def __new__(cls, session_present: bool) -> Self: ...
+    @property
+    def session_present(self) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Disconnected:
+    """The connection ended (a Reconnecting follows when reconnect is on)."""
+
+    __match_args__ = ("reason",)
+    def __new__(cls, reason: str) -> Self: ...
+    @property
+    def reason(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Reconnecting:
+    """The next automatic attempt comes after `delay` seconds."""
+
+    __match_args__ = ("delay", "attempt")
+    def __new__(cls, delay: float, attempt: int) -> Self: ...
+    @property
+    def delay(self) -> float: ...
+    @property
+    def attempt(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Published:
+    """A QoS 1/2 message nobody waited for was acknowledged."""
+
+    __match_args__ = ("packet_id",)
+    def __new__(cls, packet_id: int) -> Self: ...
+    @property
+    def packet_id(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Dropped:
+    """The full offline queue dropped this message; it will never be sent."""
+
+    __match_args__ = ("packet_id", "topic")
+    def __new__(cls, packet_id: Optional[int], topic: str) -> Self: ...
+    @property
+    def packet_id(self) -> Optional[int]: ...
+    @property
+    def topic(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Subscribed:
+    """A SUBACK no call waited for."""
+
+    __match_args__ = ("packet_id", "granted")
+    def __new__(cls, packet_id: int, granted: list[Optional[int]]) -> Self: ...
+    @property
+    def packet_id(self) -> int: ...
+    @property
+    def granted(self) -> list[Optional[int]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Unsubscribed:
+    """An UNSUBACK no call waited for."""
+
+    __match_args__ = ("packet_id",)
+    def __new__(cls, packet_id: int) -> Self: ...
+    @property
+    def packet_id(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+_Event = Union[Message, Connected, Disconnected, Reconnecting, Published, Dropped, Subscribed, Unsubscribed]
 
 @final
 class Will:
@@ -110,6 +249,10 @@ class Client:
         inflight_window: int = 100,
         credentials: Union[Platform, Credentials, None] = None,
         proxy: Optional[str] = None,
+        reconnect: Union[bool, ReconnectPolicy, None] = ...,
+        offline_queue: Optional[OfflineQueue] = None,
+        ws_ping: Optional[tuple[float, float]] = None,
+        store_dir: Optional[_Path] = None,
     ) -> Self: ...
     def connect(self) -> bool: ...
     def publish(
@@ -123,6 +266,7 @@ class Client:
     ) -> list[Optional[int]]: ...
     def unsubscribe(self, topic: Union[str, list[str], tuple[str, ...]]) -> None: ...
     def recv(self, timeout: Optional[float] = None) -> Optional[Message]: ...
+    def poll(self, timeout: Optional[float] = None) -> Optional[_Event]: ...
     def messages(self, timeout: Optional[float] = None) -> MessageIterator: ...
     def __iter__(self) -> Self: ...
     def __next__(self) -> Message: ...

@@ -13,15 +13,18 @@
     ├── ClosedError
     ├── Interrupted
     ├── AuthError
-    └── ProxyError                                         .status
+    ├── ProxyError                                         .status
+    └── QueueFullError
 
 Wrong argument *types* raise the builtin ``TypeError``. Messages never contain
 a password, pre-shared key, device secret or token.
 
 Which errors end the connection: everything except ``TimeoutError`` while
 waiting for an acknowledgement (the message stays in flight),
-``InvalidArgument``, ``Interrupted`` and ``AuthError``. After one that does,
-``connect()`` may be called again; unacknowledged QoS 1/2 messages are resent.
+``InvalidArgument``, ``Interrupted``, ``AuthError`` and ``QueueFullError``.
+After one that does, ``connect()`` may be called again; unacknowledged QoS 1/2
+messages are resent. With ``reconnect`` on, a drop raises nothing: the client
+reconnects by itself and ``Client.poll()`` reports it.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ __all__ = [
     "MqttError",
     "ProtocolError",
     "ProxyError",
+    "QueueFullError",
     "TimeoutError",
     "TlsError",
 ]
@@ -130,3 +134,10 @@ class ProxyError(MqttError):
     def __init__(self, message: str, status: Optional[int] = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class QueueFullError(MqttError):
+    """The offline queue (``OfflineQueue(when_full="error")``) is full: the
+    message was refused while disconnected, nothing was queued. Also raised
+    by ``PublishHandle.wait()`` for a message that ``when_full="drop_oldest"``
+    dropped."""
