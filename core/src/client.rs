@@ -105,8 +105,10 @@ impl Default for ReconnectPolicy {
 impl ReconnectPolicy {
     /// The delay before attempt `attempt` (1-based), with `unit` in [0, 1)
     /// drawn at random by the caller (a parameter, so tests can pin it).
+    /// A `min_delay` below 1 ms counts as 1 ms, so that the delays grow.
     pub fn delay(&self, attempt: u32, unit: f64) -> Duration {
-        let min = self.min_delay.min(self.max_delay);
+        let floor = Duration::from_millis(1);
+        let min = self.min_delay.max(floor).min(self.max_delay.max(floor));
         let growth = 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
         let cap = min.mul_f64(growth).min(self.max_delay).max(min);
         min + (cap - min).mul_f64(unit.clamp(0.0, 1.0))
@@ -319,6 +321,11 @@ impl ClientOptions {
     /// Also turns on the offline queue with default bounds unless
     /// [`ClientOptions::offline_queue`] set it. Off by default: without it a
     /// drop is returned as an error and `connect()` must be called again.
+    ///
+    /// Each attempt runs inside the caller's `poll`/`recv`/`wait_for` and may
+    /// take up to the connect timeout, even when the caller's own timeout is
+    /// shorter; [`InterruptHandle::interrupt`] abandons an attempt (it is
+    /// retried at once, without growing the back-off).
     pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
         self.reconnect = Some(policy);
         if self.session.offline_queue.is_none() {
@@ -836,7 +843,7 @@ impl Client {
                     return Err(self.closed_error());
                 };
                 if now >= at {
-                    self.reconnect_attempt();
+                    self.reconnect_attempt()?;
                     continue;
                 }
                 if deadline.is_some_and(|d| now >= d) {
@@ -991,12 +998,23 @@ impl Client {
     }
 
     /// One automatic reconnect attempt; failures schedule the next one.
-    fn reconnect_attempt(&mut self) {
+    ///
+    /// An interrupt is not a failure of the link: the attempt is abandoned
+    /// without growing the back-off, is due again at once, and the caller
+    /// gets [`Error::Interrupted`].
+    fn reconnect_attempt(&mut self) -> Result<()> {
         match self.connect_once() {
-            Ok(_) => {}
+            Ok(_) => Ok(()),
+            Err(Error::Interrupted) => {
+                self.close_socket();
+                self.session.connection_lost();
+                self.link = Link::Backoff(Instant::now());
+                Err(Error::Interrupted)
+            }
             Err(e) => {
                 self.close_socket();
                 self.schedule_reconnect(e.to_string(), None);
+                Ok(())
             }
         }
     }

@@ -350,3 +350,65 @@ fn a_message_dropped_from_the_full_offline_queue_fails_its_wait_even_after_poll_
         .unwrap_err();
     assert_eq!(err.kind(), mqttws::ErrorKind::QueueFull, "{err}");
 }
+
+#[test]
+fn an_interrupt_during_a_reconnect_attempt_is_not_counted_as_a_failure() {
+    use mqttws_tests::{Fault, Relay};
+    let b = Broker::start();
+    let relay = Relay::start(("127.0.0.1", b.ws_port()));
+    let mut c = Client::new(
+        options(&relay.ws_url("/mqtt"), &unique("interrupted-attempt"))
+            .connect_timeout(Duration::from_secs(20))
+            .reconnect(policy(50, 200)),
+    )
+    .unwrap();
+    c.connect().unwrap();
+    // New connections hang in the handshake; the current one is cut.
+    relay.set_both(Fault::Stall);
+    relay.cut_connections();
+    let mut attempts = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while attempts.is_empty() {
+        assert!(Instant::now() < deadline, "the cut was never noticed");
+        if let Some(Event::Reconnecting { attempt, .. }) =
+            c.poll(Some(Duration::from_millis(200))).unwrap()
+        {
+            attempts.push(attempt);
+        }
+    }
+    // The next poll starts the attempt, which hangs in the stalled handshake;
+    // another thread interrupts it.
+    let handle = c.interrupt_handle();
+    let connections = relay.connections();
+    let waker = std::thread::spawn(move || {
+        let r = relay;
+        assert!(
+            r.wait_for_connections(connections + 1, Duration::from_secs(10)),
+            "no attempt started"
+        );
+        handle.interrupt();
+        r
+    });
+    let started = Instant::now();
+    let err = c.poll(Some(Duration::from_secs(15))).unwrap_err();
+    assert!(matches!(err, mqttws::Error::Interrupted), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the interrupt did not cut the attempt short"
+    );
+    let relay = waker.join().unwrap();
+    // No Disconnected/Reconnecting for the interrupted attempt; once the
+    // relay passes traffic again the client connects.
+    relay.set_both(Fault::Pass);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        assert!(Instant::now() < deadline, "never reconnected");
+        match c.poll(Some(Duration::from_millis(500))).unwrap() {
+            Some(Event::Connected { .. }) => break,
+            Some(Event::Disconnected { reason }) => {
+                panic!("interrupted attempt reported as a failure: {reason}")
+            }
+            _ => {}
+        }
+    }
+}

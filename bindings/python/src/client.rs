@@ -522,7 +522,8 @@ pub(crate) fn headers(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>>
 ///   window or socket, `PublishHandle.wait()` without a timeout.
 /// - `max_packet_size`: largest incoming packet accepted (default: room for
 ///   a 1 MiB payload); `inflight_window`: most unacknowledged outgoing
-///   QoS 1/2 messages (default 100; mosquitto accepts 20 at QoS 2).
+///   QoS 1/2 messages (default 20, mosquitto's own limit: beyond it
+///   mosquitto 2.0 silently drops QoS 2 messages).
 /// - `credentials`: a device preset from `mqttws.auth` (signed afresh at
 ///   every connect) or a `mqttws.auth.Credentials`; it overrides
 ///   `client_id`, `username` and `password`.
@@ -573,7 +574,7 @@ impl Client {
     #[new]
     #[pyo3(signature = (url=None, *, client_id=None, username=None, password=None, keepalive=60,
         clean_session=true, ca_file=None, cert_file=None, key_file=None, insecure=false, headers=None,
-        will=None, connect_timeout=10.0, operation_timeout=10.0, max_packet_size=None, inflight_window=100,
+        will=None, connect_timeout=10.0, operation_timeout=10.0, max_packet_size=None, inflight_window=20,
         credentials=None, proxy=None, reconnect=ReconnectArg::Unset, offline_queue=None, ws_ping=None,
         store_dir=None))]
     #[allow(clippy::too_many_arguments)]

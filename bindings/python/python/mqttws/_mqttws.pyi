@@ -246,7 +246,7 @@ class Client:
         connect_timeout: float = 10.0,
         operation_timeout: float = 10.0,
         max_packet_size: Optional[int] = None,
-        inflight_window: int = 100,
+        inflight_window: int = 20,
         credentials: Union[Platform, Credentials, None] = None,
         proxy: Optional[str] = None,
         reconnect: Union[bool, ReconnectPolicy, None] = ...,
