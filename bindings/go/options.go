@@ -274,7 +274,7 @@ func WithMaxPacketSize(bytes int) Option {
 }
 
 // WithInflightWindow sets how many outgoing QoS 1/2 messages may await
-// acknowledgement at once (default 100); a publish beyond it waits for
+// acknowledgement at once (default 20); a publish beyond it waits for
 // room, at most the operation timeout.
 func WithInflightWindow(n int) Option {
 	return func(cfg *config) {

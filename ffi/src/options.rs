@@ -93,7 +93,7 @@ pub(crate) unsafe fn with_builder(
 /// Defaults: empty client id (the broker assigns one), no user name,
 /// keepalive 60 s, clean session, no will, the Mozilla root CAs for wss://,
 /// connect and operation timeouts 10 s, packets up to 1 MiB of payload,
-/// inflight window 100. The URL is checked by `mqttws_options_builder_build`.
+/// inflight window 20. The URL is checked by `mqttws_options_builder_build`.
 ///
 /// `url` is copied. On success `*builder_out` receives a new builder that the
 /// caller owns (pass it to `mqttws_options_builder_build`, or free it with
@@ -497,7 +497,7 @@ pub unsafe extern "C" fn mqttws_options_builder_set_max_packet_size(
 }
 
 /// Sets how many outgoing QoS 1/2 messages may await acknowledgement at
-/// once (default 100). A publish beyond it waits, up to the operation
+/// once (default 20, mosquitto's own limit). A publish beyond it waits, up to the operation
 /// timeout, for room.
 ///
 /// NULL `builder`: `MQTTWS_NULL_PARAMETER`; 0: `MQTTWS_INVALID_PARAMETER`.
