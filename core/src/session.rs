@@ -476,8 +476,10 @@ impl Session {
     /// Accepts a publish into the offline queue, honouring its bounds.
     fn enqueue(&mut self, publish: Publish) -> Result<Option<PacketId>> {
         let Some(limits) = self.config.offline_queue else {
+            // Without an offline queue only a connected session queues: behind
+            // restored messages that still wait for room in the window.
             self.ensure_connected()?;
-            return Err(Error::Closed("not connected".into()));
+            return self.enqueue_unbounded(publish);
         };
         let size = publish.topic.len() + publish.payload.len();
         if size > limits.max_bytes || limits.max_messages == 0 {

@@ -762,3 +762,46 @@ fn restored_messages_are_marked_dup_and_sent_after_connack() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn without_an_offline_queue_a_connected_publish_waits_behind_restored_messages() {
+    let t0 = Instant::now();
+    let mut s = Session::new(SessionConfig {
+        inflight_window: 2,
+        ..SessionConfig::default()
+    });
+    let mut b = FakeBroker::new();
+    let restored: Vec<u16> = (0..3)
+        .map(|_| {
+            s.restore("t", Bytes::from_static(b"old"), QoS::AtLeastOnce, false)
+                .unwrap()
+                .unwrap()
+        })
+        .collect();
+    s.connect(params(false, 30), t0).unwrap();
+    b.receive(&mut s);
+    connack(&mut s, true, t0);
+    assert_eq!(
+        b.receive(&mut s).len(),
+        2,
+        "the window's worth of restored messages"
+    );
+    // Connected, one restored message still waiting: a new publish queues behind it.
+    assert_eq!(
+        s.publish("t", Bytes::from_static(b"new"), QoS::AtMostOnce, false, t0)
+            .unwrap(),
+        None
+    );
+    assert!(b.receive(&mut s).is_empty());
+    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(restored[0]))), t0)
+        .unwrap();
+    let sent: Vec<Vec<u8>> = b
+        .receive(&mut s)
+        .into_iter()
+        .map(|p| match p {
+            Packet::Publish(p) => p.payload.to_vec(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(sent, vec![b"old".to_vec(), b"new".to_vec()], "order kept");
+}
