@@ -645,3 +645,18 @@ fn a_burst_of_qos2_publishes_is_not_lost_with_the_default_window() {
         );
     }
 }
+
+#[test]
+fn client_websocket_pings_are_answered_by_the_broker_and_keep_the_link_up() {
+    // MQTT keepalive off: only the WebSocket PING/PONG exchange is checked.
+    // A PING every 100 ms for 2.5 s; a PONG missing for 1 s would end the
+    // link (the broker may take up to its 100 ms idle tick to answer).
+    let b = Broker::start();
+    let mut c = connected(
+        options(&b.ws_url("/mqtt"))
+            .keepalive(0)
+            .ws_ping(Duration::from_millis(100), Duration::from_secs(1)),
+    );
+    assert!(c.recv(Some(Duration::from_millis(2500))).unwrap().is_none());
+    assert!(c.is_connected());
+}

@@ -243,3 +243,40 @@ fn a_close_frame_from_the_server_ends_the_connection_with_its_reason() {
     assert_eq!(err.kind(), ErrorKind::Closed, "{err}");
     assert!(err.to_string().contains("kicked"), "{err}");
 }
+
+#[test]
+fn a_server_that_never_answers_websocket_pings_is_declared_dead() {
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let (url, _done) = scripted(move |ws| {
+        ws.send(Message::binary(CONNACK.to_vec())).unwrap();
+        // Hold the connection without reading it: PINGs are never answered.
+        let _ = release_rx.recv_timeout(Duration::from_secs(10));
+    });
+    let mut c = Client::new(
+        ClientOptions::new(&url)
+            .keepalive(0)
+            .ws_ping(Duration::from_millis(100), Duration::from_millis(200))
+            .connect_timeout(Duration::from_secs(5)),
+    )
+    .unwrap();
+    c.connect().unwrap();
+    let start = Instant::now();
+    let err = c.recv(Some(Duration::from_secs(5))).unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout(TimeoutPhase::Keepalive)),
+        "{err:?}"
+    );
+    // First PING after 100 ms, PONG due 200 ms later.
+    assert!(
+        start.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(!c.is_connected());
+    let _ = release_tx.send(());
+}
