@@ -696,6 +696,7 @@ impl Client {
 
     /// An id that stopped being pending because the offline queue dropped it
     /// did not succeed.
+    ///
     /// A completed wait also consumes the `Published` event it waited for,
     /// so that `poll` does not report the acknowledgement a second time.
     fn dropped_check(&mut self, id: PacketId) -> Result<()> {
@@ -944,7 +945,7 @@ impl Client {
                 Ok(WsMessage::Pong(_)) => self.ws_pong_deadline = None,
                 // tungstenite answers PINGs itself (flushed on the next read or write).
                 Ok(WsMessage::Ping(_) | WsMessage::Frame(_)) => {}
-                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                Err(e) if would_block(&e) => {
                     return Ok(());
                 }
                 Err(e) => return Err(ws_error(e)),
@@ -966,8 +967,7 @@ impl Client {
             if let Some(ws) = self.ws.as_mut() {
                 match ws.write(WsMessage::Ping(Bytes::from_static(b"mqttws"))) {
                     Ok(()) => {}
-                    Err(tungstenite::Error::Io(e))
-                        if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(e) if would_block(&e) => {}
                     Err(e) => return Err(ws_error(e)),
                 }
             }
@@ -1027,13 +1027,13 @@ impl Client {
             match ws.write(WsMessage::Binary(frame)) {
                 Ok(()) => {}
                 // The frame stays in tungstenite's buffer; flush retries it.
-                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) if would_block(&e) => {}
                 Err(e) => return Err(ws_error(e)),
             }
         }
         match ws.flush() {
             Ok(()) => self.write_blocked = false,
-            Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {
+            Err(e) if would_block(&e) => {
                 self.write_blocked = true;
             }
             Err(e) => return Err(ws_error(e)),
@@ -1184,6 +1184,12 @@ fn check_header_name(name: &str) -> Result<()> {
 /// the maximum size plus other packets coalesced with it.
 fn message_limit(max_packet: usize) -> usize {
     max_packet.saturating_mul(2).max(1 << 20).saturating_add(64)
+}
+
+/// A non-blocking socket had nothing to read or no room to write; tungstenite
+/// keeps its state, so the operation is simply retried later.
+fn would_block(e: &tungstenite::Error) -> bool {
+    matches!(e, tungstenite::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock)
 }
 
 /// A uniform number in [0, 1) from the OS generator (for back-off jitter).
