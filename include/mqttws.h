@@ -291,6 +291,13 @@ enum mqttws_event_kind
      */
     MQTTWS_EVENT_RECONNECTING = 8,
     /**
+     * The durable store found damaged bytes in its log when the client was
+     * created (reported by the first poll): every valid record was
+     * recovered and the damaged log kept aside; what the damaged bytes held
+     * is lost. See `text` (what was found, and where the damaged log is).
+     */
+    MQTTWS_EVENT_STORE_DAMAGED = 9,
+    /**
      * An event this version of the header does not describe; ignore it.
      */
     MQTTWS_EVENT_OTHER = 255,
@@ -552,7 +559,8 @@ typedef struct mqttws_event {
      */
     struct mqttws_bytes granted_qos;
     /**
-     * For DROPPED: the topic; for DISCONNECTED: the reason (NUL-terminated).
+     * For DROPPED: the topic; for DISCONNECTED: the reason; for
+     * STORE_DAMAGED: what was found (NUL-terminated).
      */
     struct mqttws_str text;
     /**

@@ -68,6 +68,11 @@ const (
 	// EventDropped: the full offline queue dropped a message, which will
 	// never be sent (Topic, and PacketID for QoS 1/2).
 	EventDropped
+	// EventStoreDamaged: the durable store (WithStoreDir) found damaged
+	// bytes in its log when the client was created; every valid record
+	// was recovered, the damaged log was kept aside, and what the damaged
+	// bytes held is lost (Reason says what was found and where the log is).
+	EventStoreDamaged
 )
 
 // String returns the kind's name, e.g. "connected".
@@ -81,6 +86,8 @@ func (k EventKind) String() string {
 		return "reconnecting"
 	case EventDropped:
 		return "dropped"
+	case EventStoreDamaged:
+		return "store damaged"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -91,7 +98,8 @@ type Event struct {
 	Kind EventKind
 	// SessionPresent (EventConnected): the broker resumed a stored session.
 	SessionPresent bool
-	// Reason (EventDisconnected): why the connection ended.
+	// Reason (EventDisconnected): why the connection ended;
+	// (EventStoreDamaged): what was found.
 	Reason string
 	// Topic and PacketID (EventDropped): the message dropped; PacketID is
 	// 0 for QoS 0.
@@ -142,6 +150,8 @@ func copyEvent(ev *C.mqttws_event) item {
 		return item{acked: uint16(ev.packet_id)}
 	case C.MQTTWS_EVENT_DROPPED:
 		return item{ev: &Event{Kind: EventDropped, Topic: goString(ev.text), PacketID: uint16(ev.packet_id)}}
+	case C.MQTTWS_EVENT_STORE_DAMAGED:
+		return item{ev: &Event{Kind: EventStoreDamaged, Reason: goString(ev.text)}}
 	}
 	return item{}
 }

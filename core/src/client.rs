@@ -445,11 +445,15 @@ impl Client {
         }
         let mut session = Session::new(options.session.clone());
         let mut stored = HashMap::new();
+        let mut events = VecDeque::new();
         let store = match &options.store_dir {
             None => None,
             Some(dir) => {
                 let (store, recovered) = Store::open(dir)?;
-                for m in recovered {
+                if let Some(damage) = recovered.damage {
+                    events.push_back(Event::StoreDamaged(damage));
+                }
+                for m in recovered.messages {
                     if let Some(id) = session.restore(&m.topic, m.payload, m.qos, m.retain)? {
                         stored.insert(id, m.seq);
                     }
@@ -463,7 +467,7 @@ impl Client {
             tls,
             poller: Poller::new()?,
             ws: None,
-            events: VecDeque::new(),
+            events,
             deferred_error: None,
             last_loss: None,
             read_pending: false,

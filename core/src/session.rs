@@ -167,6 +167,11 @@ pub enum Event {
         /// Its topic.
         topic: String,
     },
+    /// The durable store found damaged bytes in its log when the client was
+    /// created: every valid record was recovered and the damaged log kept
+    /// aside (see [`crate::store`]); whatever the damaged bytes held is lost.
+    /// Produced by the [`Client`](crate::Client), first of all events.
+    StoreDamaged(crate::store::Damage),
     /// The connection ended; with automatic reconnect, [`Event::Reconnecting`]
     /// follows. Produced by the [`Client`](crate::Client), not the session.
     Disconnected {

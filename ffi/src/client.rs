@@ -82,6 +82,11 @@ pub enum mqttws_event_kind {
     /// The automatic reconnect will try again: see `attempt` (1 for the
     /// first after a drop) and `delay_ms` (the back-off before it).
     MQTTWS_EVENT_RECONNECTING = 8,
+    /// The durable store found damaged bytes in its log when the client was
+    /// created (reported by the first poll): every valid record was
+    /// recovered and the damaged log kept aside; what the damaged bytes held
+    /// is lost. See `text` (what was found, and where the damaged log is).
+    MQTTWS_EVENT_STORE_DAMAGED = 9,
     /// An event this version of the header does not describe; ignore it.
     MQTTWS_EVENT_OTHER = 255,
 }
@@ -120,7 +125,8 @@ pub struct mqttws_event {
     pub message: mqttws_message,
     /// For SUBSCRIBED: the granted QoS per filter (0x80: refused).
     pub granted_qos: mqttws_bytes,
-    /// For DROPPED: the topic; for DISCONNECTED: the reason (NUL-terminated).
+    /// For DROPPED: the topic; for DISCONNECTED: the reason; for
+    /// STORE_DAMAGED: what was found (NUL-terminated).
     pub text: mqttws_str,
     /// For RECONNECTING: the attempt number, 1 for the first after a drop.
     pub attempt: u32,
@@ -360,6 +366,11 @@ impl Inner {
             Event::Disconnected { reason } => {
                 self.held.text = nul_terminated(&reason).into_vec();
                 e.kind = mqttws_event_kind::MQTTWS_EVENT_DISCONNECTED;
+                e.text = mqttws_str::of_nul_terminated(&self.held.text);
+            }
+            Event::StoreDamaged(damage) => {
+                self.held.text = nul_terminated(&damage.to_string()).into_vec();
+                e.kind = mqttws_event_kind::MQTTWS_EVENT_STORE_DAMAGED;
                 e.text = mqttws_str::of_nul_terminated(&self.held.text);
             }
             Event::Reconnecting { delay, attempt } => {

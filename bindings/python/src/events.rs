@@ -237,6 +237,53 @@ impl Unsubscribed {
     }
 }
 
+/// The durable store found damaged bytes in its log when the client was
+/// created: every valid record was recovered, the damaged log kept aside,
+/// and what the damaged bytes held is lost. The first event `poll()` returns.
+#[pyclass(module = "mqttws", frozen, eq)]
+#[derive(PartialEq)]
+pub(crate) struct StoreDamaged {
+    /// How many bytes of the log held no valid record.
+    #[pyo3(get)]
+    damaged_bytes: u64,
+    /// Where the damaged log was kept, unchanged (None if it could not be
+    /// set aside).
+    #[pyo3(get)]
+    kept_aside: Option<String>,
+    /// What was found, in words.
+    #[pyo3(get)]
+    description: String,
+}
+
+#[pymethods]
+impl StoreDamaged {
+    #[new]
+    fn new(damaged_bytes: u64, kept_aside: Option<String>, description: String) -> Self {
+        Self {
+            damaged_bytes,
+            kept_aside,
+            description,
+        }
+    }
+
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str, &'static str) {
+        ("damaged_bytes", "kept_aside", "description")
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "StoreDamaged(damaged_bytes={}, kept_aside={}, description={})",
+            self.damaged_bytes,
+            match &self.kept_aside {
+                Some(p) => PyString::new(py, p).repr()?.to_string(),
+                None => "None".to_owned(),
+            },
+            PyString::new(py, &self.description).repr()?
+        ))
+    }
+}
+
 /// Whether the binding knows how to show this event (the core's `Event` is
 /// non-exhaustive; kinds added later are skipped by `poll()`).
 pub(crate) fn is_known(ev: &Event) -> bool {
@@ -250,6 +297,7 @@ pub(crate) fn is_known(ev: &Event) -> bool {
             | Event::Dropped { .. }
             | Event::Disconnected { .. }
             | Event::Reconnecting { .. }
+            | Event::StoreDamaged(_)
     )
 }
 
@@ -283,6 +331,17 @@ pub(crate) fn to_py(py: Python<'_>, ev: Event) -> PyResult<Option<Py<PyAny>>> {
             },
         ),
         Event::Unsubscribed { packet_id } => obj(py, Unsubscribed { packet_id }),
+        Event::StoreDamaged(d) => obj(
+            py,
+            StoreDamaged {
+                damaged_bytes: d.damaged_bytes,
+                kept_aside: d
+                    .kept_aside
+                    .as_ref()
+                    .map(|p| p.to_string_lossy().into_owned()),
+                description: d.to_string(),
+            },
+        ),
         _ => Ok(None),
     }
 }

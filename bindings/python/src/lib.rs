@@ -35,7 +35,8 @@ mod _mqttws {
     use super::client::{Client, Message, MessageIterator, PublishHandle, Will};
     #[pymodule_export]
     use super::events::{
-        Connected, Disconnected, Dropped, Published, Reconnecting, Subscribed, Unsubscribed,
+        Connected, Disconnected, Dropped, Published, Reconnecting, StoreDamaged, Subscribed,
+        Unsubscribed,
     };
     #[pymodule_export]
     use super::resilience::{OfflineQueue, ReconnectPolicy};

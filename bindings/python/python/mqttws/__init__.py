@@ -51,6 +51,7 @@ from ._mqttws import (
     PublishHandle,
     ReconnectPolicy,
     Reconnecting,
+    StoreDamaged,
     Subscribed,
     Unsubscribed,
     Will,
@@ -74,7 +75,9 @@ from .exceptions import (
 
 #: What ``Client.poll()`` returns (besides None on timeout), for annotations:
 #: ``event: Optional[mqttws.Event] = client.poll(1.0)``.
-Event = Union[Message, Connected, Disconnected, Reconnecting, Published, Dropped, Subscribed, Unsubscribed]
+Event = Union[
+    Message, Connected, Disconnected, Reconnecting, Published, Dropped, Subscribed, Unsubscribed, StoreDamaged
+]
 
 __all__ = [
     "AuthError",
@@ -100,6 +103,7 @@ __all__ = [
     "QueueFullError",
     "ReconnectPolicy",
     "Reconnecting",
+    "StoreDamaged",
     "Subscribed",
     "TimeoutError",
     "TlsError",

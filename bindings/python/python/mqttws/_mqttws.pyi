@@ -28,6 +28,7 @@ __all__ = [
     "Published",
     "ReconnectPolicy",
     "Reconnecting",
+    "StoreDamaged",
     "Subscribed",
     "TencentDevice",
     "Unsubscribed",
@@ -191,7 +192,26 @@ class Unsubscribed:
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 
-_Event = Union[Message, Connected, Disconnected, Reconnecting, Published, Dropped, Subscribed, Unsubscribed]
+@final
+class StoreDamaged:
+    """The durable store found damaged bytes in its log when the client was
+    created: every valid record was recovered and the damaged log kept aside
+    (`kept_aside`); what the damaged bytes held is lost."""
+
+    __match_args__ = ("damaged_bytes", "kept_aside", "description")
+    def __new__(cls, damaged_bytes: int, kept_aside: Optional[str], description: str) -> Self: ...
+    @property
+    def damaged_bytes(self) -> int: ...
+    @property
+    def kept_aside(self) -> Optional[str]: ...
+    @property
+    def description(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+_Event = Union[
+    Message, Connected, Disconnected, Reconnecting, Published, Dropped, Subscribed, Unsubscribed, StoreDamaged
+]
 
 @final
 class Will:
