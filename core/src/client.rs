@@ -543,15 +543,22 @@ impl Client {
             max_message_size: message_limit(self.options.session.max_incoming_packet_size),
             proxy: self.options.proxy.as_ref(),
         };
-        let ws = transport::open(&target, &mut self.poller, deadline)?;
+        // CONNECT is queued first and written by the transport itself, right
+        // after the upgrade (see transport::open: it must not pass through
+        // tungstenite, which logs what it sends).
+        self.session.connect(attempt.params, Instant::now())?;
+        let connect = self.session.poll_transmit().unwrap_or_default();
+        let ws = match transport::open(&target, &connect, &mut self.poller, deadline) {
+            Ok(ws) => ws,
+            Err(e) => {
+                self.session.connection_lost();
+                return Err(e);
+            }
+        };
         self.ws = Some(ws);
         self.read_pending = false;
         self.write_blocked = false;
         self.deferred_error = None;
-        if let Err(e) = self.session.connect(attempt.params, Instant::now()) {
-            self.drop_connection(&e);
-            return Err(e);
-        }
         // While CONNACK is awaited the link is not Up, so a failure here is
         // returned to the caller instead of starting a back-off.
         self.link = Link::Idle;

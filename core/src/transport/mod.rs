@@ -27,6 +27,8 @@ use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use tungstenite::WebSocket;
 use tungstenite::handshake::client::generate_key;
 use tungstenite::handshake::derive_accept_key;
+use tungstenite::protocol::frame::Frame;
+use tungstenite::protocol::frame::coding::{Data, OpCode};
 use tungstenite::protocol::{Role, WebSocketConfig};
 
 use crate::error::{Error, Result, TimeoutPhase};
@@ -181,9 +183,17 @@ pub(crate) struct Target<'a> {
 }
 
 /// Opens TCP, TLS (for wss) and the WebSocket upgrade, each phase bounded by
-/// `deadline`. The returned socket is registered with `poller`.
+/// `deadline`, then sends `first` (the encoded CONNECT) as one binary frame.
+/// The returned socket is registered with `poller`.
+///
+/// CONNECT is framed and written here, before tungstenite takes the
+/// stream, because tungstenite logs every frame it sends at trace level,
+/// payload included, and CONNECT carries the password: with any logger at
+/// trace level, the password (or a cloud signature) would reach the log.
+/// No other packet the client sends carries a secret.
 pub(crate) fn open(
     target: &Target<'_>,
+    first: &[u8],
     poller: &mut Poller,
     deadline: Instant,
 ) -> Result<WebSocket<Stream>> {
@@ -206,7 +216,7 @@ pub(crate) fn open(
     } else {
         Stream::Plain(tcp)
     };
-    ws_handshake(target, stream, poller, deadline)
+    ws_handshake(target, stream, first, poller, deadline)
 }
 
 pub(crate) fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>> {
@@ -312,6 +322,7 @@ const MAX_ERROR_BODY: usize = 512;
 fn ws_handshake(
     target: &Target<'_>,
     mut stream: Stream,
+    first: &[u8],
     poller: &mut Poller,
     deadline: Instant,
 ) -> Result<WebSocket<Stream>> {
@@ -414,6 +425,9 @@ fn ws_handshake(
         }
         Some(_) => {}
     }
+    if !first.is_empty() {
+        write_all(&mut stream, &client_frame(first), poller, deadline)?;
+    }
     let config = WebSocketConfig::default()
         .max_message_size(Some(target.max_message_size))
         .max_frame_size(Some(target.max_message_size));
@@ -425,6 +439,22 @@ fn ws_handshake(
         Role::Client,
         Some(config),
     ))
+}
+
+/// `payload` as one final, masked binary frame (RFC 6455 section 5.2), the
+/// way tungstenite frames a client's message, without its logging.
+fn client_frame(payload: &[u8]) -> Vec<u8> {
+    let mut frame = Frame::message(payload.to_vec(), OpCode::Data(Data::Binary), true);
+    let mut mask = [0u8; 4];
+    // The mask only defeats cache poisoning by intermediaries (RFC 6455
+    // section 10.3); were the OS generator to fail, a fixed mask still
+    // makes a valid frame.
+    let _ = getrandom::fill(&mut mask);
+    frame.header_mut().mask = Some(mask);
+    let mut out = Vec::with_capacity(frame.len());
+    // Writing into a Vec cannot fail.
+    let _ = frame.format(&mut out);
+    out
 }
 
 /// The upgrade request, byte for byte: the path and query as written, `Host`
