@@ -1606,10 +1606,12 @@ uint8_t mqttws_client_last_connack_code(const struct mqttws_client *client);
  * for an orderly close). NULL is a no-op returning `MQTTWS_OK`.
  *
  * From inside this client's message callback it frees nothing and returns
- * `MQTTWS_REENTRANT`; while another thread uses the client, `MQTTWS_BUSY`.
- * Otherwise the client, and every view it handed out, is gone: do not use
- * it again, and make sure no thread is calling `mqttws_client_interrupt`
- * on it.
+ * `MQTTWS_REENTRANT`; while a call of another thread on this client is in
+ * progress (up to its very return, `mqttws_client_interrupt` included),
+ * it frees nothing and returns `MQTTWS_BUSY`: retrying until it returns
+ * `MQTTWS_OK` is safe. Otherwise the client, and every view it handed
+ * out, is gone: do not use it again, and start no call on it from another
+ * thread once free may have begun.
  */
 mqttws_result mqttws_client_free(struct mqttws_client *client);
 

@@ -30,7 +30,7 @@
 //! and return `MQTTWS_REENTRANT`.
 
 use std::ffi::{c_char, c_int, c_void};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
@@ -184,6 +184,8 @@ pub type mqttws_message_callback =
 pub(crate) struct ClientHandle {
     interrupt: InterruptHandle,
     in_callback: AtomicBool,
+    /// Calls in progress on this client (see [`Call`]).
+    active: AtomicUsize,
     inner: Mutex<Inner>,
     last: Mutex<Option<Failure>>,
 }
@@ -274,6 +276,40 @@ impl ClientHandle {
     }
 }
 
+/// A call in progress on a client, from its first to its last touch of the
+/// handle (the error it records included). While one exists,
+/// `mqttws_client_free` answers `MQTTWS_BUSY` instead of freeing: a free
+/// retried on BUSY therefore frees only once every other call is done with
+/// the handle.
+struct Call<'a>(&'a ClientHandle);
+
+impl std::ops::Deref for Call<'_> {
+    type Target = ClientHandle;
+
+    fn deref(&self) -> &ClientHandle {
+        self.0
+    }
+}
+
+impl Drop for Call<'_> {
+    fn drop(&mut self) {
+        // The last touch of the handle by this call.
+        self.0.active.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Borrows the client behind `client` for one call (see [`Call`]).
+///
+/// # Safety
+///
+/// `client` is NULL or a live client.
+unsafe fn enter<'a>(client: *const mqttws_client) -> Result<Call<'a>, Failure> {
+    // SAFETY: per this function's contract.
+    let h: &'a ClientHandle = unsafe { obj(client, "client") }?;
+    h.active.fetch_add(1, Ordering::SeqCst);
+    Ok(Call(h))
+}
+
 /// Runs `f` with the client locked, recording a failure as the client's
 /// last error. `in_callback_ok` says whether `op` may run inside the
 /// client's message callback.
@@ -288,7 +324,7 @@ unsafe fn with_client(
     f: impl FnOnce(&mut Inner) -> Result<(), Failure>,
 ) -> mqttws_result {
     // SAFETY: per this function's contract.
-    let h = match unsafe { obj(client, "client") } {
+    let h = match unsafe { enter(client) } {
         Ok(h) => h,
         Err(e) => return e.code,
     };
@@ -410,6 +446,7 @@ pub unsafe extern "C" fn mqttws_client_new(
             let handle = ClientHandle {
                 interrupt: client.interrupt_handle(),
                 in_callback: AtomicBool::new(false),
+                active: AtomicUsize::new(0),
                 inner: Mutex::new(Inner { client, held: Held::default(), callback: None }),
                 last: Mutex::new(None),
             };
@@ -739,7 +776,7 @@ pub unsafe extern "C" fn mqttws_client_poll(
     const OP: &str = "mqttws_client_poll";
     ffi_panic_boundary! {
         // SAFETY: NULL or a live client (header contract).
-        let h = match unsafe { obj(client.cast_const(), "client") } {
+        let h = match unsafe { enter(client.cast_const()) } {
             Ok(h) => h,
             Err(e) => return e.code,
         };
@@ -807,7 +844,7 @@ pub unsafe extern "C" fn mqttws_client_interrupt(client: *const mqttws_client) -
     ffi_panic_boundary! {
         // SAFETY: NULL or a live client (header contract). Only the
         // Send + Sync interrupt handle is touched, never the mutex.
-        match unsafe { obj(client, "client") } {
+        match unsafe { enter(client) } {
             Ok(h) => {
                 h.interrupt.interrupt();
                 mqttws_result::MQTTWS_OK
@@ -825,7 +862,7 @@ pub unsafe extern "C" fn mqttws_client_interrupt(client: *const mqttws_client) -
 pub unsafe extern "C" fn mqttws_client_is_connected(client: *const mqttws_client) -> bool {
     ffi_panic_boundary! {
         // SAFETY: NULL or a live client (header contract).
-        match unsafe { obj(client, "client") } {
+        match unsafe { enter(client) } {
             Ok(h) => h.lock().map(|g| g.client.is_connected()).unwrap_or(false),
             Err(_) => false,
         }
@@ -841,7 +878,7 @@ pub unsafe extern "C" fn mqttws_client_is_connected(client: *const mqttws_client
 pub unsafe extern "C" fn mqttws_client_inflight(client: *const mqttws_client) -> usize {
     ffi_panic_boundary! {
         // SAFETY: NULL or a live client (header contract).
-        match unsafe { obj(client, "client") } {
+        match unsafe { enter(client) } {
             Ok(h) => h.lock().map(|g| g.client.inflight()).unwrap_or(0),
             Err(_) => 0,
         }
@@ -869,7 +906,7 @@ pub unsafe extern "C" fn mqttws_client_last_error(
 ) -> mqttws_result {
     ffi_panic_boundary! {
         // SAFETY: NULL or a live client (header contract).
-        let h = match unsafe { obj(client, "client") } {
+        let h = match unsafe { enter(client) } {
             Ok(h) => h,
             Err(e) => return e.code,
         };
@@ -888,7 +925,7 @@ pub unsafe extern "C" fn mqttws_client_last_error_code(
 ) -> mqttws_result {
     ffi_panic_boundary! {
         // SAFETY: NULL or a live client (header contract).
-        match unsafe { obj(client, "client") } {
+        match unsafe { enter(client) } {
             Ok(h) => h.last().map_or(mqttws_result::MQTTWS_OK, |f| f.code),
             Err(e) => e.code,
         }
@@ -902,7 +939,7 @@ pub unsafe extern "C" fn mqttws_client_last_error_code(
 pub unsafe extern "C" fn mqttws_client_last_http_status(client: *const mqttws_client) -> u16 {
     ffi_panic_boundary! {
         // SAFETY: NULL or a live client (header contract).
-        match unsafe { obj(client, "client") } {
+        match unsafe { enter(client) } {
             Ok(h) => h.last().map_or(0, |f| f.http_status),
             Err(_) => 0,
         }
@@ -916,7 +953,7 @@ pub unsafe extern "C" fn mqttws_client_last_http_status(client: *const mqttws_cl
 pub unsafe extern "C" fn mqttws_client_last_connack_code(client: *const mqttws_client) -> u8 {
     ffi_panic_boundary! {
         // SAFETY: NULL or a live client (header contract).
-        match unsafe { obj(client, "client") } {
+        match unsafe { enter(client) } {
             Ok(h) => h.last().map_or(0, |f| f.connack),
             Err(_) => 0,
         }
@@ -928,10 +965,12 @@ pub unsafe extern "C" fn mqttws_client_last_connack_code(client: *const mqttws_c
 /// for an orderly close). NULL is a no-op returning `MQTTWS_OK`.
 ///
 /// From inside this client's message callback it frees nothing and returns
-/// `MQTTWS_REENTRANT`; while another thread uses the client, `MQTTWS_BUSY`.
-/// Otherwise the client, and every view it handed out, is gone: do not use
-/// it again, and make sure no thread is calling `mqttws_client_interrupt`
-/// on it.
+/// `MQTTWS_REENTRANT`; while a call of another thread on this client is in
+/// progress (up to its very return, `mqttws_client_interrupt` included),
+/// it frees nothing and returns `MQTTWS_BUSY`: retrying until it returns
+/// `MQTTWS_OK` is safe. Otherwise the client, and every view it handed
+/// out, is gone: do not use it again, and start no call on it from another
+/// thread once free may have begun.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_free(client: *mut mqttws_client) -> mqttws_result {
     const OP: &str = "mqttws_client_free";
@@ -948,8 +987,12 @@ pub unsafe extern "C" fn mqttws_client_free(client: *mut mqttws_client) -> mqttw
             h.record(OP, &e);
             return e.code;
         }
-        // A poisoned lock does not keep the client from being freed.
-        if let Err(TryLockError::WouldBlock) = h.inner.try_lock() {
+        // Another thread's call still touches the handle (even one that has
+        // unlocked and is recording its error), or holds the lock. A
+        // poisoned lock does not keep the client from being freed.
+        if h.active.load(Ordering::SeqCst) > 0
+            || matches!(h.inner.try_lock(), Err(TryLockError::WouldBlock))
+        {
             let e = Failure::new(mqttws_result::MQTTWS_BUSY, "the client is in use by another thread");
             h.record(OP, &e);
             return e.code;

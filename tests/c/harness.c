@@ -167,6 +167,7 @@ mqttws_result poll_message(mqttws_client *client, int timeout_ms, mqttws_event *
     X(platform_aws_attached_connects)      \
     X(interrupt_from_another_thread)       \
     X(busy_from_another_thread)            \
+    X(free_retried_while_a_call_ends)      \
     X(create_free_cycles)                  \
     X(create_connect_free_cycles)
 

@@ -5,10 +5,15 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -118,6 +123,75 @@ void test_busy_from_another_thread(void) {
     CHECK(mqttws_client_is_connected(c));
     CHECK_CLIENT_OK(c, mqttws_client_disconnect(c));
     CHECK_OK(mqttws_client_free(c));
+}
+
+struct connector {
+    mqttws_client *client;
+    mqttws_result rc;
+};
+
+static void *connect_once(void *arg) {
+    struct connector *c = arg;
+    c->rc = mqttws_client_connect(c->client, NULL);
+    return NULL;
+}
+
+/* A listening socket on a free loopback port that never answers the
+ * upgrade; accept() is bounded by a 5 s receive timeout. */
+static int silent_listener(unsigned *port) {
+    struct sockaddr_in addr;
+    socklen_t alen = sizeof addr;
+    struct timeval tv = {5, 0};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, 16) != 0 ||
+        getsockname(fd, (struct sockaddr *)&addr, &alen) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) {
+        close(fd);
+        return -1;
+    }
+    *port = ntohs(addr.sin_port);
+    return fd;
+}
+
+/* A free that retries on MQTTWS_BUSY while another thread's call ends must
+ * not free the client until that call is completely done. It used to: the
+ * call recorded its error after unlocking, and a free in that window made
+ * it write into freed memory (ASan: heap-use-after-free, double free). */
+void test_free_retried_while_a_call_ends(void) {
+    const int rounds = g_reduced ? 5 : 150;
+    unsigned port = 0;
+    char url[64];
+    int lfd = silent_listener(&port), round, busy_seen = 0;
+    CHECK(lfd >= 0);
+    snprintf(url, sizeof url, "ws://127.0.0.1:%u/mqtt", port);
+    for (round = 0; round < rounds; round++) {
+        mqttws_options_builder *b = NULL;
+        const mqttws_options *o = NULL;
+        struct connector conn = {NULL, MQTTWS_PANIC};
+        pthread_t th;
+        mqttws_result rc;
+        int fd;
+        CHECK_OK(mqttws_options_builder_new(url, &b));
+        CHECK_OK(mqttws_options_builder_set_connect_timeout_ms(b, 20));
+        CHECK_OK(mqttws_options_builder_build(b, &o, NULL));
+        CHECK_OK(mqttws_client_new(o, &conn.client, NULL));
+        mqttws_options_free(o);
+        CHECK(pthread_create(&th, NULL, connect_once, &conn) == 0);
+        /* The connect is in progress once its TCP connection is here. */
+        fd = accept(lfd, NULL, NULL);
+        CHECK(fd >= 0);
+        while ((rc = mqttws_client_free(conn.client)) == MQTTWS_BUSY) busy_seen++;
+        pthread_join(th, NULL);
+        close(fd);
+        CHECK_RC(rc, MQTTWS_OK);
+        CHECK_RC(conn.rc, MQTTWS_TIMEOUT);
+    }
+    close(lfd);
+    CHECK(busy_seen > 0);
 }
 
 /* One create/free cycle of every object kind, without network. */
