@@ -48,6 +48,7 @@ impl WsUrl {
                 "URL must not contain user info (user:password@); set the username and password options instead",
             ));
         }
+        check_host(authority)?;
         let (host, port) = split_host_port(authority)?;
         if host.is_empty() {
             return Err(Error::invalid("URL has no host"));
@@ -111,6 +112,22 @@ pub(crate) fn redact_query(s: &str) -> String {
         Some(i) => format!("{}?...", &s[..i]),
         None => s.to_owned(),
     }
+}
+
+/// The host (and port) go into the `Host` header and, through a proxy, into
+/// the proxy's request as written: spaces, control characters (CR, LF,
+/// NUL...) and the characters RFC 3986 excludes from an authority would let
+/// a URL inject headers or confuse the proxy.
+fn check_host(authority: &str) -> Result<()> {
+    if let Some(c) = authority
+        .chars()
+        .find(|&c| c.is_control() || c.is_whitespace() || "\"<>\\^`{|}".contains(c))
+    {
+        return Err(Error::invalid(format!(
+            "URL host contains {c:?}, which a host name cannot contain"
+        )));
+    }
+    Ok(())
 }
 
 fn split_host_port(authority: &str) -> Result<(String, Option<u16>)> {
@@ -195,6 +212,13 @@ mod tests {
             ("ws://h/a b", "spaces"),
             ("ws://h/#frag", "fragment"),
             ("ws://[::1/", "bracket"),
+            ("ws://h\r\nX-Injected: 1/", "host contains"),
+            ("ws://h\n/", "host contains"),
+            ("ws://h\0.example/", "host contains"),
+            ("ws://h x/", "host contains"),
+            ("ws://h\tx:80/", "host contains"),
+            ("ws://[::1\r\n]/", "host contains"),
+            ("ws://h\"x/", "host contains"),
         ] {
             let e = WsUrl::parse(url).unwrap_err();
             assert!(e.to_string().contains(needle), "{url}: {e}");
