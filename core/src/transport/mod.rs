@@ -12,6 +12,7 @@
 //! used is for DNS, because the system resolver has no timeout of its own.
 
 pub mod proxy;
+mod redact;
 pub mod tls;
 pub mod url;
 
@@ -384,11 +385,7 @@ fn ws_handshake(
             }
         }
         let body = &buf[head_len..buf.len().min(head_len + MAX_ERROR_BODY)];
-        let reason = format!(
-            "the server answered {status} {} instead of 101 Switching Protocols",
-            response.reason.unwrap_or("")
-        );
-        return Err(handshake_failure(Some(status), reason.trim_end(), body));
+        return Err(refusal(target, status, response.reason.unwrap_or(""), body));
     }
     let has_token = |name: &str, token: &str| {
         header(name).is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
@@ -493,6 +490,24 @@ fn handshake_failure(status: Option<u16>, reason: &str, body: &[u8]) -> Error {
         status,
         reason: reason.to_owned(),
         body: String::from_utf8_lossy(body).into_owned(),
+    }
+}
+
+/// A refusal: its status text and body may echo the request, so both lose
+/// the request's secrets (and any query value) before entering the error.
+fn refusal(target: &Target<'_>, status: u16, status_text: &str, body: &[u8]) -> Error {
+    let redactor = redact::Redactor::new(
+        &target.url.path_and_query,
+        target.headers.iter().map(|(_, v)| v.as_str()),
+    );
+    let reason = format!(
+        "the server answered {status} {} instead of 101 Switching Protocols",
+        redactor.redact(status_text)
+    );
+    Error::Handshake {
+        status: Some(status),
+        reason: reason.trim_end().to_owned(),
+        body: redactor.redact(&String::from_utf8_lossy(body)),
     }
 }
 

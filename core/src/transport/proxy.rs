@@ -67,6 +67,7 @@ use base64::Engine as _;
 use mio::net::TcpStream;
 
 use super::Poller;
+use super::redact::Redactor;
 use super::url::WsUrl;
 use crate::error::{Error, Result, TimeoutPhase};
 
@@ -441,7 +442,7 @@ pub(crate) fn connect_via(
         },
     };
     let deadline = match proxy.timeout {
-        Some(t) => deadline.min(Instant::now() + t),
+        Some(t) => deadline.min(crate::deadline::from_now(t)),
         None => deadline,
     };
     let addrs = super::resolve(&proxy.host, proxy.port, deadline).map_err(in_proxy_phase)?;
@@ -631,7 +632,17 @@ fn http_tunnel(
     io.write_all(request)?;
     let head = read_http_head(io)?;
     let reply = parse_http_reply(&head)?;
-    check_http_reply(&reply, &authority(host, port), with_credentials)
+    // The reply's status text goes into the error: it loses our request's
+    // header values (the Basic credentials) first.
+    let request_text = String::from_utf8_lossy(request);
+    let redactor = Redactor::new(
+        "",
+        request_text
+            .split("\r\n")
+            .skip(1)
+            .filter_map(|line| line.split_once(':').map(|(_, v)| v)),
+    );
+    check_http_reply(&reply, &authority(host, port), with_credentials, &redactor)
 }
 
 /// Reads the reply head up to and including the blank line, and not one
@@ -726,12 +737,24 @@ fn parse_http_reply(head: &[u8]) -> Result<HttpReply> {
     })
 }
 
-fn check_http_reply(reply: &HttpReply, target: &str, with_credentials: bool) -> Result<()> {
+fn check_http_reply(
+    reply: &HttpReply,
+    target: &str,
+    with_credentials: bool,
+    redactor: &Redactor,
+) -> Result<()> {
     let status = reply.status;
     let phrase = if reply.reason.is_empty() {
         String::new()
     } else {
-        format!(" {}", reply.reason.chars().take(80).collect::<String>())
+        format!(
+            " {}",
+            redactor
+                .redact(&reply.reason)
+                .chars()
+                .take(80)
+                .collect::<String>()
+        )
     };
     match status {
         200..=299 => Ok(()),
@@ -1114,12 +1137,13 @@ mod tests {
         assert_eq!(ok.status, 200);
         assert_eq!(ok.reason, "Connection established");
         assert_eq!(ok.header("proxy-AGENT"), Some("tinyproxy/1.11.1"));
-        assert!(check_http_reply(&ok, "h:1", false).is_ok());
+        assert!(check_http_reply(&ok, "h:1", false, &Redactor::default()).is_ok());
         assert!(
             check_http_reply(
                 &parse_http_reply(b"HTTP/1.1 204\r\n\r\n").unwrap(),
                 "h:1",
-                false
+                false,
+                &Redactor::default()
             )
             .is_ok()
         );
@@ -1128,7 +1152,7 @@ mod tests {
             b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"x\"\r\n\r\n",
         )
         .unwrap();
-        match check_http_reply(&auth, "h:1", true).unwrap_err() {
+        match check_http_reply(&auth, "h:1", true, &Redactor::default()).unwrap_err() {
             Error::Proxy { reason, status } => {
                 assert_eq!(status, Some(407));
                 assert!(reason.starts_with("the proxy requires authentication (407)"));
@@ -1136,18 +1160,18 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let e = check_http_reply(&auth, "h:1", false).unwrap_err();
+        let e = check_http_reply(&auth, "h:1", false, &Redactor::default()).unwrap_err();
         assert!(e.to_string().contains("set credentials"), "{e}");
         let ntlm =
             parse_http_reply(b"HTTP/1.1 407 Nope\r\nProxy-Authenticate: NTLM\r\n\r\n").unwrap();
-        let e = check_http_reply(&ntlm, "h:1", true).unwrap_err();
+        let e = check_http_reply(&ntlm, "h:1", true, &Redactor::default()).unwrap_err();
         assert!(e.to_string().contains("NTLM"), "{e}");
         // tinyproxy 1.11's answer to a wrong password.
         let quirk = parse_http_reply(
             b"HTTP/1.0 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"Tinyproxy\"\r\n\r\n",
         )
         .unwrap();
-        match check_http_reply(&quirk, "h:1", true).unwrap_err() {
+        match check_http_reply(&quirk, "h:1", true, &Redactor::default()).unwrap_err() {
             Error::Proxy { reason, status } => {
                 assert_eq!(status, Some(401));
                 assert!(reason.starts_with("the proxy requires authentication"));
@@ -1157,7 +1181,7 @@ mod tests {
         }
 
         let forbidden = parse_http_reply(b"HTTP/1.1 403 Forbidden\r\n\r\n").unwrap();
-        match check_http_reply(&forbidden, "broker:443", false).unwrap_err() {
+        match check_http_reply(&forbidden, "broker:443", false, &Redactor::default()).unwrap_err() {
             Error::Proxy { reason, status } => {
                 assert_eq!(status, Some(403));
                 assert!(reason.contains("broker:443") && reason.contains("403 Forbidden"));
