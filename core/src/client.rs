@@ -20,6 +20,7 @@ use tungstenite::{Message as WsMessage, WebSocket};
 
 use crate::auth::{CredentialProvider, Scheme};
 use crate::codec::QoS;
+use crate::deadline;
 use crate::error::{Error, Result, TimeoutPhase};
 use crate::session::{
     ConnectParams, Event, Message, OfflineQueue, PacketId, Session, SessionConfig, Will,
@@ -521,7 +522,7 @@ impl Client {
     /// One connection attempt within the connect timeout; on success the
     /// `Connected` event is queued.
     fn connect_once(&mut self) -> Result<ConnectInfo> {
-        let deadline = Instant::now() + self.options.connect_timeout;
+        let deadline = deadline::from_now(self.options.connect_timeout);
         let attempt = self.attempt_params()?;
         let url = WsUrl::parse(&attempt.url)?;
         let tls = if url.secure {
@@ -562,14 +563,25 @@ impl Client {
         // While CONNACK is awaited the link is not Up, so a failure here is
         // returned to the caller instead of starting a back-off.
         self.link = Link::Idle;
-        match self.run_until(Some(deadline), |c| c.session.is_connected()) {
-            Ok(true) => {}
-            Ok(false) => return Err(self.fail(Error::Timeout(TimeoutPhase::Connack))),
-            Err(e) => return Err(self.fail(e)),
+        let connack = match self.run_until(Some(deadline), |c| c.session.is_connected()) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Error::Timeout(TimeoutPhase::Connack)),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = connack {
+            // Whatever ended the attempt (an interrupt, too), the half-open
+            // connection goes: the client must be able to connect again.
+            if self.ws.is_some() {
+                self.drop_connection(&e);
+            }
+            return Err(e);
         }
         let now = Instant::now();
         self.link = Link::Up(now);
-        self.ws_ping_due = self.options.ws_ping.map(|(interval, _)| now + interval);
+        self.ws_ping_due = self
+            .options
+            .ws_ping
+            .map(|(interval, _)| deadline::after(now, interval));
         self.ws_pong_deadline = None;
         let session_present = self
             .events
@@ -609,9 +621,12 @@ impl Client {
         retain: bool,
     ) -> Result<Option<PacketId>> {
         let payload = payload.into();
+        // Arguments first: a bad call is InvalidArgument whatever the
+        // connection's state, and nothing is stored.
+        crate::codec::check_topic_name(topic)?;
+        crate::codec::check_publish_size(topic.len(), payload.len(), qos)?;
         let seq = match (&mut self.store, qos) {
             (Some(store), QoS::AtLeastOnce | QoS::ExactlyOnce) => {
-                crate::codec::check_topic_name(topic)?;
                 Some(store.append(topic, &payload, qos, retain)?)
             }
             _ => None,
@@ -657,7 +672,7 @@ impl Client {
                 .publish(topic, payload, qos, retain, Instant::now());
         }
         self.ensure_open()?;
-        let deadline = Instant::now() + self.options.operation_timeout;
+        let deadline = deadline::from_now(self.options.operation_timeout);
         if qos != QoS::AtMostOnce
             && !self.session.has_inflight_room()
             && !self.run_until(Some(deadline), |c| c.session.has_inflight_room())?
@@ -693,7 +708,7 @@ impl Client {
     /// it is answered. `timeout` `None` uses the operation timeout. A timeout
     /// is not fatal: the message stays in flight.
     pub fn wait_for(&mut self, id: PacketId, timeout: Option<Duration>) -> Result<()> {
-        let deadline = Instant::now() + timeout.unwrap_or(self.options.operation_timeout);
+        let deadline = deadline::from_now(timeout.unwrap_or(self.options.operation_timeout));
         if !self.session.is_pending(id) {
             return self.dropped_check(id);
         }
@@ -738,6 +753,7 @@ impl Client {
     /// Subscribes and waits for SUBACK. Returns, per filter, the QoS the
     /// broker granted, or `None` where it refused the filter.
     pub fn subscribe(&mut self, filters: &[(&str, QoS)]) -> Result<Vec<Option<QoS>>> {
+        crate::codec::check_topic_filters(filters.iter().map(|(f, _)| *f))?;
         self.ensure_open()?;
         let id = self.session.subscribe(filters, Instant::now())?;
         self.await_ack(id)?;
@@ -751,6 +767,7 @@ impl Client {
 
     /// Unsubscribes and waits for UNSUBACK.
     pub fn unsubscribe(&mut self, filters: &[&str]) -> Result<()> {
+        crate::codec::check_topic_filters(filters.iter().copied())?;
         self.ensure_open()?;
         let id = self.session.unsubscribe(filters, Instant::now())?;
         self.await_ack(id)?;
@@ -775,7 +792,7 @@ impl Client {
             return Ok(Some(e));
         }
         self.ensure_usable()?;
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = timeout.map(deadline::from_now);
         match self.run_until(deadline, |c| !c.events.is_empty()) {
             Ok(_) => Ok(self.events.pop_front()),
             Err(e) => match self.events.pop_front() {
@@ -791,7 +808,7 @@ impl Client {
     /// The next message, skipping other events, waiting up to `timeout`.
     /// `Ok(None)` means the timeout passed.
     pub fn recv(&mut self, timeout: Option<Duration>) -> Result<Option<Message>> {
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = timeout.map(deadline::from_now);
         loop {
             let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             match self.poll(left)? {
@@ -810,7 +827,7 @@ impl Client {
         if self.ws.is_none() {
             return Ok(());
         }
-        let deadline = Instant::now() + self.options.operation_timeout;
+        let deadline = deadline::from_now(self.options.operation_timeout);
         let mut result = Ok(());
         if self.session.is_connected() {
             result = self
@@ -982,9 +999,9 @@ impl Client {
                     Err(e) => return Err(ws_error(e)),
                 }
             }
-            self.ws_ping_due = Some(now + interval);
+            self.ws_ping_due = Some(deadline::after(now, interval));
             if self.ws_pong_deadline.is_none() {
-                self.ws_pong_deadline = Some(now + timeout);
+                self.ws_pong_deadline = Some(deadline::after(now, timeout));
             }
         }
         Ok(())
@@ -1000,7 +1017,7 @@ impl Client {
         }
         self.attempt = self.attempt.saturating_add(1);
         let delay = policy.delay(self.attempt, random_unit());
-        self.link = Link::Backoff(Instant::now() + delay);
+        self.link = Link::Backoff(deadline::from_now(delay));
         self.events.push_back(Event::Disconnected { reason });
         self.events.push_back(Event::Reconnecting {
             delay,
@@ -1053,7 +1070,7 @@ impl Client {
     }
 
     fn await_ack(&mut self, id: PacketId) -> Result<()> {
-        let deadline = Instant::now() + self.options.operation_timeout;
+        let deadline = deadline::from_now(self.options.operation_timeout);
         if let Err(e) = self.flush_transmit() {
             return Err(self.fail(e));
         }

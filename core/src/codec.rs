@@ -130,13 +130,22 @@ fn check_outgoing(packet: &Packet) -> Result<()> {
         }
     }
     if let Packet::Publish(p) = packet {
-        let remaining = 2 + p.topic.len() + 2 + p.payload.len();
-        if remaining > MAX_REMAINING_LENGTH {
-            return Err(Error::invalid(format!(
-                "payload of {} bytes exceeds MQTT's packet size limit",
-                p.payload.len()
-            )));
-        }
+        check_publish_size(p.topic.len(), p.payload.len(), p.qos)?;
+    }
+    Ok(())
+}
+
+/// Checks that a PUBLISH with this topic length, payload length and QoS
+/// fits MQTT's largest remaining length: 2 + topic + packet id (QoS 1/2) +
+/// payload.
+pub(crate) fn check_publish_size(topic_len: usize, payload_len: usize, qos: QoS) -> Result<()> {
+    let id = if qos == QoS::AtMostOnce { 0 } else { 2 };
+    let remaining = (2 + id + topic_len).saturating_add(payload_len);
+    if remaining > MAX_REMAINING_LENGTH {
+        return Err(Error::invalid(format!(
+            "a payload of {payload_len} bytes on a {topic_len}-byte topic exceeds MQTT's packet size \
+             limit ({MAX_REMAINING_LENGTH} bytes of topic, packet id and payload)"
+        )));
     }
     Ok(())
 }
@@ -191,6 +200,20 @@ pub(crate) fn check_topic_filter(filter: &str) -> Result<()> {
                 "topic filter {filter:?}: '+' must be a whole level"
             )));
         }
+    }
+    Ok(())
+}
+
+/// Validates the filters of one SUBSCRIBE or UNSUBSCRIBE: at least one,
+/// each valid.
+pub(crate) fn check_topic_filters<'a>(filters: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    let mut any = false;
+    for f in filters {
+        check_topic_filter(f)?;
+        any = true;
+    }
+    if !any {
+        return Err(Error::invalid("at least one topic filter is needed"));
     }
     Ok(())
 }

@@ -54,6 +54,7 @@
 pub mod auth;
 pub mod client;
 pub mod codec;
+mod deadline;
 pub mod error;
 pub mod session;
 pub mod store;

@@ -434,6 +434,9 @@ impl Session {
         now: Instant,
     ) -> Result<Option<PacketId>> {
         codec::check_topic_name(topic)?;
+        // Checked now, not when the packet is encoded: a queued message
+        // that could never be encoded would wedge the queue.
+        codec::check_publish_size(topic.len(), payload.len(), qos)?;
         let mut publish = Publish::from_bytes(topic, qos, payload);
         publish.retain = retain;
         if self.state != State::Connected || self.queued() > 0 {
@@ -472,6 +475,7 @@ impl Session {
         retain: bool,
     ) -> Result<Option<PacketId>> {
         codec::check_topic_name(topic)?;
+        codec::check_publish_size(topic.len(), payload.len(), qos)?;
         let mut publish = Publish::from_bytes(topic, qos, payload);
         publish.retain = retain;
         publish.dup = qos != QoS::AtMostOnce;
@@ -545,8 +549,22 @@ impl Session {
                 break;
             }
             let publish = self.outgoing[self.sent].publish.clone();
-            self.queued_bytes -= publish.topic.len() + publish.payload.len();
-            self.queue(&Packet::Publish(publish), now)?;
+            let size = publish.topic.len() + publish.payload.len();
+            if let Err(e) = self.queue(&Packet::Publish(publish), now) {
+                // publish() and restore() check everything encoding checks,
+                // so this does not happen; were it to, the message is
+                // reported dropped rather than left to block the queue.
+                log::warn!("a queued message could not be encoded and was dropped: {e}");
+                if let Some(old) = self.outgoing.remove(self.sent) {
+                    self.queued_bytes -= size;
+                    self.events.push_back(Event::Dropped {
+                        packet_id: (qos != QoS::AtMostOnce).then_some(old.publish.pkid),
+                        topic: old.publish.topic,
+                    });
+                }
+                continue;
+            }
+            self.queued_bytes -= size;
             if qos == QoS::AtMostOnce {
                 self.outgoing.remove(self.sent);
             } else {
@@ -560,12 +578,7 @@ impl Session {
     /// Queues a SUBSCRIBE for one or more `(filter, max QoS)` pairs. Watch
     /// for [`Event::Subscribed`] with the returned id.
     pub fn subscribe(&mut self, filters: &[(&str, QoS)], now: Instant) -> Result<PacketId> {
-        if filters.is_empty() {
-            return Err(Error::invalid("subscribe needs at least one topic filter"));
-        }
-        for (f, _) in filters {
-            codec::check_topic_filter(f)?;
-        }
+        codec::check_topic_filters(filters.iter().map(|(f, _)| *f))?;
         self.ensure_connected()?;
         let id = self.allocate_packet_id()?;
         let filters: Vec<SubscribeFilter> = filters
@@ -585,14 +598,7 @@ impl Session {
 
     /// Queues an UNSUBSCRIBE. Watch for [`Event::Unsubscribed`].
     pub fn unsubscribe(&mut self, filters: &[&str], now: Instant) -> Result<PacketId> {
-        if filters.is_empty() {
-            return Err(Error::invalid(
-                "unsubscribe needs at least one topic filter",
-            ));
-        }
-        for f in filters {
-            codec::check_topic_filter(f)?;
-        }
+        codec::check_topic_filters(filters.iter().copied())?;
         self.ensure_connected()?;
         let id = self.allocate_packet_id()?;
         let topics: Vec<String> = filters.iter().map(|f| (*f).to_owned()).collect();
@@ -660,7 +666,10 @@ impl Session {
             return Ok(());
         };
         if let Some(sent) = self.ping_sent {
-            if now >= sent + self.ping_timeout(keepalive) {
+            if self
+                .ping_deadline(sent, keepalive)
+                .is_some_and(|d| now >= d)
+            {
                 return Err(self.fail(Error::Timeout(TimeoutPhase::Keepalive)));
             }
             return Ok(());
@@ -692,16 +701,20 @@ impl Session {
         }
         let keepalive = self.keepalive?;
         match self.ping_sent {
-            Some(sent) => Some(sent + self.ping_timeout(keepalive)),
+            Some(sent) => self.ping_deadline(sent, keepalive),
             None => self.idle_since().map(|t| t + keepalive),
         }
     }
 
-    fn ping_timeout(&self, keepalive: Duration) -> Duration {
-        self.config
+    /// When the PINGRESP to a PINGREQ sent at `sent` is overdue; `None` for
+    /// a configured ping timeout too long for the clock (no deadline).
+    fn ping_deadline(&self, sent: Instant, keepalive: Duration) -> Option<Instant> {
+        let timeout = self
+            .config
             .ping_timeout
             .unwrap_or(keepalive / 2)
-            .max(Duration::from_millis(1))
+            .max(Duration::from_millis(1));
+        sent.checked_add(timeout)
     }
 
     /// The start of the current idle period: the older of the last send and
@@ -893,6 +906,14 @@ impl Session {
     }
 
     fn handle_publish(&mut self, p: Publish, now: Instant) -> Result<()> {
+        if let Err(e) = codec::check_topic_name(&p.topic) {
+            // A server must never send this (MQTT 3.1.1 section 4.7): the
+            // message is not delivered, and the connection ends.
+            return Err(Error::protocol(format!(
+                "the server sent a PUBLISH with an invalid topic name {:?} ({e})",
+                p.topic
+            )));
+        }
         let message = |p: Publish| Message {
             topic: p.topic,
             payload: p.payload,

@@ -548,6 +548,13 @@ void test_calls_before_connect_and_after_disconnect(void) {
         CHECK(!mqttws_client_is_connected(n));
         CHECK_RC(mqttws_client_poll(n, 0, &ev), MQTTWS_CLOSED);
         CHECK_RC(mqttws_client_subscribe(n, "a/b", 3, 0, NULL), MQTTWS_CLOSED);
+        /* Bad arguments are INVALID_ARGUMENT, connected or not (the header's
+         * contract; arguments are checked before the connection). */
+        CHECK_RC(mqttws_client_publish(n, "", 0, NULL, 0, 0, false, NULL), MQTTWS_INVALID_ARGUMENT);
+        CHECK_RC(mqttws_client_publish(n, "a/+", 3, NULL, 0, 1, false, NULL),
+                 MQTTWS_INVALID_ARGUMENT);
+        CHECK_RC(mqttws_client_subscribe(n, "a/#/b", 5, 0, NULL), MQTTWS_INVALID_ARGUMENT);
+        CHECK_RC(mqttws_client_unsubscribe(n, "", 0), MQTTWS_INVALID_ARGUMENT);
         CHECK_OK(mqttws_client_disconnect(n)); /* nothing to do */
         CHECK_OK(mqttws_client_free(n));
     }

@@ -660,3 +660,188 @@ fn client_websocket_pings_are_answered_by_the_broker_and_keep_the_link_up() {
     assert!(c.recv(Some(Duration::from_millis(2500))).unwrap().is_none());
     assert!(c.is_connected());
 }
+
+#[test]
+fn bad_arguments_are_invalid_argument_whether_connected_or_not() {
+    let b = Broker::start();
+    let mut c = Client::new(options(&b.ws_url("/mqtt"))).unwrap();
+    let check = |c: &mut Client, state: &str| {
+        for (what, r) in [
+            (
+                "publish to an empty topic",
+                c.publish("", "x", QoS::AtMostOnce, false).err(),
+            ),
+            (
+                "publish to a wildcard",
+                c.publish("a/+", "x", QoS::AtLeastOnce, false).err(),
+            ),
+            (
+                "subscribe to a/#/b",
+                c.subscribe(&[("a/#/b", QoS::AtMostOnce)]).err(),
+            ),
+            ("subscribe to nothing", c.subscribe(&[]).err()),
+            (
+                "unsubscribe from an empty filter",
+                c.unsubscribe(&[""]).err(),
+            ),
+        ] {
+            let e = r.unwrap_or_else(|| panic!("{what} {state} succeeded"));
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{what} {state}: {e}");
+        }
+    };
+    check(&mut c, "before connect");
+    c.connect().unwrap();
+    check(&mut c, "while connected");
+    assert!(
+        c.is_connected(),
+        "a bad argument does not end the connection"
+    );
+}
+
+#[test]
+fn an_offline_message_too_large_for_mqtt_is_refused_and_the_client_still_connects() {
+    let b = Broker::start();
+    let mut c = Client::new(
+        options(&b.ws_url("/mqtt")).offline_queue(mqttws::OfflineQueue {
+            max_messages: 10,
+            max_bytes: usize::MAX,
+            when_full: mqttws::QueueFull::Error,
+        }),
+    )
+    .unwrap();
+    let huge = mqttws::Bytes::from(vec![0u8; 268_435_451]);
+    let e = c
+        .publish("t", huge, QoS::AtLeastOnce, false)
+        .expect_err("a message MQTT cannot carry is refused at publish");
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    c.connect().expect("connect");
+    let topic = unique("after-huge");
+    c.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
+    c.publish_and_wait(&topic, "small", QoS::AtLeastOnce, false)
+        .unwrap();
+    assert!(c.recv(WAIT).unwrap().is_some());
+}
+
+#[test]
+fn an_interrupt_while_waiting_for_connack_leaves_the_client_able_to_connect_again() {
+    // A server that never answers the first CONNECT, and accepts the second.
+    let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let url = format!("ws://{}/mqtt", listener.local_addr().unwrap());
+    let (got_connect, connect_seen) = mpsc::channel();
+    let server = std::thread::spawn(move || {
+        for round in 0..2 {
+            let (sock, _) = listener.accept().unwrap();
+            sock.set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let mut ws = tungstenite::accept_hdr(
+                sock,
+                |_: &tungstenite::handshake::server::Request,
+                 mut resp: tungstenite::handshake::server::Response| {
+                    resp.headers_mut()
+                        .insert("Sec-WebSocket-Protocol", "mqtt".parse().unwrap());
+                    Ok(resp)
+                },
+            )
+            .unwrap();
+            let connect = ws.read().unwrap();
+            assert_eq!(connect.into_data()[0], 0x10, "CONNECT");
+            if round == 0 {
+                got_connect.send(()).unwrap();
+                while ws.read().is_ok() {} // until the client goes away
+            } else {
+                ws.send(tungstenite::Message::binary(vec![0x20, 2, 0, 0]))
+                    .unwrap();
+                let _ = ws.read();
+            }
+        }
+    });
+    let mut c = Client::new(options(&url)).unwrap();
+    let handle = c.interrupt_handle();
+    let interrupter = std::thread::spawn(move || {
+        connect_seen
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the server got CONNECT");
+        handle.interrupt();
+    });
+    let e = c.connect().unwrap_err();
+    interrupter.join().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Interrupted, "{e}");
+    assert!(!c.is_connected());
+    c.connect()
+        .expect("connect again after an interrupted connect");
+    assert!(c.is_connected());
+    drop(c);
+    server.join().unwrap();
+}
+
+#[test]
+fn timeouts_too_large_for_the_clock_mean_no_deadline_and_never_panic() {
+    let b = Broker::start();
+    let mut c = Client::new(
+        ClientOptions::new(b.ws_url("/mqtt"))
+            .connect_timeout(Duration::MAX)
+            .operation_timeout(Duration::MAX)
+            .ws_ping(Duration::MAX, Duration::MAX),
+    )
+    .unwrap();
+    c.connect().unwrap();
+    let topic = unique("max-timeout");
+    c.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
+    let id = c
+        .publish(&topic, "x", QoS::AtLeastOnce, false)
+        .unwrap()
+        .unwrap();
+    c.wait_for(id, Some(Duration::MAX)).unwrap();
+    let m = c.recv(Some(Duration::MAX)).unwrap().expect("the message");
+    assert_eq!(&m.payload[..], b"x");
+    // An interrupt still ends a wait without a deadline.
+    c.interrupt_handle().interrupt();
+    assert_eq!(
+        c.poll(Some(Duration::MAX)).unwrap_err().kind(),
+        ErrorKind::Interrupted
+    );
+    c.disconnect().unwrap();
+}
+
+#[test]
+fn a_refusal_that_echoes_the_presigned_request_keeps_no_secret_in_the_error() {
+    const SIG: &str = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+    const TOKEN: &str = "IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2FAQ%3D%3D";
+    const BEARER: &str = "custom-authorizer-token-0123456789";
+    let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut reader = BufReader::new(sock.try_clone().unwrap());
+        let mut request = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                break;
+            }
+            request.push_str(&line);
+        }
+        // A gateway that echoes the request line in its status text and the
+        // whole request in its body.
+        let first = request.lines().next().unwrap().to_owned();
+        let reply = format!(
+            "HTTP/1.1 403 Forbidden {first}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{request}",
+            request.len()
+        );
+        sock.write_all(reply.as_bytes()).unwrap();
+        let _ = sock.read(&mut [0u8; 1]);
+    });
+    let url = format!(
+        "ws://127.0.0.1:{port}/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={SIG}&X-Amz-Security-Token={TOKEN}"
+    );
+    let mut c = Client::new(options(&url).header("Authorization", format!("Bearer {BEARER}"))).unwrap();
+    let e = c.connect().unwrap_err();
+    server.join().unwrap();
+    let shown = format!("{e} {e:?}");
+    assert!(matches!(e, Error::Handshake { status: Some(403), .. }), "{shown}");
+    for secret in [SIG, TOKEN, "IQoJb3JpZ2luX2VjEJr////AQ==", BEARER] {
+        assert!(!shown.contains(secret), "{secret} leaked: {shown}");
+    }
+    assert!(shown.contains("X-Amz-Signature=<redacted>"), "{shown}");
+}

@@ -285,7 +285,8 @@ impl Shared {
 
     fn receive(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<CoreMessage>> {
         let deadline = match timeout {
-            Some(t) => Some(Instant::now() + seconds(py, "timeout", t)?),
+            // A timeout beyond what the clock can hold: no deadline.
+            Some(t) => Instant::now().checked_add(seconds(py, "timeout", t)?),
             None => None,
         };
         self.wait_sliced(py, deadline, |core, left| {
@@ -304,7 +305,8 @@ impl Shared {
     /// The next event (see `Client.poll`), like [`Shared::receive`].
     fn next_event(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Event>> {
         let deadline = match timeout {
-            Some(t) => Some(Instant::now() + seconds(py, "timeout", t)?),
+            // A timeout beyond what the clock can hold: no deadline.
+            Some(t) => Instant::now().checked_add(seconds(py, "timeout", t)?),
             None => None,
         };
         self.wait_sliced(py, deadline, |core, left| {
@@ -1025,19 +1027,18 @@ impl PublishHandle {
             Some(t) => seconds(py, "timeout", t)?,
             None => self.shared.operation_timeout,
         };
-        let deadline = Instant::now() + timeout;
-        let done = self
-            .shared
-            .wait_sliced(py, Some(deadline), move |core, left| {
-                match core.client()?.wait_for(id, Some(left)) {
-                    Ok(()) => {
-                        core.forget_published(id);
-                        Ok(Some(()))
-                    }
-                    Err(Error::Timeout(TimeoutPhase::Ack)) => Ok(None),
-                    Err(e) => Err(e),
+        // A timeout beyond what the clock can hold: no deadline.
+        let deadline = Instant::now().checked_add(timeout);
+        let done = self.shared.wait_sliced(py, deadline, move |core, left| {
+            match core.client()?.wait_for(id, Some(left)) {
+                Ok(()) => {
+                    core.forget_published(id);
+                    Ok(Some(()))
                 }
-            })?;
+                Err(Error::Timeout(TimeoutPhase::Ack)) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })?;
         match done {
             Some(()) => Ok(()),
             None => Err(to_py(py, Error::Timeout(TimeoutPhase::Ack))),

@@ -337,3 +337,42 @@ def test_secrets_never_appear_in_messages_or_reprs(broker):
     assert secret not in str(e2.value)
     signed = "wss://h/mqtt?X-Amz-Signature=" + secret
     assert secret not in repr(mqttws.Client(signed, client_id="x"))
+
+
+def test_bad_arguments_are_invalid_argument_before_connecting(broker):
+    c = mqttws.Client(broker.ws_url, client_id=new_id())
+    with pytest.raises(mqttws.InvalidArgument):
+        c.publish("", b"x")
+    with pytest.raises(mqttws.InvalidArgument, match="wildcard"):
+        c.publish("a/+", b"x", qos=1)
+    with pytest.raises(mqttws.InvalidArgument):
+        c.subscribe("a/#/b")
+    with pytest.raises(mqttws.InvalidArgument):
+        c.unsubscribe("")
+    c.close()
+
+
+def test_huge_timeouts_mean_no_deadline_and_never_panic(broker, topic):
+    # A panic would surface as pyo3's PanicException, a BaseException that
+    # `except Exception` does not catch.
+    with mqttws.Client(
+        broker.ws_url,
+        client_id=new_id(),
+        connect_timeout=1e19,
+        operation_timeout=1e19,
+        ws_ping=(1e19, 1),
+    ) as c:
+        c.connect()
+        c.subscribe(topic, qos=1)
+        handle = c.publish(topic, b"x", qos=1)
+        handle.wait(timeout=1e19)
+        m = c.recv(timeout=1e19)
+        assert m is not None and m.payload == b"x"
+        c.interrupt()
+        with pytest.raises(mqttws.Interrupted):
+            c.poll(timeout=1e19)
+    # Beyond what a duration can hold: refused, never a panic.
+    with pytest.raises(mqttws.InvalidArgument):
+        mqttws.Client(broker.ws_url, connect_timeout=1e300)
+    with pytest.raises(mqttws.InvalidArgument):
+        mqttws.Client(broker.ws_url).recv(timeout=float("inf"))

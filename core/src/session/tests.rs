@@ -805,3 +805,71 @@ fn without_an_offline_queue_a_connected_publish_waits_behind_restored_messages()
         .collect();
     assert_eq!(sent, vec![b"old".to_vec(), b"new".to_vec()], "order kept");
 }
+
+#[test]
+fn incoming_topics_that_break_the_rules_are_protocol_errors_and_never_delivered() {
+    let t0 = Instant::now();
+    for topic in ["a/+", "a/#", "+", "", "a\0b"] {
+        let (mut s, _b) = connected(true, 30, t0);
+        let err = s
+            .handle_bytes(&publish_from_broker(topic, QoS::AtLeastOnce, 7, b"x"), t0)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Protocol, "{topic:?}: {err}");
+        assert!(!s.is_connected(), "{topic:?}");
+        assert!(
+            !events(&mut s)
+                .iter()
+                .any(|e| matches!(e, Event::Message(_))),
+            "{topic:?} was delivered"
+        );
+    }
+}
+
+#[test]
+fn an_offline_message_too_large_to_encode_is_refused_at_publish() {
+    let t0 = Instant::now();
+    let mut s = with_queue(
+        OfflineQueue {
+            max_messages: 10,
+            max_bytes: usize::MAX,
+            when_full: QueueFull::Error,
+        },
+        20,
+    );
+    // 2 (topic length) + 1 (topic) + payload > 268,435,455, even without a packet id.
+    let payload = Bytes::from(vec![0u8; 268_435_453]);
+    for qos in [QoS::AtMostOnce, QoS::AtLeastOnce] {
+        let err = s.publish("t", payload.clone(), qos, false, t0).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+    }
+    assert_eq!(s.queued(), 0);
+    // The largest QoS 1 message that fits is accepted, and goes out after CONNACK.
+    let fits = Bytes::from(vec![0u8; 268_435_450]);
+    s.publish("t", fits, QoS::AtLeastOnce, false, t0).unwrap();
+    let mut b = FakeBroker::new();
+    s.connect(params(true, 30), t0).unwrap();
+    b.receive(&mut s);
+    connack(&mut s, false, t0);
+    assert!(
+        matches!(&b.receive(&mut s)[..], [Packet::Publish(p)] if p.payload.len() == 268_435_450)
+    );
+}
+
+#[test]
+fn a_ping_timeout_beyond_the_clock_means_no_ping_deadline() {
+    let t0 = Instant::now();
+    let mut s = Session::new(SessionConfig {
+        ping_timeout: Some(Duration::MAX),
+        ..SessionConfig::default()
+    });
+    let mut b = FakeBroker::new();
+    s.connect(params(true, 1), t0).unwrap();
+    b.receive(&mut s);
+    connack(&mut s, false, t0);
+    let t1 = t0 + Duration::from_secs(1);
+    s.handle_timeout(t1).unwrap();
+    assert_eq!(b.receive(&mut s), vec![Packet::PingReq]);
+    assert_eq!(s.poll_timeout(), None, "no PINGRESP deadline");
+    s.handle_timeout(t1 + Duration::from_secs(3600)).unwrap();
+    assert!(s.is_connected());
+}
