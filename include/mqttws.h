@@ -1544,6 +1544,16 @@ mqttws_result mqttws_client_disconnect(struct mqttws_client *client);
 mqttws_result mqttws_client_interrupt(const struct mqttws_client *client);
 
 /**
+ * Withdraws an interrupt that no call has consumed yet. An interrupt wakes
+ * the call blocked now, or else the next blocking call; a program that
+ * interrupts a call from another thread just as that call returns on its
+ * own calls this (on the thread that uses the client) so that the
+ * interrupt does not end its next call. Callable from any thread; does
+ * not block. NULL `client`: `MQTTWS_NULL_PARAMETER`.
+ */
+mqttws_result mqttws_client_clear_interrupt(const struct mqttws_client *client);
+
+/**
  * Whether the connection is open and CONNACK accepted it.
  *
  * NULL `client`, or a client in use by another thread: false. One thread
@@ -1915,6 +1925,22 @@ mqttws_result mqttws_options_builder_set_offline_queue(struct mqttws_options_bui
                                                        size_t max_messages,
                                                        size_t max_bytes,
                                                        bool drop_oldest);
+
+/**
+ * Bounds received messages that the application has not taken with
+ * `mqttws_client_poll` yet (default 10,000 messages and 32 MiB of topics
+ * and payloads). When either is reached the client stops reading from the
+ * socket until poll takes messages, so that TCP pushes back on the broker;
+ * nothing is dropped. Meanwhile a blocking call that waits for an
+ * acknowledgement (publish_and_wait, subscribe...) may end with
+ * `MQTTWS_TIMEOUT`.
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`; a zero value:
+ * `MQTTWS_INVALID_PARAMETER`. One thread at a time per builder.
+ */
+mqttws_result mqttws_options_builder_set_incoming_queue(struct mqttws_options_builder *builder,
+                                                        size_t max_messages,
+                                                        size_t max_bytes);
 
 /**
  * Sends a WebSocket PING every `interval_ms` and declares the link dead

@@ -34,20 +34,14 @@ import (
 //     is already returning would therefore hit a LATER call, perhaps another
 //     goroutine's Publish. invoke prevents that: if it sent an interrupt that
 //     the call did not consume (the call did not return INTERRUPTED, or
-//     several were sent), it drains the flag before unlocking (drain), so
-//     that no interrupt is ever pending while the lock is free.
+//     several were sent), it withdraws the flag before unlocking (drain,
+//     mqttws_client_clear_interrupt), so that no interrupt is ever pending
+//     while the lock is free.
 
 // recvSlice bounds one poll (Recv) or wait_for (WaitAck) call, after which
 // the lock is released and taken again. Goroutines starting new work do not
 // wait for it: they interrupt the slice (rule 2).
 const recvSlice = 50 * time.Millisecond
-
-// drainPoll bounds one poll of drain; the flag it waits for is set, so it
-// normally returns at once.
-const drainPoll = time.Second
-
-// drainMax bounds the events drain moves to the pending queue.
-const drainMax = 100000
 
 // repeatEvery is how often a cancelled context re-interrupts a connect,
 // which discards a pending interrupt when it starts.
@@ -254,8 +248,9 @@ func (c *Client) callError(p *C.mqttws_client, op string, r C.mqttws_result, cau
 		case cause != nil:
 			return ctxError(op, cause)
 		}
-		// Not ours: a stale interrupt that drain could not consume (see
-		// drain). Harmless for the looping calls, which retry.
+		// Not ours: an interrupt that landed after drain withdrew the last
+		// one (a watcher racing the end of its call). Harmless for the
+		// looping calls, which retry.
 		return errYield
 	}
 	return c.lastError(p, r)
@@ -273,36 +268,11 @@ func (c *Client) lastError(p *C.mqttws_client, r C.mqttws_result) error {
 	return e
 }
 
-// drain consumes an interrupt that may still be pending in the core (rule
-// 3): it interrupts once more, so that the flag is certainly set, then polls
-// until a poll returns INTERRUPTED, which clears it. Events that come first
-// go to the pending queue for Recv. The lock is held.
-//
-// Not connected, poll returns MQTTWS_CLOSED without touching the flag;
-// that is harmless, because then no call waits on it, and connect discards
-// it. The poll can only time out (drainPoll) if the automatic reconnect
-// swallowed the flag inside the poll; then nothing is pending either.
+// drain withdraws an interrupt that may still be pending in the core (rule
+// 3). Events stay in the core's queue, within its incoming bound, for the
+// next Recv. The lock is held.
 func (c *Client) drain(p *C.mqttws_client) {
-	C.mqttws_client_interrupt(p)
-	for i := 0; i < drainMax; i++ {
-		var ev C.mqttws_event
-		r := C.mqttws_client_poll(p, C.int(drainPoll/time.Millisecond), &ev)
-		if r == C.MQTTWS_INTERRUPTED {
-			break
-		}
-		if r != C.MQTTWS_OK {
-			if r != C.MQTTWS_CLOSED {
-				// Say why the connection ended to the next Recv; later
-				// calls only see MQTTWS_CLOSED.
-				c.pending = append(c.pending, item{err: c.lastError(p, r)})
-			}
-			break
-		}
-		if ev.kind == C.MQTTWS_EVENT_NONE {
-			break
-		}
-		c.stash(copyEvent(&ev))
-	}
+	C.mqttws_client_clear_interrupt(p)
 	runtime.KeepAlive(c)
 }
 

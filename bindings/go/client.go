@@ -334,6 +334,10 @@ func (c *Client) waitAck(ctx context.Context, op string, id uint16, ack chan str
 	}
 }
 
+// reapPendingMax bounds the messages reap moves to the pending queue for
+// Recv; beyond it the core's own incoming bound holds them.
+const reapPendingMax = 1000
+
 // reap takes up to two events from the core's queue: every acknowledged
 // QoS 1/2 publish leaves a PUBLISHED event there, and a client that only
 // publishes would otherwise accumulate one per message. (A message taken
@@ -341,6 +345,12 @@ func (c *Client) waitAck(ctx context.Context, op string, id uint16, ack chan str
 // while disconnected, where a poll could start an automatic reconnect. The
 // lock is held.
 func (c *Client) reap(ctx context.Context) {
+	if len(c.pending) >= reapPendingMax {
+		// Nobody calls Recv: leave messages in the core, whose incoming
+		// bound then stops reading (and so the PUBACKs that make
+		// PUBLISHED events) until someone does.
+		return
+	}
 	p := c.ptr()
 	connected := p != nil && bool(C.mqttws_client_is_connected(p))
 	runtime.KeepAlive(c)

@@ -230,6 +230,8 @@ func TestInvalidArguments(t *testing.T) {
 		{WithKeepAlive(-time.Second)},
 		{WithConnectTimeout(0)},
 		{WithInflightWindow(0)},
+		{WithIncomingQueue(0, 1<<20)},
+		{WithIncomingQueue(10, -1)},
 	} {
 		if _, err := Dial(ctx, broker.WSURL, opts...); !errors.Is(err, ErrInvalidArgument) {
 			t.Errorf("Dial with a bad option: %v", err)

@@ -57,9 +57,8 @@
 // else the next blocking call" return once. An interrupt sent while the
 // call is already returning would therefore hit a later call, perhaps
 // another goroutine's Publish. So after a call that was interrupted but
-// did not consume the interrupt, the binding consumes it itself (it
-// interrupts once more and polls until the poll reports the interrupt,
-// keeping any message that comes first) before it releases the lock: no
+// did not consume the interrupt, the binding withdraws it
+// (mqttws_client_clear_interrupt) before it releases the lock: no
 // interrupt is ever pending while the lock is free.
 //
 // # Errors

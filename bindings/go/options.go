@@ -372,6 +372,23 @@ func WithOfflineQueue(q OfflineQueue) Option {
 	}
 }
 
+// WithIncomingQueue bounds received messages that Recv has not returned
+// yet (default 10,000 messages and 32 MiB of topics and payloads). When
+// either is reached the client stops reading from the socket until Recv
+// takes messages, so that TCP pushes back on the broker; nothing is
+// dropped. Meanwhile a call that waits for an acknowledgement may end with
+// ErrTimeout. Both bounds must be positive.
+func WithIncomingQueue(maxMessages, maxBytes int) Option {
+	return func(cfg *config) {
+		cfg.add("WithIncomingQueue", func(b *C.mqttws_options_builder) (C.mqttws_result, error) {
+			if maxMessages <= 0 || maxBytes <= 0 {
+				return 0, argError("WithIncomingQueue: bounds must be positive")
+			}
+			return C.mqttws_options_builder_set_incoming_queue(b, C.size_t(maxMessages), C.size_t(maxBytes)), nil
+		})
+	}
+}
+
 // WithWSPing sends a WebSocket PING every interval and declares the link
 // dead (ErrTimeout) when the PONG has not come within timeout; keeps
 // proxies and load balancers with idle timeouts from closing a quiet

@@ -23,7 +23,8 @@ use crate::codec::QoS;
 use crate::deadline;
 use crate::error::{Error, Result, TimeoutPhase};
 use crate::session::{
-    ConnectParams, Event, Message, OfflineQueue, PacketId, Session, SessionConfig, Will,
+    ConnectParams, Event, IncomingQueue, Message, OfflineQueue, PacketId, Session, SessionConfig,
+    Will,
 };
 use crate::store::Store;
 use crate::transport::proxy::ProxyConfig;
@@ -273,6 +274,16 @@ impl ClientOptions {
     /// full inflight window and a full socket.
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.operation_timeout = timeout;
+        self
+    }
+
+    /// Bounds on received messages that the application has not taken yet
+    /// (default 10,000 messages, 32 MiB of topics and payloads). When
+    /// either is reached the client stops reading from the socket until
+    /// `poll`/`recv` take messages, so that TCP pushes back on the broker;
+    /// nothing is dropped. See [`IncomingQueue`].
+    pub fn incoming_queue(mut self, queue: IncomingQueue) -> Self {
+        self.session.incoming_queue = queue;
         self
     }
 
@@ -673,6 +684,11 @@ impl Client {
         }
         self.ensure_open()?;
         let deadline = deadline::from_now(self.options.operation_timeout);
+        // A socket that has not taken our last output gets no more until it
+        // does: what we queued meanwhile would only grow the write buffer.
+        if self.write_blocked && !self.run_until(Some(deadline), |c| !c.write_blocked)? {
+            return Err(self.fail(Error::Timeout(TimeoutPhase::Write)));
+        }
         if qos != QoS::AtMostOnce
             && !self.session.has_inflight_room()
             && !self.run_until(Some(deadline), |c| c.session.has_inflight_room())?
@@ -780,7 +796,7 @@ impl Client {
     /// the timeout passed. Events that arrived before a connection failure
     /// are returned before the failure is.
     pub fn poll(&mut self, timeout: Option<Duration>) -> Result<Option<Event>> {
-        if let Some(e) = self.events.pop_front() {
+        if let Some(e) = self.next_event() {
             return Ok(Some(e));
         }
         if let Some(err) = self.deferred_error.take() {
@@ -788,14 +804,14 @@ impl Client {
         }
         // Events the session produced while offline (Dropped) come first.
         self.collect_events();
-        if let Some(e) = self.events.pop_front() {
+        if let Some(e) = self.next_event() {
             return Ok(Some(e));
         }
         self.ensure_usable()?;
         let deadline = timeout.map(deadline::from_now);
         match self.run_until(deadline, |c| !c.events.is_empty()) {
-            Ok(_) => Ok(self.events.pop_front()),
-            Err(e) => match self.events.pop_front() {
+            Ok(_) => Ok(self.next_event()),
+            Err(e) => match self.next_event() {
                 Some(ev) if e.is_fatal() => {
                     self.deferred_error = Some(e);
                     Ok(Some(ev))
@@ -884,7 +900,7 @@ impl Client {
             if deadline.is_some_and(|d| now >= d) {
                 return Ok(false);
             }
-            if self.read_pending {
+            if self.read_pending && self.may_read() {
                 continue;
             }
             let timers = [
@@ -901,14 +917,18 @@ impl Client {
     /// One non-blocking round: read what is there, fire timers, write what is
     /// queued, collect events.
     fn step(&mut self) -> Result<()> {
-        let result = self.read_available().and_then(|()| {
-            let now = Instant::now();
-            if self.session.poll_timeout().is_some_and(|t| now >= t) {
-                self.session.handle_timeout(now)?;
-            }
-            self.ws_ping_timers(now)?;
-            self.flush_transmit()
-        });
+        let result = self
+            .session
+            .handle_buffered(Instant::now())
+            .and_then(|()| self.read_available())
+            .and_then(|()| {
+                let now = Instant::now();
+                if self.session.poll_timeout().is_some_and(|t| now >= t) {
+                    self.session.handle_timeout(now)?;
+                }
+                self.ws_ping_timers(now)?;
+                self.flush_transmit()
+            });
         self.collect_events();
         result
     }
@@ -947,11 +967,20 @@ impl Client {
     }
 
     fn read_available(&mut self) -> Result<()> {
-        let Some(ws) = self.ws.as_mut() else {
+        if self.ws.is_none() {
             return Ok(());
-        };
+        }
         self.read_pending = false;
         for _ in 0..READ_BATCH {
+            if !self.may_read() {
+                // There may be more to read once this clears; the socket will
+                // not signal it again (edge-triggered), so remember.
+                self.read_pending = true;
+                return Ok(());
+            }
+            let Some(ws) = self.ws.as_mut() else {
+                return Ok(());
+            };
             match ws.read() {
                 Ok(WsMessage::Binary(data)) => self.session.handle_bytes(&data, Instant::now())?,
                 Ok(WsMessage::Text(_)) => {
@@ -981,6 +1010,15 @@ impl Client {
         }
         self.read_pending = true;
         Ok(())
+    }
+
+    /// Reading is paused while the application leaves the incoming queue
+    /// full ([`IncomingQueue`]) and while the socket takes no more of our
+    /// output: what we read would only pile up (messages, or the
+    /// acknowledgements we owe for them), so TCP pushes back on the broker
+    /// instead.
+    fn may_read(&self) -> bool {
+        !self.write_blocked && !self.session.is_receive_paused()
     }
 
     /// Sends the periodic WebSocket PING and checks its PONG deadline.
@@ -1079,6 +1117,16 @@ impl Client {
         } else {
             Err(Error::Timeout(TimeoutPhase::Ack))
         }
+    }
+
+    /// Hands the oldest queued event to the application; a message leaves
+    /// the session's incoming bound then.
+    fn next_event(&mut self) -> Option<Event> {
+        let ev = self.events.pop_front()?;
+        if let Event::Message(m) = &ev {
+            self.session.message_taken(m);
+        }
+        Some(ev)
     }
 
     fn take_event(&mut self, pred: impl Fn(&Event) -> bool) -> Option<Event> {

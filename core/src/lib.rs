@@ -65,7 +65,8 @@ pub use client::{Client, ClientOptions, ConnectInfo, ReconnectPolicy, WallClock}
 pub use codec::{QoS, qos_from_u8};
 pub use error::{ConnectReturnCode, Error, ErrorKind, Result, TimeoutPhase};
 pub use session::{
-    ConnectParams, Event, Message, OfflineQueue, PacketId, QueueFull, Session, SessionConfig, Will,
+    ConnectParams, Event, IncomingQueue, Message, OfflineQueue, PacketId, QueueFull, Session,
+    SessionConfig, Will,
 };
 pub use transport::InterruptHandle;
 pub use transport::proxy::{ProxyConfig, ProxyKind};

@@ -221,6 +221,32 @@ impl Default for OfflineQueue {
     }
 }
 
+/// Bounds on incoming messages that the application has not taken yet.
+///
+/// When either is reached, the session stops decoding (and the client stops
+/// reading from the socket) until the application takes messages: TCP then
+/// pushes back on the broker, and no message is dropped, since a QoS 1/2
+/// message is acknowledged only once it has been decoded. Each bound may be
+/// exceeded by one message. While reading is paused, the keepalive does not
+/// declare the link dead for a PINGRESP it cannot read; a blocking call that
+/// waits for an acknowledgement meanwhile ends with its operation timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IncomingQueue {
+    /// Most messages held. Default 10,000.
+    pub max_messages: usize,
+    /// Most topic + payload bytes held. Default 32 MiB.
+    pub max_bytes: usize,
+}
+
+impl Default for IncomingQueue {
+    fn default() -> Self {
+        Self {
+            max_messages: 10_000,
+            max_bytes: 32 << 20,
+        }
+    }
+}
+
 /// Tunables that do not change between connections.
 #[derive(Clone, Debug)]
 pub struct SessionConfig {
@@ -236,6 +262,9 @@ pub struct SessionConfig {
     /// Accept publishes while disconnected, up to these bounds. `None` (the
     /// default): publishing while disconnected is [`Error::Closed`].
     pub offline_queue: Option<OfflineQueue>,
+    /// Bounds on received messages not yet taken by the application (see
+    /// [`Session::message_taken`]).
+    pub incoming_queue: IncomingQueue,
 }
 
 impl Default for SessionConfig {
@@ -245,6 +274,7 @@ impl Default for SessionConfig {
             inflight_window: 20,
             ping_timeout: None,
             offline_queue: None,
+            incoming_queue: IncomingQueue::default(),
         }
     }
 }
@@ -304,6 +334,10 @@ pub struct Session {
     last_tx: Option<Instant>,
     last_rx: Option<Instant>,
     ping_sent: Option<Instant>,
+    /// Messages delivered as events and not yet taken by the application,
+    /// and their topic + payload bytes (see [`IncomingQueue`]).
+    held_messages: usize,
+    held_bytes: usize,
 }
 
 impl Session {
@@ -329,6 +363,8 @@ impl Session {
             last_tx: None,
             last_rx: None,
             ping_sent: None,
+            held_messages: 0,
+            held_bytes: 0,
         }
     }
 
@@ -640,7 +676,43 @@ impl Session {
         }
         self.decoder.extend(data);
         self.last_rx = Some(now);
+        self.decode(now)
+    }
+
+    /// Whether received messages not yet taken by the application fill the
+    /// [`IncomingQueue`]: then bytes fed in are kept undecoded, and the
+    /// driver should stop reading from the socket until
+    /// [`Session::message_taken`] makes room.
+    pub fn is_receive_paused(&self) -> bool {
+        let q = self.config.incoming_queue;
+        self.held_messages >= q.max_messages.max(1) || self.held_bytes >= q.max_bytes
+    }
+
+    /// The application took this message (it left the driver's queue): its
+    /// room in the [`IncomingQueue`] is free again. Call
+    /// [`Session::handle_buffered`] afterwards to decode what waited.
+    pub fn message_taken(&mut self, message: &Message) {
+        self.held_messages = self.held_messages.saturating_sub(1);
+        self.held_bytes = self
+            .held_bytes
+            .saturating_sub(message.topic.len() + message.payload.len());
+    }
+
+    /// Decodes bytes that [`Session::handle_bytes`] kept while receiving was
+    /// paused, as far as the [`IncomingQueue`] allows now. A no-op when
+    /// nothing waits.
+    pub fn handle_buffered(&mut self, now: Instant) -> Result<()> {
+        if self.state == State::Disconnected {
+            return Ok(());
+        }
+        self.decode(now)
+    }
+
+    fn decode(&mut self, now: Instant) -> Result<()> {
         loop {
+            if self.is_receive_paused() {
+                return Ok(());
+            }
             let packet = match self.decoder.next_packet() {
                 Ok(Some(p)) => p,
                 Ok(None) => return Ok(()),
@@ -666,6 +738,13 @@ impl Session {
             return Ok(());
         };
         if let Some(sent) = self.ping_sent {
+            if self.is_receive_paused() {
+                // The PINGRESP may well be among the bytes the application
+                // keeps us from reading: no verdict now, and a full ping
+                // timeout from when reading resumes.
+                self.ping_sent = Some(now);
+                return Ok(());
+            }
             if self
                 .ping_deadline(sent, keepalive)
                 .is_some_and(|d| now >= d)
@@ -921,21 +1000,23 @@ impl Session {
             retain: p.retain,
             dup: p.dup,
         };
-        match p.qos {
-            QoS::AtMostOnce => self.events.push_back(Event::Message(message(p))),
+        let size = p.topic.len() + p.payload.len();
+        let deliver = match p.qos {
+            QoS::AtMostOnce => true,
             QoS::AtLeastOnce => {
-                let id = p.pkid;
-                self.events.push_back(Event::Message(message(p)));
-                self.queue(&Packet::PubAck(PubAck::new(id)), now)?;
+                self.queue(&Packet::PubAck(PubAck::new(p.pkid)), now)?;
+                true
             }
             QoS::ExactlyOnce => {
-                let id = p.pkid;
+                self.queue(&Packet::PubRec(PubRec::new(p.pkid)), now)?;
                 // A redelivery of an id we already hold is acknowledged, not delivered again.
-                if self.incoming_qos2.insert(id) {
-                    self.events.push_back(Event::Message(message(p)));
-                }
-                self.queue(&Packet::PubRec(PubRec::new(id)), now)?;
+                self.incoming_qos2.insert(p.pkid)
             }
+        };
+        if deliver {
+            self.held_messages += 1;
+            self.held_bytes += size;
+            self.events.push_back(Event::Message(message(p)));
         }
         Ok(())
     }

@@ -854,6 +854,29 @@ pub unsafe extern "C" fn mqttws_client_interrupt(client: *const mqttws_client) -
     }
 }
 
+/// Withdraws an interrupt that no call has consumed yet. An interrupt wakes
+/// the call blocked now, or else the next blocking call; a program that
+/// interrupts a call from another thread just as that call returns on its
+/// own calls this (on the thread that uses the client) so that the
+/// interrupt does not end its next call. Callable from any thread; does
+/// not block. NULL `client`: `MQTTWS_NULL_PARAMETER`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_client_clear_interrupt(
+    client: *const mqttws_client,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: NULL or a live client (header contract). Only the
+        // Send + Sync interrupt handle is touched, never the mutex.
+        match unsafe { enter(client) } {
+            Ok(h) => {
+                h.interrupt.clear();
+                mqttws_result::MQTTWS_OK
+            }
+            Err(e) => e.code,
+        }
+    }
+}
+
 /// Whether the connection is open and CONNACK accepted it.
 ///
 /// NULL `client`, or a client in use by another thread: false. One thread

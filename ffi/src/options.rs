@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use mqttws_core::auth::CredentialProvider;
 use mqttws_core::{
-    Bytes, ClientOptions, OfflineQueue, ProxyConfig, QueueFull, ReconnectPolicy, Will, WsUrl,
+    Bytes, ClientOptions, IncomingQueue, OfflineQueue, ProxyConfig, QueueFull, ReconnectPolicy,
+    Will, WsUrl,
 };
 
 use crate::error::{Failure, mqttws_error, mqttws_result, report};
@@ -627,6 +628,39 @@ pub unsafe extern "C" fn mqttws_options_builder_set_offline_queue(
                     when_full: if drop_oldest { QueueFull::DropOldest } else { QueueFull::Error },
                 };
                 b.update(|o| o.offline_queue(queue));
+                Ok(())
+            })
+        }
+    }
+}
+
+/// Bounds received messages that the application has not taken with
+/// `mqttws_client_poll` yet (default 10,000 messages and 32 MiB of topics
+/// and payloads). When either is reached the client stops reading from the
+/// socket until poll takes messages, so that TCP pushes back on the broker;
+/// nothing is dropped. Meanwhile a blocking call that waits for an
+/// acknowledgement (publish_and_wait, subscribe...) may end with
+/// `MQTTWS_TIMEOUT`.
+///
+/// NULL `builder`: `MQTTWS_NULL_PARAMETER`; a zero value:
+/// `MQTTWS_INVALID_PARAMETER`. One thread at a time per builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_options_builder_set_incoming_queue(
+    builder: *mut mqttws_options_builder,
+    max_messages: usize,
+    max_bytes: usize,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointer as documented (header contract).
+        unsafe {
+            with_builder(builder, |b| {
+                if max_messages == 0 {
+                    return Err(Failure::invalid("max_messages", "is 0"));
+                }
+                if max_bytes == 0 {
+                    return Err(Failure::invalid("max_bytes", "is 0"));
+                }
+                b.update(|o| o.incoming_queue(IncomingQueue { max_messages, max_bytes }));
                 Ok(())
             })
         }

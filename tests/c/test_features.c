@@ -34,6 +34,10 @@ void test_feature_options_misuse(void) {
              MQTTWS_INVALID_PARAMETER);
     CHECK_RC(mqttws_options_builder_set_offline_queue(b, 0, 1000, false), MQTTWS_INVALID_PARAMETER);
     CHECK_RC(mqttws_options_builder_set_offline_queue(b, 10, 0, false), MQTTWS_INVALID_PARAMETER);
+    CHECK_RC(mqttws_options_builder_set_incoming_queue(NULL, 10, 1000), NUL);
+    CHECK_RC(mqttws_options_builder_set_incoming_queue(b, 0, 1000), MQTTWS_INVALID_PARAMETER);
+    CHECK_RC(mqttws_options_builder_set_incoming_queue(b, 10, 0), MQTTWS_INVALID_PARAMETER);
+    CHECK_OK(mqttws_options_builder_set_incoming_queue(b, 10, 1000));
     CHECK_RC(mqttws_options_builder_set_ws_ping(b, 0, 100), MQTTWS_INVALID_PARAMETER);
     CHECK_RC(mqttws_options_builder_set_ws_ping(b, 100, 0), MQTTWS_INVALID_PARAMETER);
     CHECK_RC(mqttws_options_builder_set_store_dir(b, ""), MQTTWS_INVALID_PARAMETER);

@@ -87,6 +87,12 @@ void test_interrupt_from_another_thread(void) {
         CHECK(now_ms() - t < 1000);
     }
     CHECK_CLIENT_OK(c, mqttws_client_poll(c, 0, &ev)); /* consumed: back to normal */
+    /* A withdrawn interrupt ends no call. */
+    CHECK_OK(mqttws_client_interrupt(c));
+    CHECK_OK(mqttws_client_clear_interrupt(c));
+    CHECK_CLIENT_OK(c, mqttws_client_poll(c, 50, &ev));
+    CHECK(ev.kind == MQTTWS_EVENT_NONE);
+    CHECK_RC(mqttws_client_clear_interrupt(NULL), MQTTWS_NULL_PARAMETER);
     CHECK_CLIENT_OK(c, mqttws_client_disconnect(c));
     CHECK_OK(mqttws_client_free(c));
 }

@@ -723,6 +723,7 @@ fn an_offline_message_too_large_for_mqtt_is_refused_and_the_client_still_connect
 }
 
 #[test]
+#[allow(clippy::result_large_err)] // tungstenite's callback signature, not ours
 fn an_interrupt_while_waiting_for_connack_leaves_the_client_able_to_connect_again() {
     // A server that never answers the first CONNECT, and accepts the second.
     let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
@@ -812,7 +813,8 @@ fn a_refusal_that_echoes_the_presigned_request_keeps_no_secret_in_the_error() {
     let port = listener.local_addr().unwrap().port();
     let server = std::thread::spawn(move || {
         let (mut sock, _) = listener.accept().unwrap();
-        sock.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
         let mut reader = BufReader::new(sock.try_clone().unwrap());
         let mut request = String::new();
         loop {
@@ -835,11 +837,21 @@ fn a_refusal_that_echoes_the_presigned_request_keeps_no_secret_in_the_error() {
     let url = format!(
         "ws://127.0.0.1:{port}/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={SIG}&X-Amz-Security-Token={TOKEN}"
     );
-    let mut c = Client::new(options(&url).header("Authorization", format!("Bearer {BEARER}"))).unwrap();
+    let mut c =
+        Client::new(options(&url).header("Authorization", format!("Bearer {BEARER}"))).unwrap();
     let e = c.connect().unwrap_err();
     server.join().unwrap();
     let shown = format!("{e} {e:?}");
-    assert!(matches!(e, Error::Handshake { status: Some(403), .. }), "{shown}");
+    assert!(
+        matches!(
+            e,
+            Error::Handshake {
+                status: Some(403),
+                ..
+            }
+        ),
+        "{shown}"
+    );
     for secret in [SIG, TOKEN, "IQoJb3JpZ2luX2VjEJr////AQ==", BEARER] {
         assert!(!shown.contains(secret), "{secret} leaked: {shown}");
     }

@@ -702,3 +702,131 @@ fn a_close_in_the_middle_of_a_fragmented_packet_is_closed_not_a_partial_message(
     );
     assert!(!c.is_connected());
 }
+
+/// Sends frames until one is not taken within the write timeout (the peer
+/// stopped reading and every buffer on the way is full) or `cap` packets
+/// went out; returns how many packets went out whole.
+fn flood(ws: &mut WebSocket<TcpStream>, frames: impl Iterator<Item = (Vec<u8>, usize)>) -> usize {
+    ws.get_ref()
+        .set_write_timeout(Some(Duration::from_secs(1)))
+        .unwrap();
+    let mut sent = 0;
+    for (frame, packets) in frames {
+        if ws.send(Message::binary(frame)).is_err() {
+            break;
+        }
+        sent += packets;
+    }
+    sent
+}
+
+#[test]
+fn a_flood_during_a_blocking_call_is_held_within_the_incoming_bound_and_nothing_is_lost() {
+    // The hostile broker of the review: it withholds the PUBACK the client
+    // waits for and floods 65 kB QoS 1 PUBLISHes meanwhile.
+    const CAP: usize = 1500; // 97 MB: far more than the bound and the socket buffers
+    let (stalled_tx, stalled) = mpsc::channel();
+    let (go_tx, go) = mpsc::channel::<()>();
+    let (url, done) = scripted(move |ws| {
+        match ws.read().unwrap() {
+            Message::Binary(b) => assert_eq!(b[0] & 0xf0, 0x30, "the client's PUBLISH"),
+            other => panic!("{other:?}"),
+        }
+        let payload = vec![7u8; 65_000];
+        let frames = (0..CAP).map(|i| {
+            (
+                publish_packet("flood", 1, (i % 60_000 + 1) as u16, &payload),
+                1,
+            )
+        });
+        let sent = flood(ws, frames);
+        stalled_tx.send(sent).unwrap();
+        // Let the client drain, then finish whatever was half written.
+        go.recv_timeout(WAIT).unwrap();
+        ws.get_ref().set_write_timeout(Some(WAIT)).unwrap();
+        let _ = ws.flush();
+        let mut pubacks = 0;
+        while let Ok(m) = ws.read() {
+            if let Message::Binary(b) = m {
+                pubacks += b.chunks(4).filter(|p| p[0] == 0x40).count();
+            }
+        }
+        (sent, pubacks)
+    });
+    let mut c = connected(
+        ClientOptions::new(url.as_str())
+            .client_id("flooded")
+            .operation_timeout(Duration::from_secs(3))
+            .incoming_queue(mqttws::IncomingQueue {
+                max_messages: 1000,
+                max_bytes: 1 << 20,
+            }),
+    );
+    let e = c
+        .publish_and_wait("t", "x", QoS::AtLeastOnce, false)
+        .unwrap_err();
+    assert!(matches!(e, Error::Timeout(TimeoutPhase::Ack)), "{e}");
+    let sent = stalled.recv_timeout(WAIT).expect("the flood ended");
+    // 1 MiB held + socket buffers: well under 100 messages of 65 kB.
+    assert!(
+        sent < 200,
+        "the client kept reading: {sent} of {CAP} 65 kB messages went out before the flood stalled"
+    );
+    go_tx.send(()).unwrap();
+    let mut got = 0;
+    while let Some(m) = c.recv(Some(Duration::from_secs(2))).unwrap() {
+        assert_eq!(m.payload.len(), 65_000);
+        got += 1;
+    }
+    assert!(got >= sent, "{got} received of {sent} sent");
+    c.disconnect().unwrap();
+    let (sent, pubacks) = done.recv_timeout(WAIT).unwrap();
+    assert!(
+        got <= sent + 1 && pubacks == got,
+        "sent {sent}, received {got}, acknowledged {pubacks}"
+    );
+}
+
+#[test]
+fn acknowledgements_do_not_pile_up_in_the_client_when_the_broker_never_reads() {
+    // A broker that floods QoS 1 messages and never reads: the client owes a
+    // PUBACK for each, and the socket takes none of them once its buffers
+    // are full. The client must stop reading then (so the flood stalls),
+    // not keep reading and buffer acknowledgements without end.
+    const PER_FRAME: usize = 20_000;
+    const FRAMES: usize = 150; // 3M messages, 30 MB of PUBACK frames owed
+    let (sent_tx, sent_rx) = mpsc::channel();
+    let (finish_tx, finish) = mpsc::channel::<()>();
+    let (url, _done) = scripted(move |ws| {
+        let mut frame = Vec::new();
+        for i in 0..PER_FRAME {
+            frame.extend(publish_packet("t", 1, (i % 60_000 + 1) as u16, b"x"));
+        }
+        sent_tx
+            .send(flood(ws, std::iter::repeat_n((frame, PER_FRAME), FRAMES)))
+            .unwrap();
+        // Keep the connection (and still never read) until the client is done.
+        let _ = finish.recv_timeout(Duration::from_secs(60));
+    });
+    let mut c = scripted_client(&url, 1000);
+    let start = Instant::now();
+    let mut got = 0usize;
+    loop {
+        match c.recv(Some(Duration::from_secs(2))) {
+            Ok(Some(_)) => got += 1,
+            Ok(None) => break,
+            Err(e) => panic!("{e} after {got} messages"),
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "{got} received");
+    }
+    let sent = sent_rx.recv_timeout(WAIT).expect("the flood ended");
+    finish_tx.send(()).unwrap();
+    eprintln!(
+        "acks: {got} received, {sent} sent whole, in {:?}",
+        start.elapsed()
+    );
+    assert!(
+        sent < PER_FRAME * FRAMES,
+        "the client read all {sent} messages although none of its acknowledgements could be sent"
+    );
+}

@@ -22,11 +22,12 @@
 //! The core's interrupt is a flag that the *next* blocking call consumes if
 //! the current one has already returned. So that a stale flag never makes a
 //! later `publish` or `subscribe` fail, a wait that was sent an interrupt but
-//! returned for another reason consumes it before it unlocks
-//! ([`Core::drain_interrupt`]), keeping any event that arrives meanwhile
-//! in the binding's own buffer. `Client.interrupt()` (the user's) is a
-//! separate flag: it makes the current or next wait raise
-//! `mqttws.Interrupted`, and never disturbs a short operation.
+//! returned for another reason withdraws it before it unlocks
+//! ([`InterruptHandle::clear`]); events stay in the core's queue, within
+//! its incoming bound (the binding keeps none of its own).
+//! `Client.interrupt()` (the user's) is a separate flag: it makes the
+//! current or next wait raise `mqttws.Interrupted`, and never disturbs a
+//! short operation.
 //!
 //! Automatic reconnect: while the link is down, a wait in the core runs the
 //! reconnect attempts when their back-off ends. An interrupt would abort
@@ -36,15 +37,12 @@
 //! offline forever. So a wait is interruptible (`waiting`) only if the link
 //! was up when it entered the core; while it is down, short operations wait
 //! for the current slice, or for an attempt in progress (at most
-//! `connect_timeout`). For the same reason the drain stops once the link is
-//! down: a flag left behind then is consumed by the next wait (which just
-//! goes round again) or by the next attempt (which fails once and retries).
+//! `connect_timeout`).
 //!
 //! Lock order: `core` before `gate`; `gate` is never held while waiting for
 //! `core`. Every lock and every blocking call happens detached from the
 //! Python runtime (`py.detach`), so the GIL is never held while blocked.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -70,12 +68,6 @@ const SLICE: Duration = Duration::from_millis(50);
 struct Core {
     /// `None` after `close()`.
     client: Option<mqttws::Client>,
-    /// Events read while consuming a stale interrupt; returned first (`recv`
-    /// skips the ones that are not messages, as the core's `recv` does).
-    buffer: VecDeque<Event>,
-    /// An error met while consuming a stale interrupt; returned after the
-    /// buffered events.
-    pending_error: Option<Error>,
 }
 
 impl Core {
@@ -83,44 +75,6 @@ impl Core {
         self.client
             .as_mut()
             .ok_or_else(|| Error::Closed("the client is closed".into()))
-    }
-
-    /// Consumes the core's interrupt flag, which is known to be set: the
-    /// next wait in the core returns `Interrupted` at once. Events queued
-    /// before it are kept in `buffer`.
-    fn drain_interrupt(&mut self) {
-        let Some(client) = self.client.as_mut() else {
-            return;
-        };
-        // Bounded: each round either pops a queued event or reaches the wait.
-        for _ in 0..100_000 {
-            if !client.is_connected() {
-                // Never run a reconnect attempt here (see the module docs).
-                return;
-            }
-            match client.poll(Some(Duration::from_millis(100))) {
-                Err(Error::Interrupted) | Ok(None) => return,
-                Ok(Some(ev)) => self.buffer.push_back(ev),
-                // Not connected: the flag stays, and connect() clears it.
-                Err(Error::Closed(_)) => return,
-                Err(e) => {
-                    self.pending_error = Some(e);
-                    return;
-                }
-            }
-        }
-    }
-
-    /// A completed `PublishHandle.wait()` consumes its `Published` event
-    /// (the core does so in its own queue), here from the buffer too.
-    fn forget_published(&mut self, id: PacketId) {
-        let pos = self
-            .buffer
-            .iter()
-            .position(|e| matches!(e, Event::Published { packet_id } if *packet_id == id));
-        if let Some(pos) = pos {
-            self.buffer.remove(pos);
-        }
     }
 }
 
@@ -242,7 +196,7 @@ impl Shared {
                 }
                 other => {
                     if sent {
-                        core.drain_interrupt();
+                        self.interrupt.clear();
                     }
                     match other {
                         Ok(Some(v)) => return Ok(WaitStep::Done(v)),
@@ -289,17 +243,7 @@ impl Shared {
             Some(t) => Instant::now().checked_add(seconds(py, "timeout", t)?),
             None => None,
         };
-        self.wait_sliced(py, deadline, |core, left| {
-            while let Some(ev) = core.buffer.pop_front() {
-                if let Event::Message(m) = ev {
-                    return Ok(Some(m));
-                }
-            }
-            if let Some(e) = core.pending_error.take() {
-                return Err(e);
-            }
-            core.client()?.recv(Some(left))
-        })
+        self.wait_sliced(py, deadline, |core, left| core.client()?.recv(Some(left)))
     }
 
     /// The next event (see `Client.poll`), like [`Shared::receive`].
@@ -310,14 +254,6 @@ impl Shared {
             None => None,
         };
         self.wait_sliced(py, deadline, |core, left| {
-            while let Some(ev) = core.buffer.pop_front() {
-                if events::is_known(&ev) {
-                    return Ok(Some(ev));
-                }
-            }
-            if let Some(e) = core.pending_error.take() {
-                return Err(e);
-            }
             // A kind this binding does not know is skipped: `Ok(None)` keeps
             // the wait going.
             Ok(core.client()?.poll(Some(left))?.filter(events::is_known))
@@ -555,6 +491,11 @@ pub(crate) fn headers(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>>
 ///   acknowledged; a client created later on the same directory (after a
 ///   crash, say) sends the unacknowledged ones again after `connect()`. One
 ///   client per directory at a time (`InvalidArgument` otherwise).
+/// - `incoming_queue`: `(max_messages, max_bytes)`, default `(10000,
+///   33554432)`: received messages not yet taken by `recv()`/`poll()`
+///   are held up to these bounds; beyond them the client stops reading from
+///   the socket (TCP pushes back on the broker, nothing is dropped), and a
+///   `PublishHandle.wait()` meanwhile may raise `TimeoutError`.
 #[pyclass(module = "mqttws", frozen)]
 pub(crate) struct Client {
     shared: Arc<Shared>,
@@ -578,7 +519,7 @@ impl Client {
         clean_session=true, ca_file=None, cert_file=None, key_file=None, insecure=false, headers=None,
         will=None, connect_timeout=10.0, operation_timeout=10.0, max_packet_size=None, inflight_window=20,
         credentials=None, proxy=None, reconnect=ReconnectArg::Unset, offline_queue=None, ws_ping=None,
-        store_dir=None))]
+        store_dir=None, incoming_queue=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -604,6 +545,7 @@ impl Client {
         offline_queue: Option<&Bound<'_, PyAny>>,
         ws_ping: Option<&Bound<'_, PyAny>>,
         store_dir: Option<&Bound<'_, PyAny>>,
+        incoming_queue: Option<(i64, i64)>,
     ) -> PyResult<Self> {
         let provider = match credentials.filter(|c| !c.is_none()) {
             Some(c) => Some(ProviderArg::extract(c)?),
@@ -698,14 +640,24 @@ impl Client {
         if let Some(dir) = store_dir.filter(|d| !d.is_none()) {
             o = o.store_dir(convert::path("store_dir", dir)?);
         }
+        if let Some((messages, bytes)) = incoming_queue {
+            o = o.incoming_queue(mqttws::IncomingQueue {
+                max_messages: convert::int_in(
+                    py,
+                    "incoming_queue max_messages",
+                    messages,
+                    1,
+                    i64::MAX,
+                )?,
+                max_bytes: convert::int_in(py, "incoming_queue max_bytes", bytes, 1, i64::MAX)?,
+            });
+        }
         let client = py.detach(|| mqttws::Client::new(o)).py_err(py)?;
         let interrupt = client.interrupt_handle();
         Ok(Self {
             shared: Arc::new(Shared {
                 core: Mutex::new(Core {
                     client: Some(client),
-                    buffer: VecDeque::new(),
-                    pending_error: None,
                 }),
                 gate: Mutex::new(Gate::default()),
                 gate_cv: Condvar::new(),
@@ -722,11 +674,7 @@ impl Client {
     /// Connects (DNS, TCP, TLS, WebSocket upgrade, CONNECT/CONNACK) within
     /// `connect_timeout`. Returns whether the broker resumed a stored session.
     fn connect(&self, py: Python<'_>) -> PyResult<bool> {
-        let info = self.run(py, |core| {
-            let info = core.client()?.connect()?;
-            core.pending_error = None;
-            Ok(info)
-        })?;
+        let info = self.run(py, |core| core.client()?.connect())?;
         self.shared.stopped.store(false, Ordering::SeqCst);
         Ok(info.session_present)
     }
@@ -1031,10 +979,7 @@ impl PublishHandle {
         let deadline = Instant::now().checked_add(timeout);
         let done = self.shared.wait_sliced(py, deadline, move |core, left| {
             match core.client()?.wait_for(id, Some(left)) {
-                Ok(()) => {
-                    core.forget_published(id);
-                    Ok(Some(()))
-                }
+                Ok(()) => Ok(Some(())),
                 Err(Error::Timeout(TimeoutPhase::Ack)) => Ok(None),
                 Err(e) => Err(e),
             }
@@ -1053,13 +998,7 @@ impl PublishHandle {
             return Ok(true);
         };
         let shared = &self.shared;
-        let r = py.detach(|| {
-            shared.run(|core| {
-                core.client()?.wait_for(id, Some(Duration::ZERO))?;
-                core.forget_published(id);
-                Ok(())
-            })
-        });
+        let r = py.detach(|| shared.run(|core| core.client()?.wait_for(id, Some(Duration::ZERO))));
         match r {
             Ok(()) => Ok(true),
             Err(Error::Timeout(TimeoutPhase::Ack)) => Ok(false),

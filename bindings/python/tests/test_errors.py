@@ -22,6 +22,7 @@ from helpers import (
     read_frame,
     read_request,
     send_frame,
+    wait_until,
 )
 
 
@@ -376,3 +377,48 @@ def test_huge_timeouts_mean_no_deadline_and_never_panic(broker, topic):
         mqttws.Client(broker.ws_url, connect_timeout=1e300)
     with pytest.raises(mqttws.InvalidArgument):
         mqttws.Client(broker.ws_url).recv(timeout=float("inf"))
+
+
+def test_a_flood_while_waiting_for_an_ack_is_held_within_the_incoming_bound():
+    # A broker that withholds the PUBACK and floods 65 kB QoS 0 messages:
+    # the client holds at most its incoming bound, then stops reading, so
+    # the flood stalls (the binding keeps no unbounded buffer of its own).
+    cap = 1500
+    result: dict = {}
+    payload = b"\x07" * 65000
+    n = 2 + 5 + len(payload)  # remaining length: topic length, topic, payload
+    publish = b"\x30" + bytes([0x80 | (n & 0x7F), 0x80 | ((n >> 7) & 0x7F), n >> 14])
+    publish += b"\x00\x05flood" + payload
+
+    def script(conn: socket.socket) -> None:
+        accept_upgrade(conn, read_request(conn))
+        read_frame(conn)  # CONNECT
+        send_frame(conn, 2, CONNACK_OK)
+        read_frame(conn)  # the client's PUBLISH, never acknowledged
+        conn.settimeout(1.0)
+        sent = 0
+        try:
+            for _ in range(cap):
+                send_frame(conn, 2, publish)
+                sent += 1
+        except (socket.timeout, OSError):
+            pass
+        result["sent"] = sent
+        conn.settimeout(10.0)
+        drain(conn)
+
+    with ScriptedServer(script) as server:
+        c = mqttws.Client(server.url, client_id=new_id(), operation_timeout=2.0,
+                          incoming_queue=(1000, 1 << 20))
+        c.connect()
+        with pytest.raises(mqttws.TimeoutError):
+            c.publish("t", b"x", qos=1, wait=True)
+        assert wait_until(lambda: "sent" in result, timeout=10)
+        assert result["sent"] < 200, f"{result['sent']} of {cap} 65 kB messages went out"
+        got = 0
+        while c.recv(timeout=2.0) is not None:
+            got += 1
+        assert got >= result["sent"]
+        c.close()
+    with pytest.raises(mqttws.InvalidArgument):
+        mqttws.Client("ws://h/", incoming_queue=(0, 1))

@@ -100,6 +100,15 @@ impl InterruptHandle {
             log::warn!("interrupt: waking the poller failed: {e}");
         }
     }
+
+    /// Withdraws an interrupt that no call has consumed yet, so that it
+    /// does not end the next blocking call. For drivers that share one
+    /// client between threads and may interrupt a call just as it returns
+    /// on its own. At most one spurious wake-up remains, which the next
+    /// wait absorbs. Safe from any thread.
+    pub fn clear(&self) {
+        self.flag.store(false, Ordering::SeqCst);
+    }
 }
 
 /// Waits for socket readiness, a deadline, or an interrupt.

@@ -273,6 +273,7 @@ class Client:
         offline_queue: Optional[OfflineQueue] = None,
         ws_ping: Optional[tuple[float, float]] = None,
         store_dir: Optional[_Path] = None,
+        incoming_queue: Optional[tuple[int, int]] = None,
     ) -> Self: ...
     def connect(self) -> bool: ...
     def publish(
