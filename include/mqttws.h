@@ -37,19 +37,32 @@
  *
  * Thread rules
  *
- *  - A client (and a builder, a platform device) is used from one thread at
- *    a time. It may move between threads between calls.
- *  - The one exception: mqttws_client_interrupt() may be called from any
- *    thread at any time before mqttws_client_free(); it makes the blocked
- *    call return MQTTWS_INTERRUPTED promptly.
- *  - mqttws_options, mqttws_credentials and mqttws_error are immutable and
- *    may be shared between threads.
- *  - The message callback runs only inside mqttws_client_poll(), on the
- *    thread calling it. From inside it, publishing and subscribing on the
- *    same client work; mqttws_client_poll, _connect and _free return
- *    MQTTWS_REENTRANT instead of deadlocking.
- *  - Two threads using one client at once get MQTTWS_BUSY, not a deadlock
- *    (but do not rely on it: it is a misuse).
+ *  - A client may be used from several threads at once: one thread may
+ *    block in mqttws_client_poll() while others publish, subscribe or
+ *    disconnect, and no call waits for another thread's blocked call.
+ *    mqttws_client_interrupt() ends every call in progress on the client
+ *    (calls that start later are not affected).
+ *  - mqttws_client_free() must be the last call on a client: while another
+ *    thread's call is still in progress it frees nothing and returns
+ *    MQTTWS_BUSY (retrying until MQTTWS_OK is safe).
+ *  - mqttws_client_last_error() and its siblings report the calling
+ *    thread's most recent failure on that client.
+ *  - A builder and a platform device are used from one thread at a time;
+ *    mqttws_options, mqttws_credentials, mqttws_error and mqttws_event are
+ *    immutable and may be shared between threads.
+ *  - The message callback runs inside mqttws_client_poll(), on the thread
+ *    calling it (with several polling threads, on several threads). From
+ *    inside it every call on the same client works except
+ *    mqttws_client_free(), which returns MQTTWS_REENTRANT.
+ *
+ * Extensibility
+ *
+ *  - Opaque types (mqttws_event, mqttws_client...) are read and changed
+ *    only through functions; new information comes as new functions.
+ *  - Structs the library hands out by pointer (mqttws_message) may gain
+ *    fields at their end: never allocate one or copy one by value.
+ *  - Enums may gain values: treat an unknown event kind as
+ *    MQTTWS_EVENT_OTHER and an unknown result as a failure.
  */
 
 #ifndef MQTTWS_H
@@ -129,13 +142,13 @@ enum mqttws_result
     MQTTWS_INSUFFICIENT_SIZE = 4,
     /**
      * Not allowed from inside this client's message callback
-     * (`mqttws_client_poll`, `mqttws_client_connect`, `mqttws_client_free`).
+     * (`mqttws_client_free`).
      */
     MQTTWS_REENTRANT = 5,
     /**
-     * The client is in use by a call on another thread. A client must be
-     * used from one thread at a time (only `mqttws_client_interrupt` may be
-     * called concurrently).
+     * `mqttws_client_free` was called while a call of another thread on
+     * the client was still in progress; nothing was freed. Retry once the
+     * other calls have returned.
      */
     MQTTWS_BUSY = 6,
     /**
@@ -241,7 +254,8 @@ typedef uint32_t mqttws_result;
 #endif // __cplusplus
 
 /**
- * What `mqttws_client_poll` returned.
+ * What an event reports (`mqttws_event_get_kind`). New kinds may be added;
+ * treat an unknown one like `MQTTWS_EVENT_OTHER`.
  */
 enum mqttws_event_kind
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -249,52 +263,57 @@ enum mqttws_event_kind
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
     /**
-     * Nothing: the timeout passed without an event.
+     * Not an event (the kind of a NULL event).
      */
     MQTTWS_EVENT_NONE = 0,
     /**
-     * A message arrived: see `message`.
+     * A message arrived: see `mqttws_event_message`.
      */
     MQTTWS_EVENT_MESSAGE = 1,
     /**
      * An outgoing QoS 1 message was acknowledged (PUBACK) or a QoS 2 one
-     * completed (PUBCOMP): see `packet_id`.
+     * completed (PUBCOMP): see `mqttws_event_packet_id`.
      */
     MQTTWS_EVENT_PUBLISHED = 2,
     /**
-     * A SUBACK that no call was waiting for: see `packet_id`, `granted_qos`.
+     * A SUBACK that no call was waiting for: see `mqttws_event_packet_id`,
+     * `mqttws_event_granted_qos`.
      */
     MQTTWS_EVENT_SUBSCRIBED = 3,
     /**
-     * An UNSUBACK that no call was waiting for: see `packet_id`.
+     * An UNSUBACK that no call was waiting for: see
+     * `mqttws_event_packet_id`.
      */
     MQTTWS_EVENT_UNSUBSCRIBED = 4,
     /**
      * Connected again by the automatic reconnect (not reported for
      * `mqttws_client_connect`, which returns the outcome itself): see
-     * `session_present`.
+     * `mqttws_event_session_present`.
      */
     MQTTWS_EVENT_CONNECTED = 5,
     /**
      * The full offline queue dropped a message to make room; it will never
-     * be sent: see `packet_id` (0 for QoS 0) and `text` (its topic).
+     * be sent: see `mqttws_event_packet_id` (0 for QoS 0) and
+     * `mqttws_event_text` (its topic).
      */
     MQTTWS_EVENT_DROPPED = 6,
     /**
      * The connection ended and the automatic reconnect takes over: see
-     * `text` (why). A RECONNECTING event follows.
+     * `mqttws_event_text` (why). A RECONNECTING event follows.
      */
     MQTTWS_EVENT_DISCONNECTED = 7,
     /**
-     * The automatic reconnect will try again: see `attempt` (1 for the
-     * first after a drop) and `delay_ms` (the back-off before it).
+     * The automatic reconnect will try again: see `mqttws_event_attempt`
+     * (1 for the first after a drop) and `mqttws_event_delay_ms` (the
+     * back-off before it).
      */
     MQTTWS_EVENT_RECONNECTING = 8,
     /**
      * The durable store found damaged bytes in its log when the client was
      * created (reported by the first poll): every valid record was
      * recovered and the damaged log kept aside; what the damaged bytes held
-     * is lost. See `text` (what was found, and where the damaged log is).
+     * is lost. See `mqttws_event_text` (what was found, and where the
+     * damaged log is).
      */
     MQTTWS_EVENT_STORE_DAMAGED = 9,
     /**
@@ -367,10 +386,11 @@ typedef struct mqttws_azure_device mqttws_azure_device;
  * An MQTT client connection over WebSocket.
  *
  * Ownership: created by `mqttws_client_new`, freed with `mqttws_client_free`.
- * Threading: use a client from one thread at a time; only
- * `mqttws_client_interrupt` may be called from another thread, at any
- * time before `mqttws_client_free`. Calls that would need the client while
- * another thread uses it return `MQTTWS_BUSY` rather than wait.
+ * Threading: safe to use from several threads at once; one thread may
+ * block in `mqttws_client_poll` while others publish, subscribe or
+ * disconnect, and none waits for another's blocked call.
+ * `mqttws_client_free` must be the last call: it answers `MQTTWS_BUSY`
+ * while another thread's call is still in progress.
  */
 typedef struct mqttws_client mqttws_client;
 
@@ -393,6 +413,17 @@ typedef struct mqttws_credentials mqttws_credentials;
  * Threading: immutable; its functions may be called from any thread.
  */
 typedef struct mqttws_error mqttws_error;
+
+/**
+ * An event from `mqttws_client_poll`: opaque; read it with the
+ * `mqttws_event_*` accessors.
+ *
+ * Ownership: created by `mqttws_client_poll`, owned by its caller, freed
+ * with `mqttws_event_free`. Every view an accessor returns is borrowed from
+ * the event: valid until the event is freed, on any thread. Threading:
+ * immutable; may be read from several threads.
+ */
+typedef struct mqttws_event mqttws_event;
 
 /**
  * A Huawei Cloud IoTDA device authenticated by its secret: client id
@@ -494,10 +525,11 @@ typedef struct mqttws_bytes {
 } mqttws_bytes;
 
 /**
- * A received message. All views are borrowed from the client: valid until
- * the next `mqttws_client_poll` or `mqttws_client_free` on that client
- * (inside a callback: until the callback returns, and then as for poll).
- * Copy what you keep.
+ * A received message, inside an event (`mqttws_event_message`) or handed
+ * to the message callback. Allocated by the library: never allocate or
+ * copy one yourself; fields may be added at the end in later versions.
+ * Its views are borrowed from the event (inside the callback: valid until
+ * the callback returns).
  */
 typedef struct mqttws_message {
     /**
@@ -525,53 +557,13 @@ typedef struct mqttws_message {
 /**
  * Called by `mqttws_client_poll`, on the thread calling it, for each
  * message it returns. `userdata` is the pointer given to
- * `mqttws_client_set_message_callback`; `message` is borrowed (see
- * `mqttws_message`). From inside the callback, publish, subscribe,
- * unsubscribe, wait_for, disconnect and the accessors of this client work;
- * poll, connect and free return `MQTTWS_REENTRANT`. The callback must
- * return normally: no longjmp or C++ exception may leave it.
+ * `mqttws_client_set_message_callback`; `message` is borrowed until the
+ * callback returns. From inside the callback every call on this client
+ * works except `mqttws_client_free` (`MQTTWS_REENTRANT`). The callback
+ * must return normally: no longjmp or C++ exception may leave it. With
+ * several threads polling, it may run on several threads at once.
  */
 typedef void (*mqttws_message_callback)(void *userdata, const struct mqttws_message *message);
-
-/**
- * One event from `mqttws_client_poll`. Fields that do not apply to `kind`
- * are zero / NULL. Borrowed views follow the rule of `mqttws_message`.
- */
-typedef struct mqttws_event {
-    /**
-     * What happened.
-     */
-    mqttws_event_kind kind;
-    /**
-     * The packet id for PUBLISHED, SUBSCRIBED, UNSUBSCRIBED and DROPPED.
-     */
-    uint16_t packet_id;
-    /**
-     * For CONNECTED: whether the broker resumed a stored session.
-     */
-    bool session_present;
-    /**
-     * For MESSAGE: the message.
-     */
-    struct mqttws_message message;
-    /**
-     * For SUBSCRIBED: the granted QoS per filter (0x80: refused).
-     */
-    struct mqttws_bytes granted_qos;
-    /**
-     * For DROPPED: the topic; for DISCONNECTED: the reason; for
-     * STORE_DAMAGED: what was found (NUL-terminated).
-     */
-    struct mqttws_str text;
-    /**
-     * For RECONNECTING: the attempt number, 1 for the first after a drop.
-     */
-    uint32_t attempt;
-    /**
-     * For RECONNECTING: the delay before the attempt, in milliseconds.
-     */
-    uint64_t delay_ms;
-} mqttws_event;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1354,17 +1346,17 @@ mqttws_result mqttws_client_new(const struct mqttws_options *options,
  * CONNECT and CONNACK, all within the connect timeout. With a platform
  * credential provider attached, the credentials are signed afresh now.
  * QoS 1/2 messages not acknowledged on a previous connection are sent
- * again. A pending interrupt is discarded first.
+ * again.
  *
  * On success, if `session_present_out` is not NULL (it is optional), it
  * receives whether the broker resumed a stored session. NULL `client`:
  * `MQTTWS_NULL_PARAMETER`. Already connected: `MQTTWS_INVALID_ARGUMENT`.
- * From inside this client's callback: `MQTTWS_REENTRANT`. Failures:
+ * Failures:
  * `MQTTWS_IO`, `MQTTWS_PROXY`, `MQTTWS_TIMEOUT`, `MQTTWS_TLS`,
  * `MQTTWS_HANDSHAKE` (see `mqttws_client_last_http_status`),
  * `MQTTWS_CONNACK_*` (see
  * `mqttws_client_last_connack_code`), `MQTTWS_AUTH`, `MQTTWS_INTERRUPTED`.
- * Blocks; one thread at a time.
+ * Blocks; any thread.
  */
 mqttws_result mqttws_client_connect(struct mqttws_client *client, bool *session_present_out);
 
@@ -1384,7 +1376,7 @@ mqttws_result mqttws_client_connect(struct mqttws_client *client, bool *session_
  * not UTF-8 or QoS above 2: `MQTTWS_INVALID_PARAMETER`; a wildcard or an
  * empty topic: `MQTTWS_INVALID_ARGUMENT`; not connected (and no offline
  * queue): `MQTTWS_CLOSED`; offline queue full: `MQTTWS_QUEUE_FULL`. Works
- * from inside this client's message callback. One thread at a time.
+ * from inside this client's message callback. Any thread.
  */
 mqttws_result mqttws_client_publish(struct mqttws_client *client,
                                     const char *topic,
@@ -1404,7 +1396,7 @@ mqttws_result mqttws_client_publish(struct mqttws_client *client,
  *
  * NULL `client`: `MQTTWS_NULL_PARAMETER`. Timeout: `MQTTWS_ACK_TIMEOUT`
  * (not fatal: the message stays in flight). Works from inside this
- * client's message callback. Blocks; one thread at a time.
+ * client's message callback. Blocks; any thread.
  */
 mqttws_result mqttws_client_wait_for(struct mqttws_client *client,
                                      uint16_t packet_id,
@@ -1434,7 +1426,7 @@ mqttws_result mqttws_client_publish_and_wait(struct mqttws_client *client,
  * broker granted. NULL `client` or `filter`: `MQTTWS_NULL_PARAMETER`; bad
  * UTF-8 or QoS above 2: `MQTTWS_INVALID_PARAMETER`; a malformed filter:
  * `MQTTWS_INVALID_ARGUMENT`; refused by the broker:
- * `MQTTWS_SUBSCRIBE_REFUSED`. Blocks; one thread at a time.
+ * `MQTTWS_SUBSCRIBE_REFUSED`. Blocks; any thread.
  */
 mqttws_result mqttws_client_subscribe(struct mqttws_client *client,
                                       const char *filter,
@@ -1452,7 +1444,7 @@ mqttws_result mqttws_client_subscribe(struct mqttws_client *client,
  * where the broker refused one; refusals do not make the call fail. NULL
  * `client`, `subscriptions` or a filter's `data`: `MQTTWS_NULL_PARAMETER`;
  * `count` 0, bad UTF-8 or QoS above 2: `MQTTWS_INVALID_PARAMETER`.
- * Blocks; one thread at a time.
+ * Blocks; any thread.
  */
 mqttws_result mqttws_client_subscribe_many(struct mqttws_client *client,
                                            const struct mqttws_subscription *subscriptions,
@@ -1464,7 +1456,7 @@ mqttws_result mqttws_client_subscribe_many(struct mqttws_client *client,
  *
  * `filter` is `filter_len` bytes of UTF-8, copied. NULL `client` or
  * `filter`: `MQTTWS_NULL_PARAMETER`; bad UTF-8: `MQTTWS_INVALID_PARAMETER`.
- * Blocks; one thread at a time.
+ * Blocks; any thread.
  */
 mqttws_result mqttws_client_unsubscribe(struct mqttws_client *client,
                                         const char *filter,
@@ -1477,7 +1469,7 @@ mqttws_result mqttws_client_unsubscribe(struct mqttws_client *client,
  * `filters` is an array of `count` (at least 1) views, borrowed for the
  * call. NULL `client`, `filters` or a filter's `data`:
  * `MQTTWS_NULL_PARAMETER`; `count` 0 or bad UTF-8:
- * `MQTTWS_INVALID_PARAMETER`. Blocks; one thread at a time.
+ * `MQTTWS_INVALID_PARAMETER`. Blocks; any thread.
  */
 mqttws_result mqttws_client_unsubscribe_many(struct mqttws_client *client,
                                              const struct mqttws_str *filters,
@@ -1492,7 +1484,7 @@ mqttws_result mqttws_client_unsubscribe_many(struct mqttws_client *client,
  * `userdata` is passed back as the callback's first argument and never
  * dereferenced by the library; it must stay valid while the callback is
  * set. NULL `client`: `MQTTWS_NULL_PARAMETER`. May be called from inside
- * the callback. One thread at a time.
+ * the callback. Any thread.
  */
 mqttws_result mqttws_client_set_message_callback(struct mqttws_client *client,
                                                  mqttws_message_callback callback,
@@ -1502,23 +1494,21 @@ mqttws_result mqttws_client_set_message_callback(struct mqttws_client *client,
  * Returns the next event, waiting up to `timeout_ms` milliseconds for one
  * (0: do not wait; negative: wait until an event, a failure or an
  * interrupt). While waiting, the client answers pings and acknowledges
- * incoming QoS 1/2 messages. If the timeout passes, the result is
- * `MQTTWS_OK` with `kind` `MQTTWS_EVENT_NONE`.
+ * incoming QoS 1/2 messages. On success `*event_out` receives an event to
+ * free with `mqttws_event_free`, or NULL if the timeout passed.
  *
- * For a message, the message callback (if set) is called first, then
- * `*event_out` is filled. The views in `*event_out` are borrowed from the
- * client: valid until the next `mqttws_client_poll` or
- * `mqttws_client_free` on this client; copy what you keep.
+ * For a message, the message callback (if set) is called first, on this
+ * thread, then `*event_out` is filled. With several threads polling, each
+ * event goes to one of them.
  *
- * NULL `client` or `event_out`: `MQTTWS_NULL_PARAMETER`. From inside this
- * client's callback: `MQTTWS_REENTRANT`. Interrupted:
+ * NULL `client` or `event_out`: `MQTTWS_NULL_PARAMETER`. Interrupted:
  * `MQTTWS_INTERRUPTED`. Not connected: `MQTTWS_CLOSED` (messages that
- * arrived before a connection failed are returned first). Blocks; one
- * thread at a time, except `mqttws_client_interrupt`.
+ * arrived before a connection failed are returned first). Blocks; any
+ * thread, several at once.
  */
 mqttws_result mqttws_client_poll(struct mqttws_client *client,
                                  int timeout_ms,
-                                 struct mqttws_event *event_out);
+                                 struct mqttws_event **event_out);
 
 /**
  * Sends DISCONNECT and closes the connection (the broker then discards the
@@ -1527,37 +1517,26 @@ mqttws_result mqttws_client_poll(struct mqttws_client *client,
  * `MQTTWS_CLOSED` until the next `mqttws_client_connect`.
  *
  * NULL `client`: `MQTTWS_NULL_PARAMETER`. Works from inside this client's
- * message callback. Blocks; one thread at a time.
+ * message callback. Blocks; any thread.
  */
 mqttws_result mqttws_client_disconnect(struct mqttws_client *client);
 
 /**
- * Wakes the call blocked on this client now (poll, connect, wait_for...),
- * or else the next blocking call, which then returns `MQTTWS_INTERRUPTED`
- * promptly. The connection is unchanged.
+ * Interrupts every call in progress on this client (poll, connect,
+ * wait_for... on any thread), which returns `MQTTWS_INTERRUPTED` promptly.
+ * Calls that start afterwards are not affected: nothing stays pending. The
+ * connection is unchanged.
  *
- * The only function that is safe to call from any thread while the client
- * is in use (e.g. from a signal-handling or UI thread), any number of
- * times, as long as `mqttws_client_free` has not started. Does not block.
- * NULL `client`: `MQTTWS_NULL_PARAMETER`.
+ * Safe to call from any thread (e.g. a signal-handling or UI thread), any
+ * number of times, as long as `mqttws_client_free` has not started. Does
+ * not block for long. NULL `client`: `MQTTWS_NULL_PARAMETER`.
  */
 mqttws_result mqttws_client_interrupt(const struct mqttws_client *client);
 
 /**
- * Withdraws an interrupt that no call has consumed yet. An interrupt wakes
- * the call blocked now, or else the next blocking call; a program that
- * interrupts a call from another thread just as that call returns on its
- * own calls this (on the thread that uses the client) so that the
- * interrupt does not end its next call. Callable from any thread; does
- * not block. NULL `client`: `MQTTWS_NULL_PARAMETER`.
- */
-mqttws_result mqttws_client_clear_interrupt(const struct mqttws_client *client);
-
-/**
  * Whether the connection is open and CONNACK accepted it.
  *
- * NULL `client`, or a client in use by another thread: false. One thread
- * at a time.
+ * NULL `client`: false. Any thread.
  */
 bool mqttws_client_is_connected(const struct mqttws_client *client);
 
@@ -1565,14 +1544,13 @@ bool mqttws_client_is_connected(const struct mqttws_client *client);
  * The number of outgoing QoS 1/2 messages not yet acknowledged (kept
  * across reconnects).
  *
- * NULL `client`, or a client in use by another thread: 0. One thread at a
- * time.
+ * NULL `client`: 0. Any thread.
  */
 size_t mqttws_client_inflight(const struct mqttws_client *client);
 
 /**
  * Copies the detailed message of the most recent failed call on this
- * client (UTF-8, NUL-terminated, e.g. "mqttws_client_connect: TLS error:
+ * client made by the calling thread (UTF-8, NUL-terminated, e.g. "mqttws_client_connect: TLS error:
  * invalid peer certificate: UnknownIssuer") into `buf`, and its length
  * without the NUL into `*out_n`. Successful calls do not clear it; before
  * any failure the message is empty.
@@ -1581,8 +1559,10 @@ size_t mqttws_client_inflight(const struct mqttws_client *client);
  * needed (with the NUL) and the result is `MQTTWS_INSUFFICIENT_SIZE`
  * (`buf` NULL with `len` 0 asks for the size). NULL `client` or `out_n`,
  * or NULL `buf` with `len` > 0: `MQTTWS_NULL_PARAMETER`. `buf` and `out_n`
- * are borrowed for the call. Does not change the last error itself. One
- * thread at a time.
+ * are borrowed for the call. Does not change the last error itself. Call
+ * it on the thread whose call failed (each thread has its own last error
+ * on each client; Go bindings lock the goroutine to its thread for the
+ * pair of calls).
  */
 mqttws_result mqttws_client_last_error(const struct mqttws_client *client,
                                        char *buf,
@@ -1590,23 +1570,24 @@ mqttws_result mqttws_client_last_error(const struct mqttws_client *client,
                                        size_t *out_n);
 
 /**
- * The result code of the most recent failed call on this client
- * (`MQTTWS_OK` before any failure). NULL `client`: `MQTTWS_NULL_PARAMETER`.
- * One thread at a time.
+ * The result code of the most recent failed call on this client made by
+ * the calling thread (`MQTTWS_OK` before any failure). NULL `client`:
+ * `MQTTWS_NULL_PARAMETER`.
  */
 mqttws_result mqttws_client_last_error_code(const struct mqttws_client *client);
 
 /**
  * The HTTP status of the WebSocket upgrade response if the most recent
  * failure was `MQTTWS_HANDSHAKE` with a response (e.g. 401, 403, 404), or
- * of an HTTP proxy's refusal for `MQTTWS_PROXY` (e.g. 407); otherwise 0. NULL `client`: 0. One thread at a time.
+ * of an HTTP proxy's refusal for `MQTTWS_PROXY` (e.g. 407); otherwise 0
+ * (the calling thread's most recent failure). NULL `client`: 0.
  */
 uint16_t mqttws_client_last_http_status(const struct mqttws_client *client);
 
 /**
  * The CONNACK return code (1 to 5) if the most recent failure was a
- * refusal (`MQTTWS_CONNACK_*`); otherwise 0. NULL `client`: 0. One thread
- * at a time.
+ * refusal (`MQTTWS_CONNACK_*`); otherwise 0 (the calling thread's most
+ * recent failure). NULL `client`: 0.
  */
 uint8_t mqttws_client_last_connack_code(const struct mqttws_client *client);
 
@@ -1661,6 +1642,63 @@ mqttws_result mqttws_error_message(const struct mqttws_error *error,
  * while another thread reads it.
  */
 void mqttws_error_free(struct mqttws_error *error);
+
+/**
+ * What the event reports. NULL `event`: `MQTTWS_EVENT_NONE`. Thread-safe.
+ */
+mqttws_event_kind mqttws_event_get_kind(const struct mqttws_event *event);
+
+/**
+ * The message of a `MQTTWS_EVENT_MESSAGE` event, borrowed from the event
+ * (valid until `mqttws_event_free`); NULL for other kinds and for a NULL
+ * `event`. Thread-safe.
+ */
+const struct mqttws_message *mqttws_event_message(const struct mqttws_event *event);
+
+/**
+ * The packet id of a PUBLISHED, SUBSCRIBED, UNSUBSCRIBED or DROPPED event
+ * (0 for a dropped QoS 0 message); 0 otherwise and for a NULL `event`.
+ * Thread-safe.
+ */
+uint16_t mqttws_event_packet_id(const struct mqttws_event *event);
+
+/**
+ * For CONNECTED: whether the broker resumed a stored session; false
+ * otherwise and for a NULL `event`. Thread-safe.
+ */
+bool mqttws_event_session_present(const struct mqttws_event *event);
+
+/**
+ * For SUBSCRIBED: the granted QoS per filter (0x80: refused), borrowed
+ * from the event; empty otherwise and for a NULL `event`. Thread-safe.
+ */
+struct mqttws_bytes mqttws_event_granted_qos(const struct mqttws_event *event);
+
+/**
+ * For DROPPED: the topic; for DISCONNECTED: the reason; for
+ * STORE_DAMAGED: what was found. NUL-terminated, borrowed from the event.
+ * `data` NULL and `len` 0 for other kinds and for a NULL `event`.
+ * Thread-safe.
+ */
+struct mqttws_str mqttws_event_text(const struct mqttws_event *event);
+
+/**
+ * For RECONNECTING: the attempt number, 1 for the first after a drop; 0
+ * otherwise and for a NULL `event`. Thread-safe.
+ */
+uint32_t mqttws_event_attempt(const struct mqttws_event *event);
+
+/**
+ * For RECONNECTING: the delay before the attempt, in milliseconds; 0
+ * otherwise and for a NULL `event`. Thread-safe.
+ */
+uint64_t mqttws_event_delay_ms(const struct mqttws_event *event);
+
+/**
+ * Frees an event and every view borrowed from it. NULL is a no-op. Never
+ * free an event twice.
+ */
+void mqttws_event_free(struct mqttws_event *event);
 
 /**
  * Starts building options for the broker at `url` (`ws://host[:port]/path`

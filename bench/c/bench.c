@@ -208,12 +208,13 @@ static void on_count(void *userdata, const mqttws_message *m)
 static void *receiver_main(void *arg)
 {
 	struct receiver *r = arg;
-	mqttws_event ev;
 	while (r->received < g_count) {
+		mqttws_event *ev = NULL;
 		int ms = remaining_ms(r->deadline);
 		if (ms == 0)
 			break;
 		r->rc = mqttws_client_poll(r->client, ms, &ev);
+		mqttws_event_free(ev);
 		if (r->rc != MQTTWS_OK)
 			return NULL;
 	}
@@ -229,7 +230,7 @@ static void scenario_throughput(void)
 	subscribe_or_fail(r.client);
 	mqttws_client_set_message_callback(r.client, on_count, &r);
 
-	/* The subscriber's own thread (a client is used from one thread at a time). */
+	/* The subscriber's own thread, polling while the publisher publishes on its client. */
 	r.deadline = now_s() + g_timeout_s;
 	pthread_t th;
 	if (pthread_create(&th, NULL, receiver_main, &r) != 0)
@@ -249,12 +250,13 @@ static void scenario_throughput(void)
 			fail_client(pub, "publish", rc);
 		if (g_qos > 0 && (i + 1) % DRAIN_EVERY == 0) {
 			/* Take the PUBLISHED events (acknowledgements) out of the client. */
-			mqttws_event ev;
+			mqttws_event *ev = NULL;
 			do {
+				mqttws_event_free(ev);
 				rc = mqttws_client_poll(pub, 0, &ev);
 				if (rc != MQTTWS_OK)
 					fail_client(pub, "poll (publisher)", rc);
-			} while (ev.kind != MQTTWS_EVENT_NONE);
+			} while (ev != NULL);
 		}
 	}
 	pthread_join(th, NULL);
@@ -299,7 +301,6 @@ static void scenario_latency(void)
 	double *rtt = malloc(sizeof(double) * (size_t)g_count);
 	double deadline = now_s() + g_timeout_s;
 	double t_measure = now_s();
-	mqttws_event ev;
 	for (long i = 0; i < warm + g_count; i++) {
 		if (i == warm)
 			t_measure = now_s();
@@ -313,7 +314,9 @@ static void scenario_latency(void)
 			int ms = remaining_ms(deadline);
 			if (ms == 0)
 				fail("timeout at round trip %ld", i);
+			mqttws_event *ev = NULL;
 			rc = mqttws_client_poll(c, ms, &ev);
+			mqttws_event_free(ev);
 			if (rc != MQTTWS_OK)
 				fail_client(c, "poll", rc);
 		}

@@ -15,33 +15,16 @@ import (
 
 // Client is a connection to an MQTT broker over WebSocket. It is safe for
 // concurrent use by several goroutines: for example one goroutine may
-// block in Recv while others Publish. Close it when done.
+// block in Recv while others Publish, and none waits for another. Close it
+// when done.
 type Client struct {
-	// sem is the lock (see call.go): holding its token allows C calls.
-	sem chan struct{}
+	// mu is held for reading by every C call and for writing by Close,
+	// which frees _ptr (see call.go).
+	mu   sync.RWMutex
+	_ptr *C.mqttws_client // nil once closed
 
-	// Guarded by sem. _ptr is also written under imu, and nil once closed.
-	_ptr           *C.mqttws_client
-	pending        []item
-	sessionPresent bool
-
-	// imu guards the state of the C call in progress (see call.go). It is
-	// never held across a blocking C call.
-	imu       sync.Mutex
-	seq       uint64
-	inCall    bool
-	yieldable bool
-	sent      int
-	cause     error
-	closing   bool
-
-	// kickers counts goroutines waiting for the lock to start new work.
-	kickers atomic.Int32
-
-	// acks maps the packet ids Publish waits for to a channel closed when
-	// a poll sees the PUBLISHED event (see waitAck).
-	ackMu sync.Mutex
-	acks  map[uint16]chan struct{}
+	closing        atomic.Bool
+	sessionPresent atomic.Bool
 
 	// Set by Dial, then read-only.
 	opTimeout time.Duration
@@ -56,9 +39,8 @@ type Client struct {
 	pumpErr error
 }
 
-// ptr returns the C client, or nil once closed. The lock must be held.
-// Every C call on the pointer is followed by runtime.KeepAlive(c); see
-// ffi.go.
+// ptr returns the C client, or nil once closed. c.mu must be held. Every C
+// call on the pointer is followed by runtime.KeepAlive(c); see ffi.go.
 func (c *Client) ptr() *C.mqttws_client {
 	maybeGC()
 	return c._ptr
@@ -99,12 +81,10 @@ func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
 		return nil, errorObject(r, e)
 	}
 	c := &Client{
-		sem:       make(chan struct{}, 1),
 		_ptr:      p,
 		opTimeout: cfg.opTimeout,
 		onEvent:   cfg.onEvent,
 		done:      make(chan struct{}),
-		acks:      make(map[uint16]chan struct{}),
 	}
 	// Only a backstop: Close is the way to free a client (see Close).
 	runtime.SetFinalizer(c, (*Client).finalize)
@@ -117,31 +97,19 @@ func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
 
 // connect runs mqttws_client_connect.
 func (c *Client) connect(ctx context.Context, op string) (bool, error) {
-	if err := c.lock(ctx, op, true); err != nil {
-		return false, err
-	}
-	defer c.unlock()
 	var present C.bool
-	_, err := c.invoke(ctx, op, connecting, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+	_, err := c.call(ctx, op, func(p *C.mqttws_client) C.mqttws_result {
 		return C.mqttws_client_connect(p, &present)
 	})
 	if err != nil {
 		return false, err
 	}
-	c.sessionPresent = bool(present)
-	// Errors of the previous connection are history now.
-	kept := c.pending[:0]
-	for _, it := range c.pending {
-		if it.err == nil {
-			kept = append(kept, it)
-		}
-	}
-	c.pending = kept
-	return c.sessionPresent, nil
+	c.sessionPresent.Store(bool(present))
+	return bool(present), nil
 }
 
-// finalize frees a client that was never closed (no DISCONNECT is sent:
-// the broker publishes the will). Nothing else can reference c.
+// finalize frees a client that was never closed (see Close). Nothing else
+// can reach an unreachable client, so no call is in progress.
 func (c *Client) finalize() {
 	if c._ptr != nil {
 		C.mqttws_client_free(c._ptr)
@@ -152,21 +120,17 @@ func (c *Client) finalize() {
 // free frees the C client at once; for a client nobody else has seen.
 func (c *Client) free() {
 	runtime.SetFinalizer(c, nil)
-	c.imu.Lock()
+	c.mu.Lock()
 	p := c._ptr
 	c._ptr = nil
-	c.imu.Unlock()
+	c.mu.Unlock()
 	C.mqttws_client_free(p)
 }
 
 // SessionPresent reports whether the broker resumed a stored session at
 // the last successful Dial or Reconnect.
 func (c *Client) SessionPresent() bool {
-	if c.lock(context.Background(), "SessionPresent", true) != nil {
-		return false
-	}
-	defer c.unlock()
-	return c.sessionPresent
+	return c.sessionPresent.Load()
 }
 
 // Reconnect connects again after the connection was lost or Disconnect was
@@ -179,13 +143,9 @@ func (c *Client) Reconnect(ctx context.Context) (sessionPresent bool, err error)
 
 // Disconnect sends DISCONNECT and closes the connection (the broker then
 // discards the will), but keeps the client for Reconnect. Does nothing if
-// not connected.
+// not connected. A Recv in progress returns an error matching ErrClosed.
 func (c *Client) Disconnect(ctx context.Context) error {
-	if err := c.lock(ctx, "Disconnect", true); err != nil {
-		return err
-	}
-	defer c.unlock()
-	_, err := c.invoke(ctx, "Disconnect", plain, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+	_, err := c.call(ctx, "Disconnect", func(p *C.mqttws_client) C.mqttws_result {
 		return C.mqttws_client_disconnect(p)
 	})
 	return err
@@ -194,32 +154,22 @@ func (c *Client) Disconnect(ctx context.Context) error {
 // IsConnected reports whether the connection is open and CONNACK accepted
 // it. False once closed.
 func (c *Client) IsConnected() bool {
-	if c.lock(context.Background(), "IsConnected", true) != nil {
-		return false
-	}
-	defer c.unlock()
-	p := c.ptr()
-	if p == nil {
-		return false
-	}
-	ok := bool(C.mqttws_client_is_connected(p))
-	runtime.KeepAlive(c)
+	var ok bool
+	c.call(context.Background(), "IsConnected", func(p *C.mqttws_client) C.mqttws_result {
+		ok = bool(C.mqttws_client_is_connected(p))
+		return C.MQTTWS_OK
+	})
 	return ok
 }
 
 // Inflight returns the number of outgoing QoS 1/2 messages not yet
 // acknowledged (kept across reconnects).
 func (c *Client) Inflight() int {
-	if c.lock(context.Background(), "Inflight", true) != nil {
-		return 0
-	}
-	defer c.unlock()
-	p := c.ptr()
-	if p == nil {
-		return 0
-	}
-	n := int(C.mqttws_client_inflight(p))
-	runtime.KeepAlive(c)
+	var n int
+	c.call(context.Background(), "Inflight", func(p *C.mqttws_client) C.mqttws_result {
+		n = int(C.mqttws_client_inflight(p))
+		return C.MQTTWS_OK
+	})
 	return n
 }
 
@@ -234,52 +184,26 @@ func (c *Client) Inflight() int {
 // after the reconnect, up to the operation timeout (use PublishAsync not
 // to wait). payload is copied; the caller may reuse it at once.
 func (c *Client) Publish(ctx context.Context, topic string, payload []byte, qos QoS, retain bool) error {
-	id, ack, err := c.publish(ctx, "Publish", topic, payload, qos, retain, true)
+	id, err := c.PublishAsync(ctx, topic, payload, qos, retain)
 	if err != nil || id == 0 {
 		return err
 	}
-	return c.waitAck(ctx, "Publish", id, ack)
+	return c.waitAck(ctx, "Publish", id)
 }
 
 // PublishAsync sends a message without waiting for its acknowledgement and
 // returns its packet id (0 for QoS 0), for WaitAck. It blocks only while
-// the inflight window (WithInflightWindow) or the socket is full.
-//
-// If ctx ends while it blocks, the message may or may not have been
-// accepted (the C API does not tell); it then returns an error matching
-// ErrInterrupted.
+// the inflight window (WithInflightWindow) or the socket is full. If ctx
+// ends while it blocks, the message was not accepted.
 func (c *Client) PublishAsync(ctx context.Context, topic string, payload []byte, qos QoS, retain bool) (uint16, error) {
-	id, _, err := c.publish(ctx, "PublishAsync", topic, payload, qos, retain, false)
-	return id, err
-}
-
-// publish runs mqttws_client_publish; wait: register for the ack (see
-// waitAck).
-func (c *Client) publish(ctx context.Context, op, topic string, payload []byte, qos QoS, retain bool,
-	wait bool) (uint16, chan struct{}, error) {
 	t := textPtr(topic)
-	if err := c.lock(ctx, op, true); err != nil {
-		return 0, nil, err
-	}
-	defer c.unlock()
 	var id C.uint16_t
-	_, err := c.invoke(ctx, op, plain, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+	_, err := c.call(ctx, "Publish", func(p *C.mqttws_client) C.mqttws_result {
 		return C.mqttws_client_publish(p, t, C.size_t(len(topic)), bytesPtr(payload), C.size_t(len(payload)),
 			C.uint8_t(qos), C.bool(retain), &id)
 	})
 	runtime.KeepAlive(payload)
-	if err != nil {
-		return 0, nil, plainError(op, err)
-	}
-	var ack chan struct{}
-	switch {
-	case wait && id != 0:
-		ack = c.expectAck(uint16(id))
-	case id != 0:
-		// Nobody waits for this one: take the PUBLISHED events now.
-		c.reap(ctx)
-	}
-	return uint16(id), ack, nil
+	return uint16(id), err
 }
 
 // WaitAck waits until the QoS 1/2 message with this packet id (from
@@ -288,100 +212,15 @@ func (c *Client) publish(ctx context.Context, op, topic string, payload []byte, 
 // once for an id not in flight, such as 0 or an id already acknowledged.
 // Packet ids are reused once acknowledged, so wait soon after publishing.
 func (c *Client) WaitAck(ctx context.Context, packetID uint16) error {
-	return c.waitAck(ctx, "WaitAck", packetID, nil)
+	return c.waitAck(ctx, "WaitAck", packetID)
 }
 
-// waitAck runs mqttws_client_wait_for in slices, releasing the lock
-// between them: other goroutines' publishes go out, and their acks are read,
-// while this one waits. Waiting for the lock, it interrupts nobody: a
-// receiver's poll returns anyway when the ack (a PUBLISHED event) comes.
-// But a receiver may take the ack before this goroutine queues for the lock
-// and then poll on; so whoever polls a PUBLISHED event closes ack (if not
-// nil), and the waiter then interrupts the lock's holder.
-func (c *Client) waitAck(ctx context.Context, op string, id uint16, ack chan struct{}) error {
-	if ack != nil {
-		defer c.forgetAck(id, ack)
-	}
+func (c *Client) waitAck(ctx context.Context, op string, id uint16) error {
 	deadline := time.Now().Add(c.opTimeout)
-	for {
-		signalled, err := c.lockForAck(ctx, op, ack)
-		if err != nil {
-			return err
-		}
-		if signalled {
-			// Once is enough; if the event was stale, wait normally.
-			ack = nil
-		}
-		slice := time.Until(deadline)
-		if slice > recvSlice {
-			slice = recvSlice
-		}
-		r, err := c.invoke(ctx, op, yieldable, slice, func(p *C.mqttws_client, ms C.int) C.mqttws_result {
-			return C.mqttws_client_wait_for(p, C.uint16_t(id), ms)
-		})
-		if r == C.MQTTWS_OK {
-			c.reap(ctx)
-		}
-		c.unlock()
-		switch {
-		case r == C.MQTTWS_OK:
-			return nil
-		case err == errYield:
-		case r == C.MQTTWS_ACK_TIMEOUT && time.Now().Before(deadline):
-		default:
-			return err
-		}
-	}
-}
-
-// reapPendingMax bounds the messages reap moves to the pending queue for
-// Recv; beyond it the core's own incoming bound holds them.
-const reapPendingMax = 1000
-
-// reap takes up to two events from the core's queue: every acknowledged
-// QoS 1/2 publish leaves a PUBLISHED event there, and a client that only
-// publishes would otherwise accumulate one per message. (A message taken
-// meanwhile goes to the pending queue for Recv.) Non-blocking; skipped
-// while disconnected, where a poll could start an automatic reconnect. The
-// lock is held.
-func (c *Client) reap(ctx context.Context) {
-	if len(c.pending) >= reapPendingMax {
-		// Nobody calls Recv: leave messages in the core, whose incoming
-		// bound then stops reading (and so the PUBACKs that make
-		// PUBLISHED events) until someone does.
-		return
-	}
-	p := c.ptr()
-	connected := p != nil && bool(C.mqttws_client_is_connected(p))
-	runtime.KeepAlive(c)
-	if !connected {
-		return
-	}
-	for i := 0; i < 2; i++ {
-		var got item
-		none := false
-		r, err := c.invoke(ctx, "Publish", yieldable, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
-			var ev C.mqttws_event
-			r := C.mqttws_client_poll(p, 0, &ev)
-			if r == C.MQTTWS_OK {
-				got = copyEvent(&ev)
-				none = ev.kind == C.MQTTWS_EVENT_NONE
-			}
-			return r
-		})
-		switch {
-		case r == C.MQTTWS_OK && !none:
-			c.stash(got)
-		case r == C.MQTTWS_OK, r == C.MQTTWS_CLOSED, r == C.MQTTWS_INTERRUPTED:
-			return
-		default:
-			// The connection failed: the next Recv says why.
-			if e, ok := err.(*Error); ok {
-				c.stash(item{err: e})
-			}
-			return
-		}
-	}
+	_, err := c.call(ctx, op, func(p *C.mqttws_client) C.mqttws_result {
+		return C.mqttws_client_wait_for(p, C.uint16_t(id), C.int(millis(time.Until(deadline))))
+	})
+	return err
 }
 
 // Subscribe subscribes to one topic filter and waits for SUBACK (at most
@@ -389,16 +228,12 @@ func (c *Client) reap(ctx context.Context) {
 // is an error matching ErrSubscribeRefused.
 func (c *Client) Subscribe(ctx context.Context, filter string, qos QoS) (QoS, error) {
 	f := textPtr(filter)
-	if err := c.lock(ctx, "Subscribe", true); err != nil {
-		return 0, err
-	}
-	defer c.unlock()
 	var granted C.uint8_t
-	_, err := c.invoke(ctx, "Subscribe", plain, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+	_, err := c.call(ctx, "Subscribe", func(p *C.mqttws_client) C.mqttws_result {
 		return C.mqttws_client_subscribe(p, f, C.size_t(len(filter)), C.uint8_t(qos), &granted)
 	})
 	if err != nil {
-		return 0, plainError("Subscribe", err)
+		return 0, err
 	}
 	return QoS(granted), nil
 }
@@ -426,15 +261,11 @@ func (c *Client) SubscribeMany(ctx context.Context, subs []Subscription) ([]QoS,
 		}
 	}()
 	granted := make([]byte, n)
-	if err := c.lock(ctx, "SubscribeMany", true); err != nil {
-		return nil, err
-	}
-	defer c.unlock()
-	_, err := c.invoke(ctx, "SubscribeMany", plain, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+	_, err := c.call(ctx, "SubscribeMany", func(p *C.mqttws_client) C.mqttws_result {
 		return C.mqttws_client_subscribe_many(p, arr, C.size_t(n), (*C.uint8_t)(unsafe.Pointer(&granted[0])))
 	})
 	if err != nil {
-		return nil, plainError("SubscribeMany", err)
+		return nil, err
 	}
 	out := make([]QoS, n)
 	for i, g := range granted {
@@ -462,22 +293,9 @@ func (c *Client) Unsubscribe(ctx context.Context, filters ...string) error {
 			C.free(unsafe.Pointer(view[i].data))
 		}
 	}()
-	if err := c.lock(ctx, "Unsubscribe", true); err != nil {
-		return err
-	}
-	defer c.unlock()
-	_, err := c.invoke(ctx, "Unsubscribe", plain, 0, func(p *C.mqttws_client, _ C.int) C.mqttws_result {
+	_, err := c.call(ctx, "Unsubscribe", func(p *C.mqttws_client) C.mqttws_result {
 		return C.mqttws_client_unsubscribe_many(p, arr, C.size_t(n))
 	})
-	return plainError("Unsubscribe", err)
-}
-
-// plainError maps the internal errYield, which a plain call only gets from
-// a stale interrupt, to an *Error.
-func plainError(op string, err error) error {
-	if err == errYield {
-		return &Error{Code: CodeInterrupted, Msg: "mqttws: " + op + ": interrupted"}
-	}
 	return err
 }
 
@@ -488,61 +306,35 @@ func plainError(op string, err error) error {
 // messages. With WithReconnect, it reconnects after a drop and keeps
 // waiting; WithEventHandler sees the events.
 //
-// Recv releases the lock every 50 ms, and a goroutine that wants to
-// publish meanwhile interrupts it at once, so a waiting Recv does not
-// delay publishers. Several goroutines may call Recv: each message goes to
-// one of them. The returned message is a copy.
+// A waiting Recv does not delay other goroutines' calls. Several
+// goroutines may call Recv: each message goes to one of them. The returned
+// message is a copy.
 func (c *Client) Recv(ctx context.Context) (*Message, error) {
 	for {
-		if err := c.lock(ctx, "Recv", false); err != nil {
-			return nil, err
-		}
-		if c.ptr() == nil {
-			c.unlock()
-			return nil, closedError()
-		}
-		if len(c.pending) > 0 {
-			it := c.pending[0]
-			c.pending[0] = item{}
-			c.pending = c.pending[1:]
-			c.unlock()
-			if it.msg != nil || it.err != nil {
-				return it.msg, it.err
-			}
-			c.dispatch(it.ev)
-			continue
-		}
-		slice := recvSlice
+		ms := -1
 		if dl, ok := ctx.Deadline(); ok {
 			left := time.Until(dl)
 			if left <= 0 {
-				c.unlock()
 				return nil, ctxError("Recv", context.DeadlineExceeded)
 			}
-			if left < slice {
-				slice = left
-			}
+			ms = int(millis(left))
 		}
 		var got item
-		_, err := c.invoke(ctx, "Recv", yieldable, slice, func(p *C.mqttws_client, ms C.int) C.mqttws_result {
-			var ev C.mqttws_event
-			r := C.mqttws_client_poll(p, ms, &ev)
+		_, err := c.call(ctx, "Recv", func(p *C.mqttws_client) C.mqttws_result {
+			var ev *C.mqttws_event
+			r := C.mqttws_client_poll(p, C.int(ms), &ev)
 			if r == C.MQTTWS_OK {
-				got = copyEvent(&ev)
+				got = takeEvent(ev)
 			}
 			return r
 		})
-		c.unlock()
-		c.acked(got.acked)
-		switch {
-		case err == nil && got.msg != nil:
-			return got.msg, nil
-		case err == nil:
-			c.dispatch(got.ev)
-		case err == errYield:
-		default:
+		if err != nil {
 			return nil, err
 		}
+		if got.msg != nil {
+			return got.msg, nil
+		}
+		c.dispatch(got.ev)
 	}
 }
 
@@ -635,27 +427,36 @@ func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		first = true
 		close(c.done)
-		c.imu.Lock()
-		c.closing = true
-		if c.inCall {
-			c.interruptLocked(errClosing)
-		}
-		c.imu.Unlock()
-
+		c.closing.Store(true)
 		// The Messages goroutine sees done and closes its channel; Close
 		// does not wait for it, so that an event handler may call Close.
 
-		c.sem <- struct{}{}
-		defer c.unlock()
-		p := c.ptr()
+		// End the calls in progress (they see closing and return), again
+		// and again until the last has returned and the lock is ours.
+		c.mu.RLock()
+		p := c._ptr
+		c.mu.RUnlock()
 		if p == nil {
 			return
 		}
+		quit := make(chan struct{})
+		exited := make(chan struct{})
+		go func() {
+			defer close(exited)
+			interruptUntil(p, quit)
+		}()
+		c.mu.Lock()
+		close(quit)
+		<-exited
+		defer c.mu.Unlock()
+		runtime.LockOSThread()
 		if r := C.mqttws_client_disconnect(p); r != C.MQTTWS_OK {
 			c.closeErr = c.lastError(p, r)
 		}
-		c.free()
-		c.pending = nil
+		runtime.UnlockOSThread()
+		runtime.SetFinalizer(c, nil)
+		C.mqttws_client_free(p)
+		c._ptr = nil
 	})
 	if !first {
 		return nil

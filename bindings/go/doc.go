@@ -30,36 +30,18 @@
 //
 // # Concurrency
 //
-// A Client may be used by several goroutines at once. The C library allows
-// one thread at a time per client, and a single cross-thread call,
-// mqttws_client_interrupt, which wakes the call blocked in the library. The
-// binding builds on both:
+// A Client may be used by several goroutines at once, and so may the C
+// client under it: goroutines call the library directly, and a goroutine
+// blocked in Recv does not delay another's Publish (the library locks its
+// state only around non-blocking work, never while it waits).
 //
-//   - Every C call runs with the client's lock held. The lock is FIFO: a
-//     goroutine that releases and retakes it queues behind the goroutines
-//     already waiting.
-//   - Recv does not hold the lock while it waits for a message: it polls the
-//     library in slices of 50 ms and releases the lock in between. A
-//     goroutine that wants to publish (subscribe, ...) meanwhile does not
-//     wait for the slice to end: it interrupts the poll, which returns at
-//     once. Measured on loopback, a Publish while another goroutine waits
-//     in Recv takes about 0.1 ms at QoS 0 and 0.2 ms at QoS 1.
-//   - Publish at QoS 1/2 writes the message with the lock held, then waits
-//     for the acknowledgement in slices too, so that many goroutines'
-//     messages are in flight at once, and any goroutine's poll reads
-//     everybody's acknowledgements.
-//   - Contexts end calls through the interrupt: a goroutine watches ctx
-//     while a call is in the library and interrupts exactly that call (by
-//     sequence number; never one that started later). A cancelled Recv
-//     returns within a millisecond; so does a Dial.
-//
-// The library's interrupt is a flag that makes "the call blocked now, or
-// else the next blocking call" return once. An interrupt sent while the
-// call is already returning would therefore hit a later call, perhaps
-// another goroutine's Publish. So after a call that was interrupted but
-// did not consume the interrupt, the binding withdraws it
-// (mqttws_client_clear_interrupt) before it releases the lock: no
-// interrupt is ever pending while the lock is free.
+//   - Contexts end calls through mqttws_client_interrupt. The library's
+//     interrupt ends every call in progress on the client at that moment
+//     (and none that starts later), so a call interrupted for another
+//     goroutine's context is simply made again; a cancelled Recv returns
+//     within milliseconds, and so does a Dial.
+//   - Close ends the calls in progress (they return ErrClosed), waits for
+//     them to leave the library, then frees the client.
 //
 // # Errors
 //
@@ -69,9 +51,9 @@
 // ErrInvalidArgument, ErrInterrupted, ErrAuth, ErrProxy, ErrQueueFull, ...);
 // errors.As gives the code, the message, the HTTP status of a refused
 // upgrade and the CONNACK code of a refused connection. The C library keeps
-// the last error per client, not per thread, and the binding reads it in
-// the same locked section as the failing call, so no goroutine can see
-// another's error and runtime.LockOSThread is not needed. A call ended by
+// each thread's last error per client; the binding makes a call and reads
+// its error on one locked OS thread (runtime.LockOSThread), so no
+// goroutine can see another's error. A call ended by
 // its context returns an *Error matching ErrInterrupted that also wraps
 // ctx.Err() (context.Canceled or context.DeadlineExceeded; a deadline also
 // matches ErrTimeout).
@@ -80,9 +62,9 @@
 //
 // C never holds a Go pointer. Topics, payloads and options are copied by C
 // during the call; arrays of pointers are built in C memory. Received
-// topics and payloads are borrowed from the C client only until its next
-// call, so the binding copies them before releasing the lock: a *Message
-// belongs to the caller. The binding uses the library's pull API
+// topics and payloads are borrowed from the C event that carries them, so
+// the binding copies them before freeing the event: a *Message belongs to
+// the caller. The binding uses the library's pull API
 // (mqttws_client_poll), so C never calls into Go: there are no callbacks,
 // no runtime/cgo.Handle and no exported trampolines.
 //

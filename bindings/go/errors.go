@@ -187,8 +187,8 @@ var (
 	// ErrAuth: credentials could not be built (a key that is not base64, an
 	// unusable private key, an empty secret).
 	ErrAuth = &Error{Code: CodeAuth}
-	// ErrBusy: the C client was used by two threads at once. This package
-	// serialises its calls, so seeing it is a bug.
+	// ErrBusy: the C client was freed while another thread's call was in
+	// progress. Close waits for calls to return, so seeing it is a bug.
 	ErrBusy = &Error{Code: CodeBusy}
 	// ErrUnknown: an error the library does not classify; see the message.
 	ErrUnknown = &Error{Code: CodeUnknown}

@@ -110,25 +110,25 @@ type Event struct {
 	Delay   time.Duration
 }
 
-// item is one thing taken from C's event queue: a message, an event for the
-// event handler, or an error for Recv to return.
+// item is what one poll gave: a message, or an event for the event
+// handler (nil for kinds the handler does not see).
 type item struct {
 	msg *Message
 	ev  *Event
-	err error
-	// acked is the packet id of a PUBLISHED event (an outgoing QoS 1/2
-	// message acknowledged), else 0.
-	acked uint16
 }
 
-// copyEvent copies what the binding uses out of a borrowed mqttws_event.
-// It must run before the next C call on the client, which invalidates the
-// views. SUBSCRIBED and UNSUBSCRIBED (answers nobody waits for) and kinds
-// this version does not know give an empty item.
-func copyEvent(ev *C.mqttws_event) item {
-	switch ev.kind {
+// takeEvent copies what the binding uses out of an event from
+// mqttws_client_poll and frees it. PUBLISHED, SUBSCRIBED and UNSUBSCRIBED
+// (answers nobody waits for) and kinds this version does not know give an
+// empty item.
+func takeEvent(ev *C.mqttws_event) item {
+	if ev == nil {
+		return item{}
+	}
+	defer C.mqttws_event_free(ev)
+	switch C.mqttws_event_get_kind(ev) {
 	case C.MQTTWS_EVENT_MESSAGE:
-		m := &ev.message
+		m := C.mqttws_event_message(ev)
 		return item{msg: &Message{
 			Topic:   goString(m.topic),
 			Payload: goBytes(m.payload),
@@ -137,21 +137,23 @@ func copyEvent(ev *C.mqttws_event) item {
 			Dup:     bool(m.dup),
 		}}
 	case C.MQTTWS_EVENT_CONNECTED:
-		return item{ev: &Event{Kind: EventConnected, SessionPresent: bool(ev.session_present)}}
+		return item{ev: &Event{Kind: EventConnected, SessionPresent: bool(C.mqttws_event_session_present(ev))}}
 	case C.MQTTWS_EVENT_DISCONNECTED:
-		return item{ev: &Event{Kind: EventDisconnected, Reason: goString(ev.text)}}
+		return item{ev: &Event{Kind: EventDisconnected, Reason: goString(C.mqttws_event_text(ev))}}
 	case C.MQTTWS_EVENT_RECONNECTING:
 		return item{ev: &Event{
 			Kind:    EventReconnecting,
-			Attempt: int(ev.attempt),
-			Delay:   time.Duration(ev.delay_ms) * time.Millisecond,
+			Attempt: int(C.mqttws_event_attempt(ev)),
+			Delay:   time.Duration(C.mqttws_event_delay_ms(ev)) * time.Millisecond,
 		}}
-	case C.MQTTWS_EVENT_PUBLISHED:
-		return item{acked: uint16(ev.packet_id)}
 	case C.MQTTWS_EVENT_DROPPED:
-		return item{ev: &Event{Kind: EventDropped, Topic: goString(ev.text), PacketID: uint16(ev.packet_id)}}
+		return item{ev: &Event{
+			Kind:     EventDropped,
+			Topic:    goString(C.mqttws_event_text(ev)),
+			PacketID: uint16(C.mqttws_event_packet_id(ev)),
+		}}
 	case C.MQTTWS_EVENT_STORE_DAMAGED:
-		return item{ev: &Event{Kind: EventStoreDamaged, Reason: goString(ev.text)}}
+		return item{ev: &Event{Kind: EventStoreDamaged, Reason: goString(C.mqttws_event_text(ev))}}
 	}
 	return item{}
 }

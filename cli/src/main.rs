@@ -148,7 +148,7 @@ fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
         .conn
         .timeout
         .map(|s| Instant::now() + Duration::from_secs(s));
-    let mut client = connect(&target, &args.common, deadline, &debug)?;
+    let client = connect(&target, &args.common, deadline, &debug)?;
     let filters: Vec<(&str, QoS)> = args.topics.iter().map(|t| (t.as_str(), qos)).collect();
     let granted = client.subscribe(&filters)?;
     for (filter, granted) in args.topics.iter().zip(granted) {
@@ -222,7 +222,7 @@ fn publish(args: PubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> 
             .unwrap_or(DEFAULT_TIMEOUT.as_secs()),
     );
     let deadline = Instant::now() + timeout;
-    let mut client = connect(&target, &args.common, Some(deadline), &debug)?;
+    let client = connect(&target, &args.common, Some(deadline), &debug)?;
     if let Some(id) = client.publish(&args.topic, payload, qos, args.retain)? {
         client.wait_for(id, Some(deadline.saturating_duration_since(Instant::now())))?;
         debug.say(format_args!(
@@ -274,7 +274,7 @@ fn connect(
     if conn.insecure {
         o = o.insecure_skip_verify(true);
     }
-    let mut client = Client::new(o)?;
+    let client = Client::new(o)?;
     debug.say(format_args!("connecting to {}", target.display_url));
     client.connect()?;
     debug.say(format_args!("connected to {}", target.display_url));

@@ -11,7 +11,7 @@
 //! use std::time::Duration;
 //! use mqttws::{Client, ClientOptions, QoS};
 //!
-//! let mut client = Client::new(
+//! let client = Client::new(
 //!     ClientOptions::new("wss://broker.example.com/mqtt").client_id("sensor-17"),
 //! )?;
 //! client.connect()?;
@@ -27,26 +27,28 @@
 //! ## Design overview
 //!
 //! ```text
-//!  application
-//!      │  publish / subscribe / poll / recv / interrupt         client.rs
+//!  application threads (any number, at once)
+//!      │  publish / subscribe / poll / recv / interrupt
 //!      ▼
-//!  Client (blocking driver: deadlines, no threads) ──────────── client.rs
+//!  Client (Send + Sync; blocking driver, no threads of its own) ─ client/
 //!      │  handle_bytes / handle_timeout / poll_transmit / poll_event
 //!      ▼
-//!  Session (sans-IO MQTT state: ids, QoS 1/2, keepalive) ────── session.rs
+//!  Session (sans-IO MQTT state: ids, QoS 1/2, keepalive) ──────── session.rs
+//!  Link (sans-IO life cycle: reconnect back-off, WebSocket pings) link.rs
 //!      │  one encoded packet per frame ⇅ any split of the stream
 //!      ▼
-//!  codec (mqttbytes v4, wrapped) ─────────────────────────────── codec.rs
+//!  codec (mqttbytes v4, wrapped) ───────────────────────────────── codec.rs
 //!      ▼
-//!  WebSocket (tungstenite) ⇄ TLS (rustls + ring) ⇄ TCP (mio) ── transport/
+//!  WebSocket (tungstenite) ⇄ TLS (rustls + ring) ⇄ TCP (mio) ──── transport/
 //!
 //!  auth/: per-platform credential providers (Tencent, Alibaba, AWS, Azure,
 //!  Huawei), called at every connection attempt with the wall clock.
+//!  store.rs: the durable store of outgoing QoS 1/2 messages (opt-in).
 //! ```
 //!
-//! Layers are testable alone: the codec with byte splits, the session with a
-//! virtual clock and a fake broker in memory, the client against a real
-//! mosquitto. The crate has no `unsafe` code.
+//! Layers are testable alone: the codec with byte splits, the session and
+//! the link with a virtual clock (the session with a fake broker in memory),
+//! the client against a real mosquitto. The crate has no `unsafe` code.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
@@ -56,19 +58,20 @@ pub mod client;
 pub mod codec;
 mod deadline;
 pub mod error;
+pub mod link;
 pub mod session;
 pub mod store;
 pub mod transport;
 
 pub use bytes::Bytes;
-pub use client::{Client, ClientOptions, ConnectInfo, ReconnectPolicy, WallClock};
+pub use client::{Client, ClientOptions, ConnectInfo, InterruptHandle, WallClock};
 pub use codec::{QoS, qos_from_u8};
 pub use error::{ConnectReturnCode, Error, ErrorKind, Result, TimeoutPhase};
+pub use link::ReconnectPolicy;
 pub use session::{
     ConnectParams, Event, IncomingQueue, Message, OfflineQueue, PacketId, QueueFull, Session,
     SessionConfig, Will,
 };
-pub use transport::InterruptHandle;
 pub use transport::proxy::{ProxyConfig, ProxyKind};
 pub use transport::tls::{Pem, TlsOptions};
 pub use transport::url::WsUrl;

@@ -70,9 +70,11 @@ int main(int argc, char **argv) {
     mqttws_client_set_message_callback(client, on_message, &received);
 
     while (!stop && (count == 0 || received < count)) {
-        mqttws_event event;
-        /* Wake up every second to look at the stop flag. */
+        mqttws_event *event = NULL;
+        /* Wake up every second to look at the stop flag. The callback saw
+         * the message already; the event is only freed. */
         if ((rc = mqttws_client_poll(client, 1000, &event)) != MQTTWS_OK) goto fail;
+        mqttws_event_free(event);
     }
     mqttws_client_disconnect(client);
     mqttws_client_free(client);

@@ -6,157 +6,54 @@
 //!
 //! ```text
 //! ClientHandle
-//!   interrupt    InterruptHandle (Send + Sync)  ◄── mqttws_client_interrupt, any thread
-//!   in_callback  AtomicBool: a message callback of this client is running
-//!   inner        Mutex<Inner>: the core Client, the held event data, the callback
-//!   last         Mutex<Option<Failure>>: the last failure, for mqttws_client_last_error
+//!   client     mqttws::Client (Send + Sync): the core does all the locking
+//!   callback   Mutex<Option<Callback>>: the message callback
+//!   active     AtomicUsize: calls in progress (see `Call`)
+//!   last       Mutex<LastFailures>: the last failure of each thread
 //! ```
 //!
 //! Rust code never forms a `&mut ClientHandle`: every export borrows it
-//! shared, so that `mqttws_client_interrupt` on another thread never aliases
-//! a mutable borrow. The interrupt handle sits outside the mutex, so waking
-//! a blocked poll never waits for the lock the poll holds.
+//! shared, and the core client is safe to use from several threads at once,
+//! so several C threads may call one client at the same time (one blocked in
+//! poll while others publish). Only `mqttws_client_free` must wait until
+//! the others are done: it answers `MQTTWS_BUSY` while any call is in
+//! progress.
 //!
-//! The mutex is only ever *tried* (`try_lock`): a client is used from one
-//! thread at a time, so a held lock means a misuse (a second thread), which
-//! gets `MQTTWS_BUSY` instead of a deadlock.
+//! Events are owned objects (`crate::event`), so nothing a thread is
+//! reading is ever replaced by another thread's poll.
 //!
-//! Poll and the callback: poll takes the lock, gets the next event from the
-//! core, moves its data into `inner.held` (which keeps topic and payload
-//! alive for the borrowed views), *releases the lock*, and only then calls
-//! the message callback with `in_callback` set. So the callback may publish
-//! (that takes the free lock), while the calls that would recurse or pull
-//! the client from under the poll (poll, connect, free) see `in_callback`
-//! and return `MQTTWS_REENTRANT`.
+//! The message callback runs inside poll, on the polling thread, with no
+//! lock held: from inside it every call works but `mqttws_client_free`
+//! (which returns `MQTTWS_REENTRANT`). A thread-local notes which client's
+//! callback is running on the thread.
 
+use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_void};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::thread::ThreadId;
 use std::time::Duration;
 
-use mqttws_core::{Bytes, Client, Event, InterruptHandle, QoS};
+use mqttws_core::{Bytes, Client};
 
 use crate::error::{Failure, mqttws_error, mqttws_result, report};
+use crate::event::{EventData, mqttws_event, mqttws_message, qos_u8};
 use crate::ffi::{
     Castable, OwnershipBox, array, bytes, obj, obj_arc, opt_out, out, qos, text, to_boxed_mut_ptr,
 };
 use crate::options::mqttws_options;
-use crate::slice::{copy_text, mqttws_bytes, mqttws_str, nul_terminated};
+use crate::slice::{copy_text, mqttws_str};
 
 /// An MQTT client connection over WebSocket.
 ///
 /// Ownership: created by `mqttws_client_new`, freed with `mqttws_client_free`.
-/// Threading: use a client from one thread at a time; only
-/// `mqttws_client_interrupt` may be called from another thread, at any
-/// time before `mqttws_client_free`. Calls that would need the client while
-/// another thread uses it return `MQTTWS_BUSY` rather than wait.
+/// Threading: safe to use from several threads at once; one thread may
+/// block in `mqttws_client_poll` while others publish, subscribe or
+/// disconnect, and none waits for another's blocked call.
+/// `mqttws_client_free` must be the last call: it answers `MQTTWS_BUSY`
+/// while another thread's call is still in progress.
 pub struct mqttws_client {
     _private: [u8; 0],
-}
-
-/// What `mqttws_client_poll` returned.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum mqttws_event_kind {
-    /// Nothing: the timeout passed without an event.
-    MQTTWS_EVENT_NONE = 0,
-    /// A message arrived: see `message`.
-    MQTTWS_EVENT_MESSAGE = 1,
-    /// An outgoing QoS 1 message was acknowledged (PUBACK) or a QoS 2 one
-    /// completed (PUBCOMP): see `packet_id`.
-    MQTTWS_EVENT_PUBLISHED = 2,
-    /// A SUBACK that no call was waiting for: see `packet_id`, `granted_qos`.
-    MQTTWS_EVENT_SUBSCRIBED = 3,
-    /// An UNSUBACK that no call was waiting for: see `packet_id`.
-    MQTTWS_EVENT_UNSUBSCRIBED = 4,
-    /// Connected again by the automatic reconnect (not reported for
-    /// `mqttws_client_connect`, which returns the outcome itself): see
-    /// `session_present`.
-    MQTTWS_EVENT_CONNECTED = 5,
-    /// The full offline queue dropped a message to make room; it will never
-    /// be sent: see `packet_id` (0 for QoS 0) and `text` (its topic).
-    MQTTWS_EVENT_DROPPED = 6,
-    /// The connection ended and the automatic reconnect takes over: see
-    /// `text` (why). A RECONNECTING event follows.
-    MQTTWS_EVENT_DISCONNECTED = 7,
-    /// The automatic reconnect will try again: see `attempt` (1 for the
-    /// first after a drop) and `delay_ms` (the back-off before it).
-    MQTTWS_EVENT_RECONNECTING = 8,
-    /// The durable store found damaged bytes in its log when the client was
-    /// created (reported by the first poll): every valid record was
-    /// recovered and the damaged log kept aside; what the damaged bytes held
-    /// is lost. See `text` (what was found, and where the damaged log is).
-    MQTTWS_EVENT_STORE_DAMAGED = 9,
-    /// An event this version of the header does not describe; ignore it.
-    MQTTWS_EVENT_OTHER = 255,
-}
-
-/// A received message. All views are borrowed from the client: valid until
-/// the next `mqttws_client_poll` or `mqttws_client_free` on that client
-/// (inside a callback: until the callback returns, and then as for poll).
-/// Copy what you keep.
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub struct mqttws_message {
-    /// The topic (UTF-8, NUL-terminated for convenience; `len` excludes it).
-    pub topic: mqttws_str,
-    /// The payload (binary; `data` is never NULL, even for an empty payload).
-    pub payload: mqttws_bytes,
-    /// The QoS the message was delivered with: 0, 1 or 2.
-    pub qos: u8,
-    /// Whether the broker sent it as a retained message.
-    pub retain: bool,
-    /// Whether the broker marked it as a possible duplicate.
-    pub dup: bool,
-}
-
-/// One event from `mqttws_client_poll`. Fields that do not apply to `kind`
-/// are zero / NULL. Borrowed views follow the rule of `mqttws_message`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub struct mqttws_event {
-    /// What happened.
-    pub kind: mqttws_event_kind,
-    /// The packet id for PUBLISHED, SUBSCRIBED, UNSUBSCRIBED and DROPPED.
-    pub packet_id: u16,
-    /// For CONNECTED: whether the broker resumed a stored session.
-    pub session_present: bool,
-    /// For MESSAGE: the message.
-    pub message: mqttws_message,
-    /// For SUBSCRIBED: the granted QoS per filter (0x80: refused).
-    pub granted_qos: mqttws_bytes,
-    /// For DROPPED: the topic; for DISCONNECTED: the reason; for
-    /// STORE_DAMAGED: what was found (NUL-terminated).
-    pub text: mqttws_str,
-    /// For RECONNECTING: the attempt number, 1 for the first after a drop.
-    pub attempt: u32,
-    /// For RECONNECTING: the delay before the attempt, in milliseconds.
-    pub delay_ms: u64,
-}
-
-impl mqttws_event {
-    fn none() -> Self {
-        let empty = mqttws_bytes {
-            data: std::ptr::null(),
-            len: 0,
-        };
-        Self {
-            kind: mqttws_event_kind::MQTTWS_EVENT_NONE,
-            packet_id: 0,
-            session_present: false,
-            message: mqttws_message {
-                topic: mqttws_str::NONE,
-                payload: empty,
-                qos: 0,
-                retain: false,
-                dup: false,
-            },
-            granted_qos: empty,
-            text: mqttws_str::NONE,
-            attempt: 0,
-            delay_ms: 0,
-        }
-    }
 }
 
 /// One subscription request of `mqttws_client_subscribe_many`.
@@ -172,37 +69,45 @@ pub struct mqttws_subscription {
 
 /// Called by `mqttws_client_poll`, on the thread calling it, for each
 /// message it returns. `userdata` is the pointer given to
-/// `mqttws_client_set_message_callback`; `message` is borrowed (see
-/// `mqttws_message`). From inside the callback, publish, subscribe,
-/// unsubscribe, wait_for, disconnect and the accessors of this client work;
-/// poll, connect and free return `MQTTWS_REENTRANT`. The callback must
-/// return normally: no longjmp or C++ exception may leave it.
+/// `mqttws_client_set_message_callback`; `message` is borrowed until the
+/// callback returns. From inside the callback every call on this client
+/// works except `mqttws_client_free` (`MQTTWS_REENTRANT`). The callback
+/// must return normally: no longjmp or C++ exception may leave it. With
+/// several threads polling, it may run on several threads at once.
 pub type mqttws_message_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, message: *const mqttws_message)>;
 
 /// The Rust value behind a `mqttws_client` pointer.
 pub(crate) struct ClientHandle {
-    interrupt: InterruptHandle,
-    in_callback: AtomicBool,
+    client: Client,
+    callback: Mutex<Option<Callback>>,
     /// Calls in progress on this client (see [`Call`]).
     active: AtomicUsize,
-    inner: Mutex<Inner>,
-    last: Mutex<Option<Failure>>,
+    last: Mutex<LastFailures>,
 }
 
-struct Inner {
-    client: Client,
-    held: Held,
-    callback: Option<Callback>,
-}
-
-/// The data behind the views of the last event handed out.
+/// The last failure of each thread that used the client, most recent last;
+/// a few dozen threads at most are remembered.
 #[derive(Default)]
-struct Held {
-    topic: Vec<u8>,
-    payload: Bytes,
-    granted: Vec<u8>,
-    text: Vec<u8>,
+struct LastFailures(Vec<(ThreadId, Failure)>);
+
+/// How many threads' last failures a client remembers.
+const LAST_FAILURES: usize = 64;
+
+impl LastFailures {
+    fn record(&mut self, f: Failure) {
+        let me = std::thread::current().id();
+        self.0.retain(|(t, _)| *t != me);
+        if self.0.len() >= LAST_FAILURES {
+            self.0.remove(0);
+        }
+        self.0.push((me, f));
+    }
+
+    fn get(&self) -> Option<&Failure> {
+        let me = std::thread::current().id();
+        self.0.iter().find(|(t, _)| *t == me).map(|(_, f)| f)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -212,7 +117,7 @@ struct Callback {
 }
 
 // SAFETY: Rust never dereferences `userdata`; it is only handed back to the
-// C callback on the thread that calls poll, as the header documents.
+// C callback, on whichever thread polls, as the header documents.
 unsafe impl Send for Callback {}
 
 impl Castable for mqttws_client {
@@ -220,19 +125,25 @@ impl Castable for mqttws_client {
     type RustType = ClientHandle;
 }
 
-/// Sets `in_callback` for the life of the value.
-struct CallbackScope<'a>(&'a AtomicBool);
+thread_local! {
+    /// The client whose message callback runs on this thread, if any.
+    static IN_CALLBACK: Cell<*const ClientHandle> = const { Cell::new(std::ptr::null()) };
+}
 
-impl<'a> CallbackScope<'a> {
-    fn enter(flag: &'a AtomicBool) -> Self {
-        flag.store(true, Ordering::SeqCst);
-        Self(flag)
+/// Notes, for the life of the value, that `handle`'s callback runs on this
+/// thread (restoring what was noted before: callbacks of different clients
+/// may nest).
+struct CallbackScope(*const ClientHandle);
+
+impl CallbackScope {
+    fn enter(handle: &ClientHandle) -> Self {
+        Self(IN_CALLBACK.with(|c| c.replace(handle)))
     }
 }
 
-impl Drop for CallbackScope<'_> {
+impl Drop for CallbackScope {
     fn drop(&mut self) {
-        self.0.store(false, Ordering::SeqCst);
+        IN_CALLBACK.with(|c| c.set(self.0));
     }
 }
 
@@ -240,39 +151,26 @@ impl ClientHandle {
     fn record(&self, op: &str, f: &Failure) {
         let mut f = f.clone();
         f.message = format!("{op}: {}", f.message);
-        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Some(f);
+        self.last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .record(f);
     }
 
     fn last(&self) -> Option<Failure> {
         self.last
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .get()
+            .cloned()
     }
 
-    fn refuse_in_callback(&self, op: &str) -> Result<(), Failure> {
-        if self.in_callback.load(Ordering::SeqCst) {
-            Err(Failure::new(
-                mqttws_result::MQTTWS_REENTRANT,
-                format!("{op} may not be called from inside this client's message callback"),
-            ))
-        } else {
-            Ok(())
-        }
+    fn in_callback(&self) -> bool {
+        IN_CALLBACK.with(|c| std::ptr::eq(c.get(), self))
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, Inner>, Failure> {
-        match self.inner.try_lock() {
-            Ok(g) => Ok(g),
-            Err(TryLockError::WouldBlock) => Err(Failure::new(
-                mqttws_result::MQTTWS_BUSY,
-                "the client is in use by another thread; use a client from one thread at a time",
-            )),
-            Err(TryLockError::Poisoned(_)) => Err(Failure::new(
-                mqttws_result::MQTTWS_PANIC,
-                "an earlier call on this client panicked; the client is unusable, free it",
-            )),
-        }
+    fn callback(&self) -> Option<Callback> {
+        *self.callback.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -310,9 +208,8 @@ unsafe fn enter<'a>(client: *const mqttws_client) -> Result<Call<'a>, Failure> {
     Ok(Call(h))
 }
 
-/// Runs `f` with the client locked, recording a failure as the client's
-/// last error. `in_callback_ok` says whether `op` may run inside the
-/// client's message callback.
+/// Runs `f` on the client, recording a failure as the calling thread's last
+/// error on the client.
 ///
 /// # Safety
 ///
@@ -320,22 +217,14 @@ unsafe fn enter<'a>(client: *const mqttws_client) -> Result<Call<'a>, Failure> {
 unsafe fn with_client(
     client: *const mqttws_client,
     op: &str,
-    in_callback_ok: bool,
-    f: impl FnOnce(&mut Inner) -> Result<(), Failure>,
+    f: impl FnOnce(&ClientHandle) -> Result<(), Failure>,
 ) -> mqttws_result {
     // SAFETY: per this function's contract.
     let h = match unsafe { enter(client) } {
         Ok(h) => h,
         Err(e) => return e.code,
     };
-    let r = (|| {
-        if !in_callback_ok {
-            h.refuse_in_callback(op)?;
-        }
-        let mut g = h.lock()?;
-        f(&mut g)
-    })();
-    match r {
+    match f(&h) {
         Ok(()) => mqttws_result::MQTTWS_OK,
         Err(e) => {
             h.record(op, &e);
@@ -344,80 +233,9 @@ unsafe fn with_client(
     }
 }
 
-fn qos_u8(q: QoS) -> u8 {
-    match q {
-        QoS::AtMostOnce => 0,
-        QoS::AtLeastOnce => 1,
-        QoS::ExactlyOnce => 2,
-    }
-}
-
 /// A timeout parameter: negative means none (`None`).
 fn timeout(ms: c_int) -> Option<Duration> {
     u64::try_from(ms).ok().map(Duration::from_millis)
-}
-
-impl Inner {
-    /// Keeps the data of `ev` in `held` and returns the C view of it.
-    fn hold(&mut self, ev: Option<Event>) -> mqttws_event {
-        let mut e = mqttws_event::none();
-        let Some(ev) = ev else { return e };
-        match ev {
-            Event::Message(m) => {
-                self.held.topic = nul_terminated(&m.topic).into_vec();
-                self.held.payload = m.payload;
-                e.kind = mqttws_event_kind::MQTTWS_EVENT_MESSAGE;
-                e.message = mqttws_message {
-                    topic: mqttws_str::of_nul_terminated(&self.held.topic),
-                    payload: mqttws_bytes::of(&self.held.payload),
-                    qos: qos_u8(m.qos),
-                    retain: m.retain,
-                    dup: m.dup,
-                };
-            }
-            Event::Published { packet_id } => {
-                e.kind = mqttws_event_kind::MQTTWS_EVENT_PUBLISHED;
-                e.packet_id = packet_id;
-            }
-            Event::Subscribed { packet_id, granted } => {
-                self.held.granted = granted.iter().map(|g| g.map_or(0x80, qos_u8)).collect();
-                e.kind = mqttws_event_kind::MQTTWS_EVENT_SUBSCRIBED;
-                e.packet_id = packet_id;
-                e.granted_qos = mqttws_bytes::of(&self.held.granted);
-            }
-            Event::Unsubscribed { packet_id } => {
-                e.kind = mqttws_event_kind::MQTTWS_EVENT_UNSUBSCRIBED;
-                e.packet_id = packet_id;
-            }
-            Event::Connected { session_present } => {
-                e.kind = mqttws_event_kind::MQTTWS_EVENT_CONNECTED;
-                e.session_present = session_present;
-            }
-            Event::Dropped { packet_id, topic } => {
-                self.held.text = nul_terminated(&topic).into_vec();
-                e.kind = mqttws_event_kind::MQTTWS_EVENT_DROPPED;
-                e.packet_id = packet_id.unwrap_or(0);
-                e.text = mqttws_str::of_nul_terminated(&self.held.text);
-            }
-            Event::Disconnected { reason } => {
-                self.held.text = nul_terminated(&reason).into_vec();
-                e.kind = mqttws_event_kind::MQTTWS_EVENT_DISCONNECTED;
-                e.text = mqttws_str::of_nul_terminated(&self.held.text);
-            }
-            Event::StoreDamaged(damage) => {
-                self.held.text = nul_terminated(&damage.to_string()).into_vec();
-                e.kind = mqttws_event_kind::MQTTWS_EVENT_STORE_DAMAGED;
-                e.text = mqttws_str::of_nul_terminated(&self.held.text);
-            }
-            Event::Reconnecting { delay, attempt } => {
-                e.kind = mqttws_event_kind::MQTTWS_EVENT_RECONNECTING;
-                e.attempt = attempt;
-                e.delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-            }
-            _ => e.kind = mqttws_event_kind::MQTTWS_EVENT_OTHER,
-        }
-        e
-    }
 }
 
 /// Creates a client for these options. Checks the URL and reads the TLS
@@ -444,11 +262,10 @@ pub unsafe extern "C" fn mqttws_client_new(
                 unsafe { (obj_arc::<mqttws_options>(options, "options")?, out(client_out, "client_out")?) };
             let client = Client::new((*options).clone()).map_err(Failure::from)?;
             let handle = ClientHandle {
-                interrupt: client.interrupt_handle(),
-                in_callback: AtomicBool::new(false),
+                client,
+                callback: Mutex::new(None),
                 active: AtomicUsize::new(0),
-                inner: Mutex::new(Inner { client, held: Held::default(), callback: None }),
-                last: Mutex::new(None),
+                last: Mutex::new(LastFailures::default()),
             };
             client_out.write(to_boxed_mut_ptr::<mqttws_client>(handle));
             Ok(())
@@ -465,17 +282,17 @@ pub unsafe extern "C" fn mqttws_client_new(
 /// CONNECT and CONNACK, all within the connect timeout. With a platform
 /// credential provider attached, the credentials are signed afresh now.
 /// QoS 1/2 messages not acknowledged on a previous connection are sent
-/// again. A pending interrupt is discarded first.
+/// again.
 ///
 /// On success, if `session_present_out` is not NULL (it is optional), it
 /// receives whether the broker resumed a stored session. NULL `client`:
 /// `MQTTWS_NULL_PARAMETER`. Already connected: `MQTTWS_INVALID_ARGUMENT`.
-/// From inside this client's callback: `MQTTWS_REENTRANT`. Failures:
+/// Failures:
 /// `MQTTWS_IO`, `MQTTWS_PROXY`, `MQTTWS_TIMEOUT`, `MQTTWS_TLS`,
 /// `MQTTWS_HANDSHAKE` (see `mqttws_client_last_http_status`),
 /// `MQTTWS_CONNACK_*` (see
 /// `mqttws_client_last_connack_code`), `MQTTWS_AUTH`, `MQTTWS_INTERRUPTED`.
-/// Blocks; one thread at a time.
+/// Blocks; any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_connect(
     client: *mut mqttws_client,
@@ -484,7 +301,7 @@ pub unsafe extern "C" fn mqttws_client_connect(
     ffi_panic_boundary! {
         // SAFETY: pointers as documented (header contract).
         unsafe {
-            with_client(client, "mqttws_client_connect", false, |c| {
+            with_client(client, "mqttws_client_connect", |c| {
                 let session_present_out = opt_out(session_present_out);
                 let info = c.client.connect().map_err(Failure::from)?;
                 if let Some(o) = session_present_out {
@@ -511,7 +328,7 @@ pub unsafe extern "C" fn mqttws_client_connect(
 /// not UTF-8 or QoS above 2: `MQTTWS_INVALID_PARAMETER`; a wildcard or an
 /// empty topic: `MQTTWS_INVALID_ARGUMENT`; not connected (and no offline
 /// queue): `MQTTWS_CLOSED`; offline queue full: `MQTTWS_QUEUE_FULL`. Works
-/// from inside this client's message callback. One thread at a time.
+/// from inside this client's message callback. Any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_publish(
     client: *mut mqttws_client,
@@ -526,7 +343,7 @@ pub unsafe extern "C" fn mqttws_client_publish(
     ffi_panic_boundary! {
         // SAFETY: pointers and lengths as documented (header contract).
         unsafe {
-            with_client(client, "mqttws_client_publish", true, |c| {
+            with_client(client, "mqttws_client_publish", |c| {
                 let topic = text(topic, topic_len, "topic")?;
                 let payload = Bytes::copy_from_slice(bytes(payload, payload_len, "payload")?);
                 let qos = self::qos(qos, "qos")?;
@@ -549,7 +366,7 @@ pub unsafe extern "C" fn mqttws_client_publish(
 ///
 /// NULL `client`: `MQTTWS_NULL_PARAMETER`. Timeout: `MQTTWS_ACK_TIMEOUT`
 /// (not fatal: the message stays in flight). Works from inside this
-/// client's message callback. Blocks; one thread at a time.
+/// client's message callback. Blocks; any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_wait_for(
     client: *mut mqttws_client,
@@ -559,7 +376,7 @@ pub unsafe extern "C" fn mqttws_client_wait_for(
     ffi_panic_boundary! {
         // SAFETY: pointer as documented (header contract).
         unsafe {
-            with_client(client, "mqttws_client_wait_for", true, |c| {
+            with_client(client, "mqttws_client_wait_for", |c| {
                 c.client.wait_for(packet_id, timeout(timeout_ms)).map_err(Failure::from)
             })
         }
@@ -583,7 +400,7 @@ pub unsafe extern "C" fn mqttws_client_publish_and_wait(
     ffi_panic_boundary! {
         // SAFETY: pointers and lengths as documented (header contract).
         unsafe {
-            with_client(client, "mqttws_client_publish_and_wait", true, |c| {
+            with_client(client, "mqttws_client_publish_and_wait", |c| {
                 let topic = text(topic, topic_len, "topic")?;
                 let payload = Bytes::copy_from_slice(bytes(payload, payload_len, "payload")?);
                 let qos = self::qos(qos, "qos")?;
@@ -602,7 +419,7 @@ pub unsafe extern "C" fn mqttws_client_publish_and_wait(
 /// broker granted. NULL `client` or `filter`: `MQTTWS_NULL_PARAMETER`; bad
 /// UTF-8 or QoS above 2: `MQTTWS_INVALID_PARAMETER`; a malformed filter:
 /// `MQTTWS_INVALID_ARGUMENT`; refused by the broker:
-/// `MQTTWS_SUBSCRIBE_REFUSED`. Blocks; one thread at a time.
+/// `MQTTWS_SUBSCRIBE_REFUSED`. Blocks; any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_subscribe(
     client: *mut mqttws_client,
@@ -614,7 +431,7 @@ pub unsafe extern "C" fn mqttws_client_subscribe(
     ffi_panic_boundary! {
         // SAFETY: pointers and lengths as documented (header contract).
         unsafe {
-            with_client(client, "mqttws_client_subscribe", true, |c| {
+            with_client(client, "mqttws_client_subscribe", |c| {
                 let filter = text(filter, filter_len, "filter")?;
                 let qos = self::qos(qos, "qos")?;
                 let granted_qos_out = opt_out(granted_qos_out);
@@ -645,7 +462,7 @@ pub unsafe extern "C" fn mqttws_client_subscribe(
 /// where the broker refused one; refusals do not make the call fail. NULL
 /// `client`, `subscriptions` or a filter's `data`: `MQTTWS_NULL_PARAMETER`;
 /// `count` 0, bad UTF-8 or QoS above 2: `MQTTWS_INVALID_PARAMETER`.
-/// Blocks; one thread at a time.
+/// Blocks; any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_subscribe_many(
     client: *mut mqttws_client,
@@ -656,7 +473,7 @@ pub unsafe extern "C" fn mqttws_client_subscribe_many(
     ffi_panic_boundary! {
         // SAFETY: pointers and lengths as documented (header contract).
         unsafe {
-            with_client(client, "mqttws_client_subscribe_many", true, |c| {
+            with_client(client, "mqttws_client_subscribe_many", |c| {
                 let subs = array(subscriptions, count, "subscriptions")?;
                 let mut filters = Vec::with_capacity(subs.len());
                 for s in subs {
@@ -679,7 +496,7 @@ pub unsafe extern "C" fn mqttws_client_subscribe_many(
 ///
 /// `filter` is `filter_len` bytes of UTF-8, copied. NULL `client` or
 /// `filter`: `MQTTWS_NULL_PARAMETER`; bad UTF-8: `MQTTWS_INVALID_PARAMETER`.
-/// Blocks; one thread at a time.
+/// Blocks; any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_unsubscribe(
     client: *mut mqttws_client,
@@ -689,7 +506,7 @@ pub unsafe extern "C" fn mqttws_client_unsubscribe(
     ffi_panic_boundary! {
         // SAFETY: pointers and lengths as documented (header contract).
         unsafe {
-            with_client(client, "mqttws_client_unsubscribe", true, |c| {
+            with_client(client, "mqttws_client_unsubscribe", |c| {
                 let filter = text(filter, filter_len, "filter")?;
                 c.client.unsubscribe(&[filter]).map_err(Failure::from)
             })
@@ -703,7 +520,7 @@ pub unsafe extern "C" fn mqttws_client_unsubscribe(
 /// `filters` is an array of `count` (at least 1) views, borrowed for the
 /// call. NULL `client`, `filters` or a filter's `data`:
 /// `MQTTWS_NULL_PARAMETER`; `count` 0 or bad UTF-8:
-/// `MQTTWS_INVALID_PARAMETER`. Blocks; one thread at a time.
+/// `MQTTWS_INVALID_PARAMETER`. Blocks; any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_unsubscribe_many(
     client: *mut mqttws_client,
@@ -713,7 +530,7 @@ pub unsafe extern "C" fn mqttws_client_unsubscribe_many(
     ffi_panic_boundary! {
         // SAFETY: pointers and lengths as documented (header contract).
         unsafe {
-            with_client(client, "mqttws_client_unsubscribe_many", true, |c| {
+            with_client(client, "mqttws_client_unsubscribe_many", |c| {
                 let views = array(filters, count, "filters")?;
                 let mut list = Vec::with_capacity(views.len());
                 for v in views {
@@ -733,7 +550,7 @@ pub unsafe extern "C" fn mqttws_client_unsubscribe_many(
 /// `userdata` is passed back as the callback's first argument and never
 /// dereferenced by the library; it must stay valid while the callback is
 /// set. NULL `client`: `MQTTWS_NULL_PARAMETER`. May be called from inside
-/// the callback. One thread at a time.
+/// the callback. Any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_set_message_callback(
     client: *mut mqttws_client,
@@ -743,8 +560,9 @@ pub unsafe extern "C" fn mqttws_client_set_message_callback(
     ffi_panic_boundary! {
         // SAFETY: pointer as documented (header contract).
         unsafe {
-            with_client(client, "mqttws_client_set_message_callback", true, |c| {
-                c.callback = callback.map(|f| Callback { f, userdata });
+            with_client(client, "mqttws_client_set_message_callback", |c| {
+                *c.callback.lock().unwrap_or_else(PoisonError::into_inner) =
+                    callback.map(|f| Callback { f, userdata });
                 Ok(())
             })
         }
@@ -754,60 +572,42 @@ pub unsafe extern "C" fn mqttws_client_set_message_callback(
 /// Returns the next event, waiting up to `timeout_ms` milliseconds for one
 /// (0: do not wait; negative: wait until an event, a failure or an
 /// interrupt). While waiting, the client answers pings and acknowledges
-/// incoming QoS 1/2 messages. If the timeout passes, the result is
-/// `MQTTWS_OK` with `kind` `MQTTWS_EVENT_NONE`.
+/// incoming QoS 1/2 messages. On success `*event_out` receives an event to
+/// free with `mqttws_event_free`, or NULL if the timeout passed.
 ///
-/// For a message, the message callback (if set) is called first, then
-/// `*event_out` is filled. The views in `*event_out` are borrowed from the
-/// client: valid until the next `mqttws_client_poll` or
-/// `mqttws_client_free` on this client; copy what you keep.
+/// For a message, the message callback (if set) is called first, on this
+/// thread, then `*event_out` is filled. With several threads polling, each
+/// event goes to one of them.
 ///
-/// NULL `client` or `event_out`: `MQTTWS_NULL_PARAMETER`. From inside this
-/// client's callback: `MQTTWS_REENTRANT`. Interrupted:
+/// NULL `client` or `event_out`: `MQTTWS_NULL_PARAMETER`. Interrupted:
 /// `MQTTWS_INTERRUPTED`. Not connected: `MQTTWS_CLOSED` (messages that
-/// arrived before a connection failed are returned first). Blocks; one
-/// thread at a time, except `mqttws_client_interrupt`.
+/// arrived before a connection failed are returned first). Blocks; any
+/// thread, several at once.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_poll(
     client: *mut mqttws_client,
     timeout_ms: c_int,
-    event_out: *mut mqttws_event,
+    event_out: *mut *mut mqttws_event,
 ) -> mqttws_result {
-    const OP: &str = "mqttws_client_poll";
     ffi_panic_boundary! {
-        // SAFETY: NULL or a live client (header contract).
-        let h = match unsafe { enter(client.cast_const()) } {
-            Ok(h) => h,
-            Err(e) => return e.code,
-        };
-        let result = (|| {
-            h.refuse_in_callback(OP)?;
-            // SAFETY: NULL or writable (header contract).
-            let event_out = unsafe { out(event_out, "event_out") }?;
-            let mut g = h.lock()?;
-            // The previous event's views end here.
-            g.held = Held::default();
-            let ev = g.client.poll(timeout(timeout_ms)).map_err(Failure::from)?;
-            let event = g.hold(ev);
-            let callback = g.callback;
-            // Unlocked while the callback runs, so that it may publish.
-            drop(g);
-            if let (Some(cb), mqttws_event_kind::MQTTWS_EVENT_MESSAGE) = (callback, event.kind) {
-                let _scope = CallbackScope::enter(&h.in_callback);
-                // SAFETY: the C caller registered `cb` and `userdata`. The
-                // message views point into `held`, which only poll and free
-                // replace, and both are refused while `in_callback` is set.
-                unsafe { (cb.f)(cb.userdata, &event.message) };
-            }
-            event_out.write(event);
-            Ok(())
-        })();
-        match result {
-            Ok(()) => mqttws_result::MQTTWS_OK,
-            Err(e) => {
-                h.record(OP, &e);
-                e.code
-            }
+        // SAFETY: pointers as documented (header contract).
+        unsafe {
+            with_client(client, "mqttws_client_poll", |c| {
+                let event_out = out(event_out, "event_out")?;
+                let Some(ev) = c.client.poll(timeout(timeout_ms)).map_err(Failure::from)? else {
+                    event_out.write(std::ptr::null_mut());
+                    return Ok(());
+                };
+                let event = EventData::from_core(ev);
+                if let (Some(cb), Some(m)) = (c.callback(), event.message()) {
+                    let _scope = CallbackScope::enter(c);
+                    // SAFETY: the C caller registered `cb` and `userdata`; the
+                    // message is borrowed from `event`, alive until after the call.
+                    (cb.f)(cb.userdata, m);
+                }
+                event_out.write(event.into_raw());
+                Ok(())
+            })
         }
     }
 }
@@ -818,58 +618,34 @@ pub unsafe extern "C" fn mqttws_client_poll(
 /// `MQTTWS_CLOSED` until the next `mqttws_client_connect`.
 ///
 /// NULL `client`: `MQTTWS_NULL_PARAMETER`. Works from inside this client's
-/// message callback. Blocks; one thread at a time.
+/// message callback. Blocks; any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_disconnect(client: *mut mqttws_client) -> mqttws_result {
     ffi_panic_boundary! {
         // SAFETY: pointer as documented (header contract).
         unsafe {
-            with_client(client, "mqttws_client_disconnect", true, |c| {
+            with_client(client, "mqttws_client_disconnect", |c| {
                 c.client.disconnect().map_err(Failure::from)
             })
         }
     }
 }
 
-/// Wakes the call blocked on this client now (poll, connect, wait_for...),
-/// or else the next blocking call, which then returns `MQTTWS_INTERRUPTED`
-/// promptly. The connection is unchanged.
+/// Interrupts every call in progress on this client (poll, connect,
+/// wait_for... on any thread), which returns `MQTTWS_INTERRUPTED` promptly.
+/// Calls that start afterwards are not affected: nothing stays pending. The
+/// connection is unchanged.
 ///
-/// The only function that is safe to call from any thread while the client
-/// is in use (e.g. from a signal-handling or UI thread), any number of
-/// times, as long as `mqttws_client_free` has not started. Does not block.
-/// NULL `client`: `MQTTWS_NULL_PARAMETER`.
+/// Safe to call from any thread (e.g. a signal-handling or UI thread), any
+/// number of times, as long as `mqttws_client_free` has not started. Does
+/// not block for long. NULL `client`: `MQTTWS_NULL_PARAMETER`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_interrupt(client: *const mqttws_client) -> mqttws_result {
     ffi_panic_boundary! {
-        // SAFETY: NULL or a live client (header contract). Only the
-        // Send + Sync interrupt handle is touched, never the mutex.
+        // SAFETY: NULL or a live client (header contract).
         match unsafe { enter(client) } {
             Ok(h) => {
-                h.interrupt.interrupt();
-                mqttws_result::MQTTWS_OK
-            }
-            Err(e) => e.code,
-        }
-    }
-}
-
-/// Withdraws an interrupt that no call has consumed yet. An interrupt wakes
-/// the call blocked now, or else the next blocking call; a program that
-/// interrupts a call from another thread just as that call returns on its
-/// own calls this (on the thread that uses the client) so that the
-/// interrupt does not end its next call. Callable from any thread; does
-/// not block. NULL `client`: `MQTTWS_NULL_PARAMETER`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn mqttws_client_clear_interrupt(
-    client: *const mqttws_client,
-) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: NULL or a live client (header contract). Only the
-        // Send + Sync interrupt handle is touched, never the mutex.
-        match unsafe { enter(client) } {
-            Ok(h) => {
-                h.interrupt.clear();
+                h.client.interrupt_handle().interrupt();
                 mqttws_result::MQTTWS_OK
             }
             Err(e) => e.code,
@@ -879,14 +655,13 @@ pub unsafe extern "C" fn mqttws_client_clear_interrupt(
 
 /// Whether the connection is open and CONNACK accepted it.
 ///
-/// NULL `client`, or a client in use by another thread: false. One thread
-/// at a time.
+/// NULL `client`: false. Any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_is_connected(client: *const mqttws_client) -> bool {
     ffi_panic_boundary! {
         // SAFETY: NULL or a live client (header contract).
         match unsafe { enter(client) } {
-            Ok(h) => h.lock().map(|g| g.client.is_connected()).unwrap_or(false),
+            Ok(h) => h.client.is_connected(),
             Err(_) => false,
         }
     }
@@ -895,21 +670,20 @@ pub unsafe extern "C" fn mqttws_client_is_connected(client: *const mqttws_client
 /// The number of outgoing QoS 1/2 messages not yet acknowledged (kept
 /// across reconnects).
 ///
-/// NULL `client`, or a client in use by another thread: 0. One thread at a
-/// time.
+/// NULL `client`: 0. Any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_inflight(client: *const mqttws_client) -> usize {
     ffi_panic_boundary! {
         // SAFETY: NULL or a live client (header contract).
         match unsafe { enter(client) } {
-            Ok(h) => h.lock().map(|g| g.client.inflight()).unwrap_or(0),
+            Ok(h) => h.client.inflight(),
             Err(_) => 0,
         }
     }
 }
 
 /// Copies the detailed message of the most recent failed call on this
-/// client (UTF-8, NUL-terminated, e.g. "mqttws_client_connect: TLS error:
+/// client made by the calling thread (UTF-8, NUL-terminated, e.g. "mqttws_client_connect: TLS error:
 /// invalid peer certificate: UnknownIssuer") into `buf`, and its length
 /// without the NUL into `*out_n`. Successful calls do not clear it; before
 /// any failure the message is empty.
@@ -918,8 +692,10 @@ pub unsafe extern "C" fn mqttws_client_inflight(client: *const mqttws_client) ->
 /// needed (with the NUL) and the result is `MQTTWS_INSUFFICIENT_SIZE`
 /// (`buf` NULL with `len` 0 asks for the size). NULL `client` or `out_n`,
 /// or NULL `buf` with `len` > 0: `MQTTWS_NULL_PARAMETER`. `buf` and `out_n`
-/// are borrowed for the call. Does not change the last error itself. One
-/// thread at a time.
+/// are borrowed for the call. Does not change the last error itself. Call
+/// it on the thread whose call failed (each thread has its own last error
+/// on each client; Go bindings lock the goroutine to its thread for the
+/// pair of calls).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_last_error(
     client: *const mqttws_client,
@@ -939,9 +715,9 @@ pub unsafe extern "C" fn mqttws_client_last_error(
     }
 }
 
-/// The result code of the most recent failed call on this client
-/// (`MQTTWS_OK` before any failure). NULL `client`: `MQTTWS_NULL_PARAMETER`.
-/// One thread at a time.
+/// The result code of the most recent failed call on this client made by
+/// the calling thread (`MQTTWS_OK` before any failure). NULL `client`:
+/// `MQTTWS_NULL_PARAMETER`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_last_error_code(
     client: *const mqttws_client,
@@ -957,7 +733,8 @@ pub unsafe extern "C" fn mqttws_client_last_error_code(
 
 /// The HTTP status of the WebSocket upgrade response if the most recent
 /// failure was `MQTTWS_HANDSHAKE` with a response (e.g. 401, 403, 404), or
-/// of an HTTP proxy's refusal for `MQTTWS_PROXY` (e.g. 407); otherwise 0. NULL `client`: 0. One thread at a time.
+/// of an HTTP proxy's refusal for `MQTTWS_PROXY` (e.g. 407); otherwise 0
+/// (the calling thread's most recent failure). NULL `client`: 0.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_last_http_status(client: *const mqttws_client) -> u16 {
     ffi_panic_boundary! {
@@ -970,8 +747,8 @@ pub unsafe extern "C" fn mqttws_client_last_http_status(client: *const mqttws_cl
 }
 
 /// The CONNACK return code (1 to 5) if the most recent failure was a
-/// refusal (`MQTTWS_CONNACK_*`); otherwise 0. NULL `client`: 0. One thread
-/// at a time.
+/// refusal (`MQTTWS_CONNACK_*`); otherwise 0 (the calling thread's most
+/// recent failure). NULL `client`: 0.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_last_connack_code(client: *const mqttws_client) -> u8 {
     ffi_panic_boundary! {
@@ -1006,16 +783,17 @@ pub unsafe extern "C" fn mqttws_client_free(client: *mut mqttws_client) -> mqttw
             Ok(h) => h,
             Err(e) => return e.code,
         };
-        if let Err(e) = h.refuse_in_callback(OP) {
+        if h.in_callback() {
+            let e = Failure::new(
+                mqttws_result::MQTTWS_REENTRANT,
+                "mqttws_client_free may not be called from inside this client's message callback",
+            );
             h.record(OP, &e);
             return e.code;
         }
-        // Another thread's call still touches the handle (even one that has
-        // unlocked and is recording its error), or holds the lock. A
-        // poisoned lock does not keep the client from being freed.
-        if h.active.load(Ordering::SeqCst) > 0
-            || matches!(h.inner.try_lock(), Err(TryLockError::WouldBlock))
-        {
+        // Another thread's call still touches the handle (even one that is
+        // just recording its error).
+        if h.active.load(Ordering::SeqCst) > 0 {
             let e = Failure::new(mqttws_result::MQTTWS_BUSY, "the client is in use by another thread");
             h.record(OP, &e);
             return e.code;

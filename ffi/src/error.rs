@@ -48,11 +48,11 @@ pub enum mqttws_result {
     /// (including the terminating NUL).
     MQTTWS_INSUFFICIENT_SIZE = 4,
     /// Not allowed from inside this client's message callback
-    /// (`mqttws_client_poll`, `mqttws_client_connect`, `mqttws_client_free`).
+    /// (`mqttws_client_free`).
     MQTTWS_REENTRANT = 5,
-    /// The client is in use by a call on another thread. A client must be
-    /// used from one thread at a time (only `mqttws_client_interrupt` may be
-    /// called concurrently).
+    /// `mqttws_client_free` was called while a call of another thread on
+    /// the client was still in progress; nothing was freed. Retry once the
+    /// other calls have returned.
     MQTTWS_BUSY = 6,
     /// `mqttws_client_interrupt` woke the call. The connection is unchanged.
     MQTTWS_INTERRUPTED = 7,
@@ -154,7 +154,7 @@ impl mqttws_result {
             }
             MQTTWS_INSUFFICIENT_SIZE => "output buffer too small; out_n holds the size needed\0",
             MQTTWS_REENTRANT => "not allowed from inside this client's message callback\0",
-            MQTTWS_BUSY => "the client is in use by another thread\0",
+            MQTTWS_BUSY => "the client is still in use by a call on another thread\0",
             MQTTWS_INTERRUPTED => "interrupted by mqttws_client_interrupt\0",
             MQTTWS_INVALID_ARGUMENT => {
                 "invalid argument refused by the library; nothing was sent\0"

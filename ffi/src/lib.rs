@@ -33,7 +33,8 @@
 //! | `error` | `mqttws_result`, `mqttws_result_str`, `mqttws_error` |
 //! | `slice` | `mqttws_str`, `mqttws_bytes`, text copy-out |
 //! | `options` | `mqttws_options_builder`, `mqttws_options` |
-//! | `client` | `mqttws_client`, `mqttws_event`, `mqttws_message` |
+//! | `client` | `mqttws_client`, `mqttws_subscription` |
+//! | `event` | `mqttws_event` (opaque, with accessors), `mqttws_message` |
 //! | `auth` | `mqttws_credentials`, `mqttws_tencent_*`, `mqttws_aliyun_*`, `mqttws_aws_*`, `mqttws_azure_*`, `mqttws_huawei_*` |
 
 #![allow(non_camel_case_types)]
@@ -55,6 +56,7 @@ mod ffi;
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod event;
 pub mod options;
 pub mod slice;
 

@@ -9,12 +9,11 @@
 //! hook still prints the panic message to stderr, and the host's own hook, if
 //! it has one, is left alone.
 
-use std::ffi::c_char;
 use std::ptr::{null, null_mut};
 
-use crate::client::mqttws_event_kind;
 use crate::error::mqttws_result;
-use crate::slice::mqttws_str;
+use crate::event::mqttws_event_kind;
+use crate::slice::{mqttws_bytes, mqttws_str};
 
 /// The value an export returns when its body panicked.
 pub(crate) trait PanicOrDefault {
@@ -49,13 +48,31 @@ impl PanicOrDefault for u16 {
     }
 }
 
+impl PanicOrDefault for u32 {
+    fn value() -> Self {
+        0
+    }
+}
+
+impl PanicOrDefault for u64 {
+    fn value() -> Self {
+        0
+    }
+}
+
+impl PanicOrDefault for mqttws_bytes {
+    fn value() -> Self {
+        mqttws_bytes::of(&[])
+    }
+}
+
 impl PanicOrDefault for usize {
     fn value() -> Self {
         0
     }
 }
 
-impl PanicOrDefault for *const c_char {
+impl<T> PanicOrDefault for *const T {
     fn value() -> Self {
         null()
     }

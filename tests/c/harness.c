@@ -119,15 +119,27 @@ mqttws_client *connect_client(const char *url, const char *client_id, const char
     return c;
 }
 
-mqttws_result poll_message(mqttws_client *client, int timeout_ms, mqttws_event *event) {
+mqttws_result poll_into(mqttws_client *client, int timeout_ms, mqttws_event **event) {
+    mqttws_event_free(*event);
+    *event = NULL;
+    return mqttws_client_poll(client, timeout_ms, event);
+}
+
+const mqttws_message *msg_of(const mqttws_event *event) {
+    static const mqttws_message empty = {{NULL, 0}, {(const uint8_t *)"", 0}, 0, false, false};
+    const mqttws_message *m = mqttws_event_message(event);
+    return m != NULL ? m : &empty;
+}
+
+mqttws_result poll_message(mqttws_client *client, int timeout_ms, mqttws_event **event) {
     double deadline = now_ms() + timeout_ms;
     for (;;) {
         double left = deadline - now_ms();
         mqttws_result rc;
         if (left <= 0) return MQTTWS_TIMEOUT;
-        rc = mqttws_client_poll(client, (int)left + 1, event);
+        rc = poll_into(client, (int)left + 1, event);
         if (rc != MQTTWS_OK) return rc;
-        if (event->kind == MQTTWS_EVENT_MESSAGE) return MQTTWS_OK;
+        if (mqttws_event_get_kind(*event) == MQTTWS_EVENT_MESSAGE) return MQTTWS_OK;
     }
 }
 
@@ -166,7 +178,7 @@ mqttws_result poll_message(mqttws_client *client, int timeout_ms, mqttws_event *
     X(platform_aliyun_attached_connects)   \
     X(platform_aws_attached_connects)      \
     X(interrupt_from_another_thread)       \
-    X(busy_from_another_thread)            \
+    X(one_client_shared_by_a_poller_and_two_publishers) \
     X(free_retried_while_a_call_ends)      \
     X(create_free_cycles)                  \
     X(create_connect_free_cycles)

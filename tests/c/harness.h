@@ -109,10 +109,21 @@ const mqttws_options *make_options(const char *url, const char *client_id, const
 mqttws_client *connect_client(const char *url, const char *client_id, const char *ca);
 
 /*
- * Polls until a MESSAGE event arrives (skipping others) or `timeout_ms`
- * passes; returns its result code (MQTTWS_TIMEOUT if none came).
+ * mqttws_client_poll into a variable that holds one event at a time: the
+ * event *event held before is freed first, so a test reads its event until
+ * its next poll, and frees the last one with mqttws_event_free.
  */
-mqttws_result poll_message(mqttws_client *client, int timeout_ms, mqttws_event *event);
+mqttws_result poll_into(mqttws_client *client, int timeout_ms, mqttws_event **event);
+
+/* The message of a MESSAGE event; for any other event (or NULL), an empty
+ * message, so that a failing check reads zeros instead of crashing. */
+const mqttws_message *msg_of(const mqttws_event *event);
+
+/*
+ * Polls (as poll_into) until a MESSAGE event arrives (skipping others) or
+ * `timeout_ms` passes; returns its result code (MQTTWS_TIMEOUT if none came).
+ */
+mqttws_result poll_message(mqttws_client *client, int timeout_ms, mqttws_event **event);
 
 /*
  * A one-shot HTTP server on a free loopback port: a thread accepts one

@@ -15,8 +15,9 @@ int main() {
     mqttws_client *client = nullptr;
     if (mqttws_client_new(options, &client, &err) != MQTTWS_OK) return 1;
     mqttws_options_free(options);
-    mqttws_event event;
+    mqttws_event *event = nullptr;
     mqttws_result rc = mqttws_client_poll(client, 0, &event);
+    if (event != nullptr || mqttws_event_get_kind(event) != MQTTWS_EVENT_NONE) return 1;
     if (rc != MQTTWS_CLOSED) return 1;
     if (std::strcmp(mqttws_result_str(rc), "connection closed") != 0) return 1;
     if (mqttws_client_free(client) != MQTTWS_OK) return 1;

@@ -67,7 +67,7 @@ void test_offline_queue(void) {
     const char *url = need_env("MQTTWS_WS_URL");
     mqttws_options_builder *b = NULL;
     mqttws_client *c, *watcher;
-    mqttws_event ev;
+    mqttws_event *ev = NULL;
     char topic[128];
     uint16_t pid_a = 0, pid_b = 0, pid_x = 0;
     if (url == NULL) return;
@@ -91,9 +91,9 @@ void test_offline_queue(void) {
     CHECK_CLIENT_OK(c, mqttws_client_connect(c, NULL));
     CHECK_CLIENT_OK(c, mqttws_client_wait_for(c, pid_b, 5000));
     CHECK_CLIENT_OK(watcher, poll_message(watcher, 5000, &ev));
-    CHECK(ev.message.payload.len == 1 && ev.message.payload.data[0] == 'a');
+    CHECK(msg_of(ev)->payload.len == 1 && msg_of(ev)->payload.data[0] == 'a');
     CHECK_CLIENT_OK(watcher, poll_message(watcher, 5000, &ev));
-    CHECK(ev.message.payload.len == 1 && ev.message.payload.data[0] == 'b');
+    CHECK(msg_of(ev)->payload.len == 1 && msg_of(ev)->payload.data[0] == 'b');
     CHECK_CLIENT_OK(c, mqttws_client_disconnect(c));
     CHECK_OK(mqttws_client_free(c));
 
@@ -111,25 +111,26 @@ void test_offline_queue(void) {
     CHECK_CLIENT_OK(c, mqttws_client_connect(c, NULL));
     /* (wait_for sees the drop only while its event is still queued) */
     CHECK_RC(mqttws_client_wait_for(c, pid_x, 0), MQTTWS_QUEUE_FULL);
-    CHECK_CLIENT_OK(c, mqttws_client_poll(c, 0, &ev));
-    CHECK(ev.kind == MQTTWS_EVENT_DROPPED);
-    CHECK(ev.packet_id == pid_x);
-    CHECK_STR(ev.text, topic);
+    CHECK_CLIENT_OK(c, poll_into(c, 0, &ev));
+    CHECK(mqttws_event_get_kind(ev) == MQTTWS_EVENT_DROPPED);
+    CHECK(mqttws_event_packet_id(ev) == pid_x);
+    CHECK_STR(mqttws_event_text(ev), topic);
     CHECK_CLIENT_OK(watcher, poll_message(watcher, 5000, &ev));
-    CHECK(ev.message.payload.len == 1 && ev.message.payload.data[0] == 'y');
+    CHECK(msg_of(ev)->payload.len == 1 && msg_of(ev)->payload.data[0] == 'y');
     CHECK_CLIENT_OK(c, mqttws_client_disconnect(c));
     CHECK_OK(mqttws_client_free(c));
     CHECK_CLIENT_OK(watcher, mqttws_client_disconnect(watcher));
     CHECK_OK(mqttws_client_free(watcher));
+    mqttws_event_free(ev);
 }
 
 /* Polls until an event of `kind` (skipping others) within `ms`. */
-static mqttws_result poll_kind(mqttws_client *c, mqttws_event_kind kind, int ms, mqttws_event *ev) {
+static mqttws_result poll_kind(mqttws_client *c, mqttws_event_kind kind, int ms, mqttws_event **ev) {
     double deadline = now_ms() + ms;
     while (now_ms() < deadline) {
-        mqttws_result rc = mqttws_client_poll(c, 200, ev);
+        mqttws_result rc = poll_into(c, 200, ev);
         if (rc != MQTTWS_OK) return rc;
-        if (ev->kind == kind) return MQTTWS_OK;
+        if (mqttws_event_get_kind(*ev) == kind) return MQTTWS_OK;
     }
     return MQTTWS_TIMEOUT;
 }
@@ -144,7 +145,7 @@ void test_reconnect_events(void) {
     const char *url = need_env("MQTTWS_WS_URL");
     mqttws_options_builder *b = NULL;
     mqttws_client *c, *thief, *sender;
-    mqttws_event ev;
+    mqttws_event *ev = NULL;
     char topic[128], id[64];
     if (url == NULL) return;
     unique_topic(topic, sizeof topic, "reconnect");
@@ -163,12 +164,12 @@ void test_reconnect_events(void) {
     CHECK_OK(mqttws_client_free(thief));
 
     CHECK_CLIENT_OK(c, poll_kind(c, MQTTWS_EVENT_DISCONNECTED, 5000, &ev));
-    CHECK(ev.text.data != NULL && ev.text.len > 0);
+    CHECK(mqttws_event_text(ev).data != NULL && mqttws_event_text(ev).len > 0);
     CHECK_CLIENT_OK(c, poll_kind(c, MQTTWS_EVENT_RECONNECTING, 5000, &ev));
-    CHECK(ev.attempt == 1);
-    CHECK(ev.delay_ms >= 100 && ev.delay_ms <= 200);
+    CHECK(mqttws_event_attempt(ev) == 1);
+    CHECK(mqttws_event_delay_ms(ev) >= 100 && mqttws_event_delay_ms(ev) <= 200);
     CHECK_CLIENT_OK(c, poll_kind(c, MQTTWS_EVENT_CONNECTED, 5000, &ev));
-    CHECK(!ev.session_present);
+    CHECK(!mqttws_event_session_present(ev));
     CHECK(mqttws_client_is_connected(c));
 
     /* The subscription was restored. */
@@ -179,9 +180,10 @@ void test_reconnect_events(void) {
     CHECK_CLIENT_OK(sender, mqttws_client_disconnect(sender));
     CHECK_OK(mqttws_client_free(sender));
     CHECK_CLIENT_OK(c, poll_message(c, 5000, &ev));
-    CHECK(ev.message.payload.len == 4 && memcmp(ev.message.payload.data, "back", 4) == 0);
+    CHECK(msg_of(ev)->payload.len == 4 && memcmp(msg_of(ev)->payload.data, "back", 4) == 0);
     CHECK_CLIENT_OK(c, mqttws_client_disconnect(c));
     CHECK_OK(mqttws_client_free(c));
+    mqttws_event_free(ev);
 }
 
 void test_ws_ping_and_store_dir(void) {
@@ -190,7 +192,7 @@ void test_ws_ping_and_store_dir(void) {
     char dir[] = "/tmp/mqttws-c-store-XXXXXX", cmd[128];
     mqttws_options_builder *b = NULL;
     mqttws_client *c;
-    mqttws_event ev;
+    mqttws_event *ev = NULL;
     double until;
     if (url == NULL || ca == NULL) return;
     CHECK(mkdtemp(dir) != NULL);
@@ -205,12 +207,13 @@ void test_ws_ping_and_store_dir(void) {
                                                       (const uint8_t *)"durable", 7, 2, false));
     /* A few WebSocket pings go out and their pongs come back. */
     until = now_ms() + 500;
-    while (now_ms() < until) CHECK_CLIENT_OK(c, mqttws_client_poll(c, 100, &ev));
+    while (now_ms() < until) CHECK_CLIENT_OK(c, poll_into(c, 100, &ev));
     CHECK(mqttws_client_is_connected(c));
     CHECK_CLIENT_OK(c, mqttws_client_disconnect(c));
     CHECK_OK(mqttws_client_free(c));
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0);
+    mqttws_event_free(ev);
 }
 
 void test_proxy_refusal(void) {

@@ -186,7 +186,7 @@ void test_null_parameters_client(void) {
     const mqttws_options *o = make_options("ws://127.0.0.1:9/", "null-test", NULL);
     mqttws_client *c = NULL;
     mqttws_error *err = NULL;
-    mqttws_event ev;
+    mqttws_event *ev = NULL;
     mqttws_subscription sub = {{"a/b", 3}, 1};
     mqttws_subscription sub_null = {{NULL, 3}, 1};
     mqttws_str filt = {"a/b", 3};
@@ -243,6 +243,14 @@ void test_null_parameters_client(void) {
 
     CHECK_RC(mqttws_client_poll(NULL, 0, &ev), NUL);
     CHECK_RC(mqttws_client_poll(c, 0, NULL), NUL);
+    CHECK(ev == NULL); /* outputs are written only on success */
+    /* Event accessors take NULL and answer with empty values. */
+    CHECK(mqttws_event_get_kind(NULL) == MQTTWS_EVENT_NONE);
+    CHECK(mqttws_event_message(NULL) == NULL);
+    CHECK(mqttws_event_packet_id(NULL) == 0 && !mqttws_event_session_present(NULL));
+    CHECK(mqttws_event_text(NULL).data == NULL && mqttws_event_granted_qos(NULL).len == 0);
+    CHECK(mqttws_event_attempt(NULL) == 0 && mqttws_event_delay_ms(NULL) == 0);
+    mqttws_event_free(NULL);
 
     CHECK_RC(mqttws_client_disconnect(NULL), NUL);
     CHECK_RC(mqttws_client_interrupt(NULL), NUL);
@@ -263,6 +271,7 @@ void test_null_parameters_client(void) {
 
     CHECK_OK(mqttws_client_free(NULL));
     CHECK_OK(mqttws_client_free(c));
+    mqttws_event_free(ev);
 }
 
 void test_null_parameters_platforms(void) {
@@ -531,7 +540,7 @@ void test_error_message_buffer_too_small(void) {
 void test_calls_before_connect_and_after_disconnect(void) {
     const char *url = need_env("MQTTWS_WS_URL");
     mqttws_client *c;
-    mqttws_event ev;
+    mqttws_event *ev = NULL;
     char topic[128];
     uint16_t pid = 0;
     mqttws_str filt = {"a/b", 3};
@@ -584,4 +593,5 @@ void test_calls_before_connect_and_after_disconnect(void) {
     CHECK(mqttws_client_is_connected(c));
     CHECK_CLIENT_OK(c, mqttws_client_disconnect(c));
     CHECK_OK(mqttws_client_free(c));
+    mqttws_event_free(ev);
 }

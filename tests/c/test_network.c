@@ -22,7 +22,7 @@ static void roundtrip(mqttws_client *c) {
     char topic[128];
     uint8_t granted = 0x55;
     uint16_t pid = 0;
-    mqttws_event ev;
+    mqttws_event *ev = NULL;
     unsigned qos;
     static uint8_t big[100 * 1024];
     size_t i;
@@ -38,11 +38,11 @@ static void roundtrip(mqttws_client *c) {
         CHECK(qos == 0 ? pid == 0 : pid != 0);
         CHECK_CLIENT_OK(c, mqttws_client_wait_for(c, pid, 5000));
         CHECK_CLIENT_OK(c, poll_message(c, 5000, &ev));
-        CHECK_STR(ev.message.topic, topic);
-        CHECK(ev.message.payload.len == (size_t)len);
-        CHECK(memcmp(ev.message.payload.data, payload, (size_t)len) == 0);
-        CHECK(ev.message.qos == qos);
-        CHECK(!ev.message.retain && !ev.message.dup);
+        CHECK_STR(msg_of(ev)->topic, topic);
+        CHECK(msg_of(ev)->payload.len == (size_t)len);
+        CHECK(memcmp(msg_of(ev)->payload.data, payload, (size_t)len) == 0);
+        CHECK(msg_of(ev)->qos == qos);
+        CHECK(!msg_of(ev)->retain && !msg_of(ev)->dup);
     }
     CHECK(mqttws_client_inflight(c) == 0);
 
@@ -53,9 +53,9 @@ static void roundtrip(mqttws_client *c) {
         CHECK_CLIENT_OK(c, mqttws_client_publish(c, topic, strlen(topic), (const uint8_t *)"x", 1,
                                                  1, false, &pid));
         while ((!got_message || !got_ack) && now_ms() < deadline) {
-            CHECK_CLIENT_OK(c, mqttws_client_poll(c, 200, &ev));
-            if (ev.kind == MQTTWS_EVENT_MESSAGE) got_message = true;
-            if (ev.kind == MQTTWS_EVENT_PUBLISHED && ev.packet_id == pid) got_ack = true;
+            CHECK_CLIENT_OK(c, poll_into(c, 200, &ev));
+            if (mqttws_event_get_kind(ev) == MQTTWS_EVENT_MESSAGE) got_message = true;
+            if (mqttws_event_get_kind(ev) == MQTTWS_EVENT_PUBLISHED && mqttws_event_packet_id(ev) == pid) got_ack = true;
         }
         CHECK(got_message && got_ack);
     }
@@ -65,11 +65,11 @@ static void roundtrip(mqttws_client *c) {
     CHECK_CLIENT_OK(c, mqttws_client_publish_and_wait(c, topic, strlen(topic), big, sizeof big, 2,
                                                       false));
     CHECK_CLIENT_OK(c, poll_message(c, 5000, &ev));
-    CHECK(ev.message.payload.len == sizeof big);
-    CHECK(memcmp(ev.message.payload.data, big, sizeof big) == 0);
+    CHECK(msg_of(ev)->payload.len == sizeof big);
+    CHECK(memcmp(msg_of(ev)->payload.data, big, sizeof big) == 0);
     CHECK_CLIENT_OK(c, mqttws_client_publish_and_wait(c, topic, strlen(topic), NULL, 0, 1, false));
     CHECK_CLIENT_OK(c, poll_message(c, 5000, &ev));
-    CHECK(ev.message.payload.len == 0 && ev.message.payload.data != NULL);
+    CHECK(msg_of(ev)->payload.len == 0 && msg_of(ev)->payload.data != NULL);
 
     /* A wildcard in a publish topic: refused by the library, nothing sent. */
     CHECK_RC(mqttws_client_publish(c, "a/+/b", 5, NULL, 0, 0, false, NULL),
@@ -83,6 +83,7 @@ static void roundtrip(mqttws_client *c) {
     CHECK_CLIENT_OK(c, mqttws_client_publish_and_wait(c, topic, strlen(topic),
                                                       (const uint8_t *)"late", 4, 1, false));
     CHECK_RC(poll_message(c, 300, &ev), MQTTWS_TIMEOUT);
+    mqttws_event_free(ev);
 }
 
 void test_roundtrip_ws_qos0_1_2(void) {
@@ -325,29 +326,33 @@ struct cb_state {
 
 static void on_message(void *userdata, const mqttws_message *m) {
     struct cb_state *s = userdata;
-    mqttws_event ev;
+    mqttws_event *ev = NULL;
     s->calls++;
     snprintf(s->last_payload, sizeof s->last_payload, "%.*s", (int)m->payload.len,
              (const char *)m->payload.data);
     if (!str_eq(m->topic, s->in_topic)) return;
     s->in_calls++;
-    /* Refused from inside the callback, without deadlock or damage: */
-    s->poll_rc = mqttws_client_poll(s->client, 0, &ev);
-    s->free_rc = mqttws_client_free(s->client);
+    /* Allowed: a poll (which returns its own event), a connect (refused as
+     * usual: already connected). */
+    s->poll_rc = poll_into(s->client, 0, &ev);
+    mqttws_event_free(ev);
     s->connect_rc = mqttws_client_connect(s->client, NULL);
+    /* Refused from inside the callback, without damage: */
+    s->free_rc = mqttws_client_free(s->client);
     /* Allowed: */
     s->connected_inside = mqttws_client_is_connected(s->client);
     s->subscribe_rc = mqttws_client_subscribe(s->client, "mqttws-c/cb/extra", 17, 0, NULL);
     s->unsubscribe_rc = mqttws_client_unsubscribe(s->client, "mqttws-c/cb/extra", 17);
     s->publish_rc = mqttws_client_publish(s->client, s->out_topic, strlen(s->out_topic),
                                           m->payload.data, m->payload.len, 1, false, NULL);
+    mqttws_event_free(ev);
 }
 
 void test_callback_and_reentrancy(void) {
     mqttws_client *c = connect_client(need_env("MQTTWS_WS_URL"), "callback", NULL);
     char in[128], out[128], msg[256];
     struct cb_state s;
-    mqttws_event ev;
+    mqttws_event *ev = NULL;
     size_t n = 0;
     if (c == NULL) return;
     unique_topic(in, sizeof in, "in");
@@ -365,37 +370,38 @@ void test_callback_and_reentrancy(void) {
     CHECK_CLIENT_OK(c, poll_message(c, 5000, &ev));
     /* The callback ran inside poll, before it returned, with the same message. */
     CHECK(s.calls == 1 && s.in_calls == 1);
-    CHECK_STR(ev.message.topic, in);
+    CHECK_STR(msg_of(ev)->topic, in);
     CHECK(strcmp(s.last_payload, "ping") == 0);
-    CHECK_RC(s.poll_rc, MQTTWS_REENTRANT);
+    CHECK_RC(s.poll_rc, MQTTWS_OK);
     CHECK_RC(s.free_rc, MQTTWS_REENTRANT);
-    CHECK_RC(s.connect_rc, MQTTWS_REENTRANT);
+    CHECK_RC(s.connect_rc, MQTTWS_INVALID_ARGUMENT);
     CHECK(s.connected_inside);
     CHECK_RC(s.subscribe_rc, MQTTWS_OK);
     CHECK_RC(s.unsubscribe_rc, MQTTWS_OK);
     CHECK_RC(s.publish_rc, MQTTWS_OK);
-    /* The last recorded failure is the refused connect, with its reason. */
+    /* The last recorded failure is the refused free, with its reason. */
     CHECK_OK(mqttws_client_last_error(c, msg, sizeof msg, &n));
-    CHECK(strstr(msg, "mqttws_client_connect may not be called from inside") != NULL);
+    CHECK(strstr(msg, "mqttws_client_free may not be called from inside") != NULL);
 
     /* What the callback published comes back, through the callback too. */
     CHECK_CLIENT_OK(c, poll_message(c, 5000, &ev));
-    CHECK_STR(ev.message.topic, out);
-    CHECK(ev.message.payload.len == 4 && memcmp(ev.message.payload.data, "ping", 4) == 0);
+    CHECK_STR(msg_of(ev)->topic, out);
+    CHECK(msg_of(ev)->payload.len == 4 && memcmp(msg_of(ev)->payload.data, "ping", 4) == 0);
     CHECK(s.calls == 2 && s.in_calls == 1);
 
-    /* The views stay valid until the next poll. */
+    /* The views stay valid as long as the event: other calls do not touch it. */
     CHECK_CLIENT_OK(c, mqttws_client_publish_and_wait(c, out, strlen(out), (const uint8_t *)"keep",
                                                       4, 0, false));
-    CHECK_STR(ev.message.topic, out);
+    CHECK_STR(msg_of(ev)->topic, out);
 
     /* Without a callback, poll alone delivers. */
     CHECK_OK(mqttws_client_set_message_callback(c, NULL, NULL));
     CHECK_CLIENT_OK(c, poll_message(c, 5000, &ev));
-    CHECK(ev.message.payload.len == 4 && memcmp(ev.message.payload.data, "keep", 4) == 0);
+    CHECK(msg_of(ev)->payload.len == 4 && memcmp(msg_of(ev)->payload.data, "keep", 4) == 0);
     CHECK(s.calls == 2);
     CHECK_CLIENT_OK(c, mqttws_client_disconnect(c));
     CHECK_OK(mqttws_client_free(c));
+    mqttws_event_free(ev);
 }
 
 void test_subscribe_many_and_unsubscribe_many(void) {
@@ -404,7 +410,7 @@ void test_subscribe_many_and_unsubscribe_many(void) {
     mqttws_subscription subs[3];
     mqttws_str filters[3];
     uint8_t granted[3] = {0x55, 0x55, 0x55};
-    mqttws_event ev;
+    mqttws_event *ev = NULL;
     int i, got = 0;
     if (c == NULL) return;
     unique_topic(base, sizeof base, "many");
@@ -436,6 +442,7 @@ void test_subscribe_many_and_unsubscribe_many(void) {
     CHECK_RC(poll_message(c, 300, &ev), MQTTWS_TIMEOUT);
     CHECK_CLIENT_OK(c, mqttws_client_disconnect(c));
     CHECK_OK(mqttws_client_free(c));
+    mqttws_event_free(ev);
 }
 
 void test_will_and_clean_session(void) {
@@ -444,7 +451,7 @@ void test_will_and_clean_session(void) {
     mqttws_options_builder *b = NULL;
     const mqttws_options *o = NULL;
     mqttws_client *dying = NULL, *watcher, *persistent = NULL, *other;
-    mqttws_event ev;
+    mqttws_event *ev = NULL;
     bool present = true;
     if (url == NULL) return;
     unique_topic(will_topic, sizeof will_topic, "will");
@@ -464,8 +471,8 @@ void test_will_and_clean_session(void) {
     CHECK(!present);
     CHECK_OK(mqttws_client_free(dying)); /* no DISCONNECT */
     CHECK_CLIENT_OK(watcher, poll_message(watcher, 5000, &ev));
-    CHECK_STR(ev.message.topic, will_topic);
-    CHECK(ev.message.payload.len == 4 && memcmp(ev.message.payload.data, "gone", 4) == 0);
+    CHECK_STR(msg_of(ev)->topic, will_topic);
+    CHECK(msg_of(ev)->payload.len == 4 && memcmp(msg_of(ev)->payload.data, "gone", 4) == 0);
     CHECK_CLIENT_OK(watcher, mqttws_client_disconnect(watcher));
     CHECK_OK(mqttws_client_free(watcher));
 
@@ -489,7 +496,8 @@ void test_will_and_clean_session(void) {
     CHECK_CLIENT_OK(persistent, mqttws_client_connect(persistent, &present));
     CHECK(present);
     CHECK_CLIENT_OK(persistent, poll_message(persistent, 5000, &ev));
-    CHECK(ev.message.payload.len == 6 && memcmp(ev.message.payload.data, "queued", 6) == 0);
+    CHECK(msg_of(ev)->payload.len == 6 && memcmp(msg_of(ev)->payload.data, "queued", 6) == 0);
     CHECK_CLIENT_OK(persistent, mqttws_client_disconnect(persistent));
     CHECK_OK(mqttws_client_free(persistent));
+    mqttws_event_free(ev);
 }

@@ -123,3 +123,37 @@ pub fn unique(prefix: &str) -> String {
         N.fetch_add(1, Ordering::Relaxed)
     )
 }
+
+/// Interrupts a client again and again (every 10 ms) until stopped, from a
+/// thread of its own: an interrupt ends only the calls in progress when it
+/// happens, and a test cannot see the moment its call starts blocking, so
+/// it keeps interrupting until the call has returned.
+pub struct RepeatedInterrupt {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<std::time::Instant>,
+}
+
+impl RepeatedInterrupt {
+    /// Starts interrupting through `handle`.
+    pub fn start(handle: mqttws::InterruptHandle) -> RepeatedInterrupt {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut last = std::time::Instant::now();
+            while !flag.load(Ordering::SeqCst) {
+                handle.interrupt();
+                last = std::time::Instant::now();
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            last
+        });
+        RepeatedInterrupt { stop, thread }
+    }
+
+    /// Stops; returns when the last interrupt was sent.
+    pub fn stop(self) -> std::time::Instant {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.thread.join().expect("the interrupting thread")
+    }
+}

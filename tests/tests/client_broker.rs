@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use mqttws::{
     Client, ClientOptions, ConnectReturnCode, Error, ErrorKind, Event, QoS, TimeoutPhase, Will,
 };
-use mqttws_tests::{Broker, BrokerConfig, unique};
+use mqttws_tests::{Broker, BrokerConfig, RepeatedInterrupt, unique};
 
 const WAIT: Option<Duration> = Some(Duration::from_secs(10));
 
@@ -27,13 +27,13 @@ fn tls(broker: &Broker, url: &str) -> ClientOptions {
 }
 
 fn connected(o: ClientOptions) -> Client {
-    let mut c = Client::new(o).expect("client options are valid");
+    let c = Client::new(o).expect("client options are valid");
     c.connect().expect("connect");
     c
 }
 
 fn round_trip(broker: &Broker, o: ClientOptions) {
-    let mut c = connected(o);
+    let c = connected(o);
     let topic = unique("rt");
     let granted = c.subscribe(&[(&topic, QoS::ExactlyOnce)]).unwrap();
     assert_eq!(granted, vec![Some(QoS::ExactlyOnce)]);
@@ -69,7 +69,7 @@ fn qos_0_1_2_round_trip_over_wss() {
 #[test]
 fn many_qos1_messages_arrive_in_order_without_loss() {
     let b = Broker::start();
-    let mut c = connected(options(&b.ws_url("/mqtt")));
+    let c = connected(options(&b.ws_url("/mqtt")));
     let topic = unique("order");
     c.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
     let n = 5_000u32;
@@ -88,11 +88,11 @@ fn many_qos1_messages_arrive_in_order_without_loss() {
 fn retained_message_is_delivered_to_a_later_subscriber() {
     let b = Broker::start();
     let topic = unique("retained");
-    let mut p = connected(options(&b.ws_url("/mqtt")));
+    let p = connected(options(&b.ws_url("/mqtt")));
     p.publish_and_wait(&topic, "kept", QoS::AtLeastOnce, true)
         .unwrap();
     p.disconnect().unwrap();
-    let mut s = connected(options(&b.ws_url("/mqtt")));
+    let s = connected(options(&b.ws_url("/mqtt")));
     s.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
     let m = s.recv(WAIT).unwrap().expect("retained message");
     assert!(m.retain);
@@ -103,7 +103,7 @@ fn retained_message_is_delivered_to_a_later_subscriber() {
 fn last_will_is_published_when_the_client_dies_and_not_after_disconnect() {
     let b = Broker::start();
     let topic = unique("will");
-    let mut watcher = connected(options(&b.ws_url("/mqtt")));
+    let watcher = connected(options(&b.ws_url("/mqtt")));
     watcher.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
     let will = |body: &'static str| Will {
         topic: topic.clone(),
@@ -113,7 +113,7 @@ fn last_will_is_published_when_the_client_dies_and_not_after_disconnect() {
     };
 
     // A clean disconnect: no will.
-    let mut polite = connected(options(&b.ws_url("/mqtt")).will(will("polite")));
+    let polite = connected(options(&b.ws_url("/mqtt")).will(will("polite")));
     polite.disconnect().unwrap();
     // Dropping the client closes the socket without DISCONNECT: the broker sends the will.
     let dying = connected(options(&b.ws_url("/mqtt")).will(will("died")));
@@ -189,7 +189,7 @@ fn one_mib_payload_round_trips_over_ws_and_wss() {
     let _waker = BrokerWaker::start(&b);
     let payload: Vec<u8> = (0..(1 << 20)).map(|i| (i % 251) as u8).collect();
     for o in [options(&b.ws_url("/mqtt")), tls(&b, &b.wss_url("/mqtt"))] {
-        let mut c = connected(o);
+        let c = connected(o);
         let topic = unique("big");
         c.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
         c.publish_and_wait(&topic, payload.clone(), QoS::AtLeastOnce, false)
@@ -203,7 +203,7 @@ fn one_mib_payload_round_trips_over_ws_and_wss() {
 #[test]
 fn a_packet_over_the_incoming_limit_ends_the_connection_with_a_protocol_error() {
     let b = Broker::start();
-    let mut c = connected(options(&b.ws_url("/mqtt")).max_packet_size(1000));
+    let c = connected(options(&b.ws_url("/mqtt")).max_packet_size(1000));
     let topic = unique("limit");
     c.subscribe(&[(&topic, QoS::AtMostOnce)]).unwrap();
     c.publish(&topic, vec![0u8; 2000], QoS::AtMostOnce, false)
@@ -232,11 +232,11 @@ fn persistent_session_receives_messages_queued_while_offline() {
     let o = options(&b.ws_url("/mqtt"))
         .client_id(id.clone())
         .clean_session(false);
-    let mut sub = connected(o.clone());
+    let sub = connected(o.clone());
     sub.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
     sub.disconnect().unwrap();
 
-    let mut p = connected(options(&b.ws_url("/mqtt")));
+    let p = connected(options(&b.ws_url("/mqtt")));
     for i in 0..3 {
         p.publish_and_wait(&topic, format!("queued {i}"), QoS::AtLeastOnce, false)
             .unwrap();
@@ -249,14 +249,14 @@ fn persistent_session_receives_messages_queued_while_offline() {
     }
     // A clean session on the same id discards it.
     sub.disconnect().unwrap();
-    let mut fresh = Client::new(o.clean_session(true)).unwrap();
+    let fresh = Client::new(o.clean_session(true)).unwrap();
     assert!(!fresh.connect().unwrap().session_present);
 }
 
 #[test]
 fn wrong_ca_gives_a_tls_error_naming_the_cause() {
     let b = Broker::start();
-    let mut c = Client::new(options(&b.wss_url("/mqtt")).ca_pem(b.wrong_ca_pem())).unwrap();
+    let c = Client::new(options(&b.wss_url("/mqtt")).ca_pem(b.wrong_ca_pem())).unwrap();
     let err = c.connect().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Tls, "{err}");
     assert!(err.to_string().contains("unknown CA"), "{err}");
@@ -267,7 +267,7 @@ fn hostname_mismatch_is_named() {
     let b = Broker::start();
     // The server certificate is for 127.0.0.1 and localhost, not 127.0.0.2.
     let url = b.wss_url("/mqtt").replace("127.0.0.1", "127.0.0.2");
-    let mut c = Client::new(tls(&b, &url)).unwrap();
+    let c = Client::new(tls(&b, &url)).unwrap();
     match c.connect() {
         Err(e) if e.kind() == ErrorKind::Tls => {
             assert!(e.to_string().contains("hostname mismatch"), "{e}")
@@ -281,7 +281,7 @@ fn hostname_mismatch_is_named() {
 #[test]
 fn insecure_switch_accepts_an_untrusted_server() {
     let b = Broker::start();
-    let mut c = Client::new(options(&b.wss_url("/mqtt")).insecure_skip_verify(true)).unwrap();
+    let c = Client::new(options(&b.wss_url("/mqtt")).insecure_skip_verify(true)).unwrap();
     c.connect().unwrap();
 }
 
@@ -291,7 +291,7 @@ fn mtls_listener_accepts_a_client_certificate_and_refuses_without_one() {
     let url = b.wss_mtls_url("/mqtt");
     let with = tls(&b, &url).client_cert_files(b.client_cert_path(), b.client_key_path());
     round_trip(&b, with);
-    let mut without = Client::new(tls(&b, &url)).unwrap();
+    let without = Client::new(tls(&b, &url)).unwrap();
     let err = without.connect().unwrap_err();
     assert!(
         matches!(
@@ -307,8 +307,7 @@ fn wrong_password_is_refused_with_the_connack_code() {
     let b = Broker::start_with(BrokerConfig::new().password("alice", "correct horse"));
     let good = options(&b.ws_auth_url("/mqtt")).credentials("alice", "correct horse");
     connected(good);
-    let mut bad =
-        Client::new(options(&b.ws_auth_url("/mqtt")).credentials("alice", "wrong")).unwrap();
+    let bad = Client::new(options(&b.ws_auth_url("/mqtt")).credentials("alice", "wrong")).unwrap();
     let err = bad.connect().unwrap_err();
     assert!(
         matches!(
@@ -329,7 +328,7 @@ fn wrong_password_is_refused_with_the_connack_code() {
 #[test]
 fn keepalive_keeps_an_idle_connection_alive_through_ping_exchanges() {
     let b = Broker::start();
-    let mut c = connected(options(&b.ws_url("/mqtt")).keepalive(1));
+    let c = connected(options(&b.ws_url("/mqtt")).keepalive(1));
     // 3.5 s of idleness: at least three PINGREQ/PINGRESP rounds, or the broker
     // (1.5 x keepalive) or the client (no PINGRESP) would have dropped us.
     let start = Instant::now();
@@ -343,24 +342,19 @@ fn keepalive_keeps_an_idle_connection_alive_through_ping_exchanges() {
 #[test]
 fn interrupt_from_another_thread_wakes_a_blocked_recv_promptly() {
     let b = Broker::start();
-    let mut c = connected(options(&b.ws_url("/mqtt")));
-    let handle = c.interrupt_handle();
-    let (tx, rx) = mpsc::channel();
-    let t = std::thread::spawn(move || {
-        rx.recv().unwrap();
-        handle.interrupt();
-        Instant::now()
-    });
-    tx.send(()).unwrap();
+    let c = connected(options(&b.ws_url("/mqtt")));
+    let interrupter = RepeatedInterrupt::start(c.interrupt_handle());
     let err = c.recv(Some(Duration::from_secs(30))).unwrap_err();
     let woke = Instant::now();
-    let sent = t.join().unwrap();
+    let sent = interrupter.stop();
     assert!(matches!(err, Error::Interrupted));
     assert!(
-        woke.duration_since(sent) < Duration::from_millis(100),
+        woke.saturating_duration_since(sent) < Duration::from_millis(100),
         "took {:?}",
-        woke.duration_since(sent)
+        woke.saturating_duration_since(sent)
     );
+    // Nothing stays pending: the next call is not interrupted.
+    assert!(c.recv(Some(Duration::from_millis(50))).unwrap().is_none());
     assert!(c.is_connected(), "an interrupt does not end the connection");
     c.subscribe(&[(&unique("after"), QoS::AtMostOnce)]).unwrap();
 }
@@ -368,7 +362,7 @@ fn interrupt_from_another_thread_wakes_a_blocked_recv_promptly() {
 #[test]
 fn recv_timeout_returns_none_without_error() {
     let b = Broker::start();
-    let mut c = connected(options(&b.ws_url("/mqtt")));
+    let c = connected(options(&b.ws_url("/mqtt")));
     let start = Instant::now();
     assert!(c.recv(Some(Duration::from_millis(300))).unwrap().is_none());
     let took = start.elapsed();
@@ -381,7 +375,7 @@ fn recv_timeout_returns_none_without_error() {
 #[test]
 fn poll_returns_acknowledgements_as_events() {
     let b = Broker::start();
-    let mut c = connected(options(&b.ws_url("/mqtt")));
+    let c = connected(options(&b.ws_url("/mqtt")));
     let id = c
         .publish(&unique("ack"), "x", QoS::AtLeastOnce, false)
         .unwrap()
@@ -395,7 +389,7 @@ fn poll_returns_acknowledgements_as_events() {
 #[test]
 fn calls_before_connect_and_invalid_arguments_fail_cleanly() {
     let b = Broker::start();
-    let mut c = Client::new(options(&b.ws_url("/mqtt"))).unwrap();
+    let c = Client::new(options(&b.ws_url("/mqtt"))).unwrap();
     assert_eq!(
         c.publish("t", "x", QoS::AtMostOnce, false)
             .unwrap_err()
@@ -433,7 +427,7 @@ fn connection_refused_port_is_an_io_error() {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let mut c = Client::new(options(&format!("ws://127.0.0.1:{port}/mqtt"))).unwrap();
+    let c = Client::new(options(&format!("ws://127.0.0.1:{port}/mqtt"))).unwrap();
     assert_eq!(c.connect().unwrap_err().kind(), ErrorKind::Io);
 }
 
@@ -488,7 +482,7 @@ fn wrong_path_gives_a_handshake_error_with_status_and_body() {
     let (port, _) = scripted_server(Some(
         "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 38\r\n\r\n{\"code\":404,\"message\":\"no such path\"}",
     ));
-    let mut c = Client::new(options(&format!("ws://127.0.0.1:{port}/wrong"))).unwrap();
+    let c = Client::new(options(&format!("ws://127.0.0.1:{port}/wrong"))).unwrap();
     match c.connect().unwrap_err() {
         Error::Handshake { status, body, .. } => {
             assert_eq!(status, Some(404));
@@ -503,7 +497,7 @@ fn a_server_that_selects_no_subprotocol_is_refused_clearly() {
     let (port, _) = scripted_server(Some(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n",
     ));
-    let mut c = Client::new(options(&format!("ws://127.0.0.1:{port}/mqtt"))).unwrap();
+    let c = Client::new(options(&format!("ws://127.0.0.1:{port}/mqtt"))).unwrap();
     let err = c.connect().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Handshake, "{err}");
     assert!(err.to_string().contains("\"mqtt\""), "{err}");
@@ -514,7 +508,7 @@ fn a_server_that_selects_another_subprotocol_is_refused_clearly() {
     let (port, _) = scripted_server(Some(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: mqttv3.1\r\n\r\n",
     ));
-    let mut c = Client::new(options(&format!("ws://127.0.0.1:{port}/mqtt"))).unwrap();
+    let c = Client::new(options(&format!("ws://127.0.0.1:{port}/mqtt"))).unwrap();
     let err = c.connect().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Handshake, "{err}");
     assert!(err.to_string().contains("other than \"mqtt\""), "{err}");
@@ -524,7 +518,7 @@ fn a_server_that_selects_another_subprotocol_is_refused_clearly() {
 fn upgrade_request_has_exact_path_host_without_default_port_and_extra_headers() {
     let (port, head) = scripted_server(None);
     let query = "/mqtt?X-Amz-Credential=AKID%2F20150830%2Fus-east-1&x=a%2Bb";
-    let mut c = Client::new(
+    let c = Client::new(
         options(&format!("ws://127.0.0.1:{port}{query}"))
             .header("x-amz-customauthorizer-name", "my-authorizer")
             .connect_timeout(Duration::from_millis(500)),
@@ -554,7 +548,7 @@ fn upgrade_request_has_exact_path_host_without_default_port_and_extra_headers() 
 #[test]
 fn the_connect_deadline_bounds_a_server_that_never_answers() {
     let (port, _) = scripted_server(None);
-    let mut c = Client::new(
+    let c = Client::new(
         options(&format!("ws://127.0.0.1:{port}/mqtt")).connect_timeout(Duration::from_millis(300)),
     )
     .unwrap();
@@ -587,9 +581,9 @@ fn publish_returns_only_once_the_bytes_are_with_the_kernel() {
     let b = Broker::start();
     let _waker = BrokerWaker::start(&b);
     let topic = unique("flushed");
-    let mut sub = connected(options(&b.ws_url("/mqtt")));
+    let sub = connected(options(&b.ws_url("/mqtt")));
     sub.subscribe(&[(&topic, QoS::AtMostOnce)]).unwrap();
-    let mut publ = connected(options(&b.ws_url("/mqtt")));
+    let publ = connected(options(&b.ws_url("/mqtt")));
     let chunk = vec![5u8; 256 * 1024];
     for _ in 0..32 {
         publ.publish(&topic, chunk.clone(), QoS::AtMostOnce, false)
@@ -611,7 +605,7 @@ fn publish_returns_only_once_the_bytes_are_with_the_kernel() {
 #[test]
 fn an_acknowledgement_that_was_waited_for_is_not_reported_again_by_poll() {
     let b = Broker::start();
-    let mut c = connected(options(&b.ws_url("/mqtt")));
+    let c = connected(options(&b.ws_url("/mqtt")));
     c.publish_and_wait(&unique("acked"), "x", QoS::AtLeastOnce, false)
         .unwrap();
     assert_eq!(c.poll(Some(Duration::from_millis(200))).unwrap(), None);
@@ -624,7 +618,7 @@ fn a_burst_of_qos2_publishes_is_not_lost_with_the_default_window() {
     // must stay within that.
     let b = Broker::start();
     let topic = unique("qos2-burst");
-    let mut c = connected(options(&b.ws_url("/mqtt")));
+    let c = connected(options(&b.ws_url("/mqtt")));
     c.subscribe(&[(&topic, QoS::ExactlyOnce)]).unwrap();
     let ids: Vec<_> = (0..200u32)
         .map(|i| {
@@ -652,7 +646,7 @@ fn client_websocket_pings_are_answered_by_the_broker_and_keep_the_link_up() {
     // A PING every 100 ms for 2.5 s; a PONG missing for 1 s would end the
     // link (the broker may take up to its 100 ms idle tick to answer).
     let b = Broker::start();
-    let mut c = connected(
+    let c = connected(
         options(&b.ws_url("/mqtt"))
             .keepalive(0)
             .ws_ping(Duration::from_millis(100), Duration::from_secs(1)),
@@ -701,7 +695,7 @@ fn bad_arguments_are_invalid_argument_whether_connected_or_not() {
 #[test]
 fn an_offline_message_too_large_for_mqtt_is_refused_and_the_client_still_connects() {
     let b = Broker::start();
-    let mut c = Client::new(
+    let c = Client::new(
         options(&b.ws_url("/mqtt")).offline_queue(mqttws::OfflineQueue {
             max_messages: 10,
             max_bytes: usize::MAX,
@@ -756,7 +750,7 @@ fn an_interrupt_while_waiting_for_connack_leaves_the_client_able_to_connect_agai
             }
         }
     });
-    let mut c = Client::new(options(&url)).unwrap();
+    let c = Client::new(options(&url)).unwrap();
     let handle = c.interrupt_handle();
     let interrupter = std::thread::spawn(move || {
         connect_seen
@@ -778,7 +772,7 @@ fn an_interrupt_while_waiting_for_connack_leaves_the_client_able_to_connect_agai
 #[test]
 fn timeouts_too_large_for_the_clock_mean_no_deadline_and_never_panic() {
     let b = Broker::start();
-    let mut c = Client::new(
+    let c = Client::new(
         ClientOptions::new(b.ws_url("/mqtt"))
             .connect_timeout(Duration::MAX)
             .operation_timeout(Duration::MAX)
@@ -796,11 +790,12 @@ fn timeouts_too_large_for_the_clock_mean_no_deadline_and_never_panic() {
     let m = c.recv(Some(Duration::MAX)).unwrap().expect("the message");
     assert_eq!(&m.payload[..], b"x");
     // An interrupt still ends a wait without a deadline.
-    c.interrupt_handle().interrupt();
+    let interrupter = RepeatedInterrupt::start(c.interrupt_handle());
     assert_eq!(
         c.poll(Some(Duration::MAX)).unwrap_err().kind(),
         ErrorKind::Interrupted
     );
+    interrupter.stop();
     c.disconnect().unwrap();
 }
 
@@ -837,8 +832,7 @@ fn a_refusal_that_echoes_the_presigned_request_keeps_no_secret_in_the_error() {
     let url = format!(
         "ws://127.0.0.1:{port}/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={SIG}&X-Amz-Security-Token={TOKEN}"
     );
-    let mut c =
-        Client::new(options(&url).header("Authorization", format!("Bearer {BEARER}"))).unwrap();
+    let c = Client::new(options(&url).header("Authorization", format!("Bearer {BEARER}"))).unwrap();
     let e = c.connect().unwrap_err();
     server.join().unwrap();
     let shown = format!("{e} {e:?}");
@@ -856,4 +850,68 @@ fn a_refusal_that_echoes_the_presigned_request_keeps_no_secret_in_the_error() {
         assert!(!shown.contains(secret), "{secret} leaked: {shown}");
     }
     assert!(shown.contains("X-Amz-Signature=<redacted>"), "{shown}");
+}
+
+#[test]
+fn one_client_serves_a_blocked_poll_and_two_publishing_threads_at_once() {
+    // The [ARCH] acceptance case, in Rust: one thread blocks in poll without a
+    // timeout while two threads publish 400 QoS 1 messages each on the same
+    // client; no publish waits for the poll, and all 800 arrive.
+    const PER_THREAD: usize = 400;
+    let b = Broker::start();
+    let topic = unique("shared");
+    let sub = connected(options(&b.ws_url("/mqtt")));
+    sub.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
+    let c = connected(options(&b.ws_url("/mqtt")));
+    let worst = std::thread::scope(|s| {
+        let poller = s.spawn(|| {
+            // Acknowledgement events, until the publishers are done.
+            let mut events = 0;
+            loop {
+                match c.poll(None) {
+                    Ok(Some(_)) => events += 1,
+                    Ok(None) => unreachable!("no timeout"),
+                    Err(Error::Interrupted) => return events,
+                    Err(e) => panic!("poll: {e}"),
+                }
+            }
+        });
+        let publishers: Vec<_> = (0..2)
+            .map(|t| {
+                let (c, topic) = (&c, &topic);
+                s.spawn(move || {
+                    let mut worst = Duration::ZERO;
+                    for i in 0..PER_THREAD {
+                        let start = Instant::now();
+                        c.publish(topic, format!("{t}/{i}"), QoS::AtLeastOnce, false)
+                            .unwrap();
+                        worst = worst.max(start.elapsed());
+                    }
+                    worst
+                })
+            })
+            .collect();
+        let worst = publishers
+            .into_iter()
+            .map(|p| p.join().unwrap())
+            .max()
+            .unwrap();
+        let interrupter = RepeatedInterrupt::start(c.interrupt_handle());
+        let events = poller.join().unwrap();
+        interrupter.stop();
+        eprintln!("shared client: {events} events polled, slowest publish {worst:?}");
+        worst
+    });
+    assert!(
+        worst < Duration::from_millis(500),
+        "a publish waited {worst:?}"
+    );
+    let mut got = std::collections::HashSet::new();
+    while got.len() < 2 * PER_THREAD {
+        let m = sub
+            .recv(WAIT)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{} of {} arrived", got.len(), 2 * PER_THREAD));
+        got.insert(m.payload);
+    }
 }

@@ -61,7 +61,7 @@ fn every_accepted_message_arrives_after_the_publisher_is_killed_and_restarted() 
     let topic = format!("durable-{}", std::process::id());
     let store = tempfile::tempdir().unwrap();
 
-    let mut sub = Client::new(
+    let sub = Client::new(
         ClientOptions::new(url.as_str()).client_id(format!("durable-sub-{}", std::process::id())),
     )
     .unwrap();
@@ -296,11 +296,11 @@ fn a_damaged_store_is_reported_by_the_first_poll_and_its_valid_messages_are_stil
     data[ends[1] - 1] ^= 0xff; // the last byte of "second"
     std::fs::write(&log, &data).unwrap();
 
-    let mut sub = Client::new(ClientOptions::new(b.ws_url("/mqtt"))).unwrap();
+    let sub = Client::new(ClientOptions::new(b.ws_url("/mqtt"))).unwrap();
     sub.connect().unwrap();
     sub.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
 
-    let mut c = Client::new(ClientOptions::new(b.ws_url("/mqtt")).store_dir(dir.path())).unwrap();
+    let c = Client::new(ClientOptions::new(b.ws_url("/mqtt")).store_dir(dir.path())).unwrap();
     match c.poll(Some(Duration::ZERO)) {
         Ok(Some(Event::StoreDamaged(d))) => {
             assert!(d.damaged_bytes > 0);

@@ -28,7 +28,7 @@ fn options(url: &str) -> ClientOptions {
 }
 
 fn connected(o: ClientOptions) -> Client {
-    let mut c = Client::new(o).expect("client options are valid");
+    let c = Client::new(o).expect("client options are valid");
     c.connect().expect("connect");
     c
 }
@@ -182,7 +182,7 @@ fn delayed_streams_still_work() {
 /// A client with a 1 s keepalive through `relay`, subscribed, with one message round-tripped
 /// so that the link was just active.
 fn lively_client(relay: &Relay, keepalive: u16) -> (Client, String) {
-    let mut c = connected(options(&relay.ws_url("/mqtt")).keepalive(keepalive));
+    let c = connected(options(&relay.ws_url("/mqtt")).keepalive(keepalive));
     let topic = unique("alive");
     c.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
     c.publish_and_wait(&topic, "ping", QoS::AtLeastOnce, false)
@@ -200,7 +200,7 @@ fn detection_bound(keepalive: u16) -> Duration {
 fn a_stall_toward_the_client_is_detected_by_keepalive_within_one_and_a_half_keepalives() {
     let b = Broker::start();
     let relay = Relay::start((HOST, b.ws_port()));
-    let (mut c, _) = lively_client(&relay, 1);
+    let (c, _) = lively_client(&relay, 1);
     relay.set(Direction::ToClient, Fault::Stall);
     let start = Instant::now();
     let err = c.recv(Some(WAIT)).unwrap_err();
@@ -218,7 +218,7 @@ fn a_stall_toward_the_client_is_detected_by_keepalive_within_one_and_a_half_keep
 fn a_stall_toward_the_server_is_detected_while_publishing() {
     let b = Broker::start();
     let relay = Relay::start((HOST, b.ws_port()));
-    let (mut c, topic) = lively_client(&relay, 1);
+    let (c, topic) = lively_client(&relay, 1);
     relay.set(Direction::ToServer, Fault::Stall);
     let start = Instant::now();
     // The PUBLISH goes out (into the stalled relay); its PUBACK never comes. The
@@ -245,7 +245,7 @@ fn a_truncated_stream_ends_in_a_keepalive_timeout_and_a_cut_after_it_in_a_clear_
     let b = Broker::start();
     // Silent truncation: a frame starts, the rest never comes, the socket stays open.
     let relay = Relay::start((HOST, b.ws_port()));
-    let (mut c, topic) = lively_client(&relay, 1);
+    let (c, topic) = lively_client(&relay, 1);
     relay.set(Direction::ToClient, Fault::Truncate(3));
     let start = Instant::now();
     let err = c
@@ -262,7 +262,7 @@ fn a_truncated_stream_ends_in_a_keepalive_timeout_and_a_cut_after_it_in_a_clear_
 
     // Truncation followed by a close: the connection dies in the middle of a frame.
     let relay = Relay::start((HOST, b.ws_port()));
-    let (mut c, topic) = lively_client(&relay, 30);
+    let (c, topic) = lively_client(&relay, 30);
     let before = relay.bytes(Direction::ToClient);
     relay.set(Direction::ToClient, Fault::Truncate(5));
     c.publish(&topic, "y".repeat(200), QoS::AtMostOnce, false)
@@ -284,7 +284,7 @@ fn a_truncated_stream_ends_in_a_keepalive_timeout_and_a_cut_after_it_in_a_clear_
 fn a_cut_gives_a_clear_error_at_once_and_a_cut_during_the_handshake_too() {
     let b = Broker::start();
     for (relay, o) in ws_and_wss(&b) {
-        let mut c = connected(o.clone());
+        let c = connected(o.clone());
         relay.set_both(Fault::Cut);
         let start = Instant::now();
         let err = c.recv(Some(WAIT)).unwrap_err();
@@ -469,7 +469,7 @@ fn qos1_messages_held_by_a_cut_reach_the_persistent_subscriber_after_reconnect()
             .clean_session(false),
     );
     sub.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
-    let mut publisher = connected(options(&b.ws_url("/mqtt")));
+    let publisher = connected(options(&b.ws_url("/mqtt")));
 
     // 0..30 are sent to the subscriber but stall in the relay, then the link is cut.
     relay.set(Direction::ToClient, Fault::Stall);
@@ -584,7 +584,7 @@ fn an_oversize_packet_from_the_server_is_a_protocol_error_naming_its_size() {
         ws.send(Message::binary(packet)).unwrap();
         let _ = ws.read();
     });
-    let mut c = scripted_client(&url, 1000);
+    let c = scripted_client(&url, 1000);
     let err = c.recv(Some(Duration::from_secs(5))).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
     let msg = err.to_string();
@@ -600,7 +600,7 @@ fn an_oversize_packet_from_the_server_is_a_protocol_error_naming_its_size() {
         ws.send(Message::binary(header)).unwrap();
         let _ = ws.read();
     });
-    let mut c = scripted_client(&url, 1000);
+    let c = scripted_client(&url, 1000);
     let start = Instant::now();
     let err = c.recv(Some(Duration::from_secs(5))).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
@@ -655,7 +655,7 @@ fn pings_between_fragments_are_answered_and_a_close_ends_the_stream_with_its_rea
         }
         got
     });
-    let mut c = scripted_client(&url, 1000);
+    let c = scripted_client(&url, 1000);
     let m = c
         .recv(Some(Duration::from_secs(5)))
         .unwrap()
@@ -688,7 +688,7 @@ fn a_close_in_the_middle_of_a_fragmented_packet_is_closed_not_a_partial_message(
         let _ = ws.flush();
         while ws.read().is_ok() {}
     });
-    let mut c = scripted_client(&url, 1000);
+    let c = scripted_client(&url, 1000);
     let start = Instant::now();
     let err = c.recv(Some(Duration::from_secs(5))).unwrap_err();
     assert!(
@@ -753,7 +753,7 @@ fn a_flood_during_a_blocking_call_is_held_within_the_incoming_bound_and_nothing_
         }
         (sent, pubacks)
     });
-    let mut c = connected(
+    let c = connected(
         ClientOptions::new(url.as_str())
             .client_id("flooded")
             .operation_timeout(Duration::from_secs(3))
@@ -808,7 +808,7 @@ fn acknowledgements_do_not_pile_up_in_the_client_when_the_broker_never_reads() {
         // Keep the connection (and still never read) until the client is done.
         let _ = finish.recv_timeout(Duration::from_secs(60));
     });
-    let mut c = scripted_client(&url, 1000);
+    let c = scripted_client(&url, 1000);
     let start = Instant::now();
     let mut got = 0usize;
     loop {

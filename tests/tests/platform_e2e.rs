@@ -76,7 +76,7 @@ fn login(c: &Credentials) -> (String, String) {
 
 /// Connects, subscribes, publishes at QoS 1 and receives the message back.
 fn round_trip(o: ClientOptions) {
-    let mut c = Client::new(o).expect("client options are valid");
+    let c = Client::new(o).expect("client options are valid");
     c.connect().expect("connect with the platform credentials");
     let topic = unique("platform");
     assert_eq!(
@@ -161,7 +161,7 @@ fn tencent_wrong_psk_is_refused_with_the_connack_code() {
         if tls {
             o = o.ca_file(b.ca_pem_path());
         }
-        let mut c = Client::new(o).unwrap();
+        let c = Client::new(o).unwrap();
         let err = c.connect().unwrap_err();
         // mosquitto 2.0 answers a bad password on MQTT 3.1.1 with 5, not 4.
         assert!(
@@ -226,7 +226,7 @@ fn aliyun_wrong_device_secret_is_refused_with_the_connack_code() {
     );
     let b = Broker::start_with(BrokerConfig::new().password(&user, &pass));
     let wrong = aliyun_device("not-the-device-secret").scheme(Scheme::Ws);
-    let mut c = Client::new(options(&b.ws_auth_url("/"), Arc::new(wrong))).unwrap();
+    let c = Client::new(options(&b.ws_auth_url("/"), Arc::new(wrong))).unwrap();
     let err = c.connect().unwrap_err();
     assert!(
         matches!(
@@ -311,7 +311,7 @@ fn keepalive_out_of_the_platform_range_fails_in_connect_before_any_network_io() 
     } in keepalive_cases(port)
     {
         for keepalive in outside {
-            let mut c = Client::new(options(&url, provider.clone()).keepalive(keepalive)).unwrap();
+            let c = Client::new(options(&url, provider.clone()).keepalive(keepalive)).unwrap();
             let err = c.connect().unwrap_err();
             assert_eq!(
                 err.kind(),
@@ -327,7 +327,7 @@ fn keepalive_out_of_the_platform_range_fails_in_connect_before_any_network_io() 
         }
         // Inside the range the same client goes to the network and fails
         // there: the keepalive check, not the dead port, made the difference.
-        let mut c = Client::new(options(&url, provider).keepalive(inside)).unwrap();
+        let c = Client::new(options(&url, provider).keepalive(inside)).unwrap();
         let err = c.connect().unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Io, "{platform} k={inside}: {err}");
     }
@@ -372,7 +372,7 @@ fn tencent_reconnect_signs_again_with_a_new_random_connid() {
         inner: TencentDevice::with_psk(PRODUCT_ID, DEVICE_NAME, PSK),
         seen: Mutex::new(Vec::new()),
     });
-    let mut c = Client::new(options(&b.ws_url("/mqtt"), provider.clone())).unwrap();
+    let c = Client::new(options(&b.ws_url("/mqtt"), provider.clone())).unwrap();
     c.connect().unwrap();
     c.disconnect().unwrap();
     c.connect().unwrap();
@@ -491,7 +491,7 @@ fn aws_sigv4_is_presigned_again_at_each_attempt_with_the_injected_clock() {
     .wall_clock(Arc::new(move || {
         UNIX_EPOCH + Duration::from_secs(clock.load(Ordering::SeqCst))
     }));
-    let mut c = Client::new(o).unwrap();
+    let c = Client::new(o).unwrap();
 
     let mut request_lines = Vec::new();
     for (secs, amz_date) in [(t1, "20150830T123600Z"), (t1 + 90, "20150830T123730Z")] {

@@ -199,7 +199,7 @@ fn ws_and_wss(broker: &Broker, host: &str, proxy: &ProxyConfig) -> Vec<ClientOpt
 /// Connects through the proxy and round-trips one message at each QoS.
 fn round_trip(broker: &Broker, proxy: &ProxyProcess, o: ClientOptions) {
     let what = format!("{o:?}");
-    let mut c = Client::new(o).expect("valid options");
+    let c = Client::new(o).expect("valid options");
     c.connect().unwrap_or_else(|e| {
         panic!(
             "connect {what}: {e}\n{} log:\n{}\nbroker log:\n{}",
@@ -221,7 +221,7 @@ fn round_trip(broker: &Broker, proxy: &ProxyProcess, o: ClientOptions) {
 }
 
 fn connect_err(o: ClientOptions) -> Error {
-    let mut c = Client::new(o).expect("valid options");
+    let c = Client::new(o).expect("valid options");
     let err = c.connect().expect_err("the proxy must refuse");
     assert!(!c.is_connected());
     err

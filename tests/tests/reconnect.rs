@@ -26,7 +26,7 @@ fn options(url: &str, id: &str) -> ClientOptions {
 #[test]
 fn backoff_delays_grow_with_jitter_within_bounds_while_the_broker_is_down() {
     let mut b = Broker::start();
-    let mut c =
+    let c =
         Client::new(options(&b.ws_url("/mqtt"), &unique("backoff")).reconnect(policy(100, 2000)))
             .unwrap();
     c.connect().unwrap();
@@ -138,7 +138,7 @@ fn a_broker_kick_right_after_connack_does_not_cause_a_reconnect_storm() {
 fn subscriptions_are_restored_when_the_broker_forgot_the_session() {
     let mut b = Broker::start();
     let topic = unique("restore");
-    let mut c = Client::new(options(&b.ws_url("/mqtt"), &unique("sub")).reconnect(policy(50, 500)))
+    let c = Client::new(options(&b.ws_url("/mqtt"), &unique("sub")).reconnect(policy(50, 500)))
         .unwrap();
     c.connect().unwrap();
     c.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
@@ -157,7 +157,7 @@ fn subscriptions_are_restored_when_the_broker_forgot_the_session() {
     // The restore SUBSCRIBE went out with the reconnect; a publish from
     // another client now reaches us. Retained, so the order of our SUBACK and
     // their publish does not matter.
-    let mut p = Client::new(options(&b.ws_url("/mqtt"), &unique("pub"))).unwrap();
+    let p = Client::new(options(&b.ws_url("/mqtt"), &unique("pub"))).unwrap();
     p.connect().unwrap();
     p.publish_and_wait(&topic, "after restart", QoS::AtLeastOnce, true)
         .unwrap();
@@ -174,7 +174,7 @@ fn qos1_soak_with_three_broker_restarts_delivers_every_message() {
     let mut b = Broker::start_with(BrokerConfig::new().persistence(true));
     let topic = unique("soak");
     let url = b.ws_url("/mqtt");
-    let mut sub = Client::new(
+    let sub = Client::new(
         options(&url, &unique("soak-sub"))
             .clean_session(false)
             .reconnect(policy(50, 500))
@@ -188,7 +188,7 @@ fn qos1_soak_with_three_broker_restarts_delivers_every_message() {
     let pub_url = url.clone();
     let pub_topic = topic.clone();
     let publisher = std::thread::spawn(move || {
-        let mut p = Client::new(
+        let p = Client::new(
             options(&pub_url, &unique("soak-pub"))
                 .clean_session(false)
                 .reconnect(policy(50, 500))
@@ -265,15 +265,14 @@ fn qos1_soak_with_three_broker_restarts_delivers_every_message() {
 fn publishes_while_disconnected_are_queued_and_delivered_after_reconnect() {
     let mut b = Broker::start_with(BrokerConfig::new().persistence(true));
     let topic = unique("offline");
-    let mut sub =
+    let sub =
         Client::new(options(&b.ws_url("/mqtt"), &unique("osub")).clean_session(false)).unwrap();
     sub.connect().unwrap();
     sub.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
     sub.disconnect().unwrap();
 
-    let mut p =
-        Client::new(options(&b.ws_url("/mqtt"), &unique("opub")).reconnect(policy(50, 300)))
-            .unwrap();
+    let p = Client::new(options(&b.ws_url("/mqtt"), &unique("opub")).reconnect(policy(50, 300)))
+        .unwrap();
     p.connect().unwrap();
     b.stop();
     // Notice the drop, then publish into the offline queue.
@@ -314,7 +313,7 @@ fn a_message_dropped_from_the_full_offline_queue_fails_its_wait_even_after_poll_
         max_bytes: 1 << 20,
         when_full: mqttws::QueueFull::DropOldest,
     };
-    let mut c = Client::new(
+    let c = Client::new(
         options(&b.ws_url("/mqtt"), &unique("drop"))
             .reconnect(policy(5_000, 10_000))
             .offline_queue(queue),
@@ -356,7 +355,7 @@ fn an_interrupt_during_a_reconnect_attempt_is_not_counted_as_a_failure() {
     use mqttws_tests::{Fault, Relay};
     let b = Broker::start();
     let relay = Relay::start(("127.0.0.1", b.ws_port()));
-    let mut c = Client::new(
+    let c = Client::new(
         options(&relay.ws_url("/mqtt"), &unique("interrupted-attempt"))
             .connect_timeout(Duration::from_secs(20))
             .reconnect(policy(50, 200)),

@@ -68,7 +68,7 @@ fn assert_absent(secret: &str, what: &str) {
 }
 
 fn exercise(options: ClientOptions) {
-    let mut c = Client::new(options).unwrap();
+    let c = Client::new(options).unwrap();
     c.connect().expect("connect");
     let topic = unique("secrets");
     c.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();

@@ -114,7 +114,7 @@ fn split_coalesced_and_empty_frames_with_pings_in_between_all_decode() {
         }
         (pong, puback)
     });
-    let mut c = client(&url);
+    let c = client(&url);
     c.connect().unwrap();
     let got: Vec<String> = (0..3)
         .map(|_| {
@@ -155,7 +155,7 @@ fn every_outgoing_packet_is_one_non_empty_binary_frame() {
         }
         frames
     });
-    let mut c = client(&url);
+    let c = client(&url);
     c.connect().unwrap();
     c.publish("t", "x", QoS::AtMostOnce, false).unwrap();
     c.publish("t", Vec::<u8>::new(), QoS::AtMostOnce, false)
@@ -183,7 +183,7 @@ fn a_text_frame_is_a_protocol_error() {
         ws.send(Message::text("{\"hello\":1}")).unwrap();
         let _ = ws.read();
     });
-    let mut c = client(&url);
+    let c = client(&url);
     c.connect().unwrap();
     let err = c.recv(Some(Duration::from_secs(5))).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
@@ -199,7 +199,7 @@ fn garbage_after_connack_is_a_protocol_error_not_a_panic() {
             .unwrap();
         let _ = ws.read();
     });
-    let mut c = client(&url);
+    let c = client(&url);
     c.connect().unwrap();
     let err = c.recv(Some(Duration::from_secs(5))).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
@@ -210,7 +210,7 @@ fn a_connack_that_never_comes_times_out_within_the_connect_deadline() {
     let (url, _done) = scripted(|ws| {
         let _ = ws.read(); // hold the connection open, say nothing
     });
-    let mut c =
+    let c =
         Client::new(ClientOptions::new(&url).connect_timeout(Duration::from_millis(400))).unwrap();
     let start = Instant::now();
     let err = c.connect().unwrap_err();
@@ -237,7 +237,7 @@ fn a_close_frame_from_the_server_ends_the_connection_with_its_reason() {
         let _ = ws.flush();
         let _ = ws.read();
     });
-    let mut c = client(&url);
+    let c = client(&url);
     c.connect().unwrap();
     let err = c.recv(Some(Duration::from_secs(5))).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Closed, "{err}");
@@ -252,7 +252,7 @@ fn a_server_that_never_answers_websocket_pings_is_declared_dead() {
         // Hold the connection without reading it: PINGs are never answered.
         let _ = release_rx.recv_timeout(Duration::from_secs(10));
     });
-    let mut c = Client::new(
+    let c = Client::new(
         ClientOptions::new(&url)
             .keepalive(0)
             .ws_ping(Duration::from_millis(100), Duration::from_millis(200))

@@ -158,7 +158,7 @@ fn options(a: &Args, tag: &str, n: u64) -> ClientOptions {
 }
 
 fn connected(a: &Args, tag: &str, n: u64) -> Result<Client, String> {
-    let mut c = Client::new(options(a, tag, n)).map_err(|e| e.to_string())?;
+    let c = Client::new(options(a, tag, n)).map_err(|e| e.to_string())?;
     c.connect().map_err(|e| format!("{tag}: {e}"))?;
     Ok(c)
 }
@@ -186,7 +186,7 @@ fn qos(a: &Args) -> QoS {
 fn throughput(a: &Args) -> Result<Outcome, String> {
     let topic = topic();
     let n = a.count;
-    let mut sub = connected(a, "sub", 0)?;
+    let sub = connected(a, "sub", 0)?;
     sub.subscribe(&[(&topic, qos(a))])
         .map_err(|e| e.to_string())?;
     let deadline = Instant::now() + a.timeout;
@@ -202,14 +202,14 @@ fn throughput(a: &Args) -> Result<Outcome, String> {
         }
         Ok((got, Instant::now(), sub))
     });
-    let mut publ = connected(a, "pub", 1)?;
+    let publ = connected(a, "pub", 1)?;
     let payload = mqttws::Bytes::from(vec![b'x'; a.size]);
     let t0 = Instant::now();
     for _ in 0..n {
         publ.publish(&topic, payload.clone(), qos(a), false)
             .map_err(|e| format!("publisher: {e}"))?;
     }
-    let (got, t_last, mut sub) = receiver
+    let (got, t_last, sub) = receiver
         .join()
         .map_err(|_| "receiver thread panicked".to_string())??;
     let seconds = (t_last - t0).as_secs_f64();
@@ -224,7 +224,7 @@ fn throughput(a: &Args) -> Result<Outcome, String> {
 
 fn latency(a: &Args) -> Result<Outcome, String> {
     let topic = topic();
-    let mut c = connected(a, "lat", 0)?;
+    let c = connected(a, "lat", 0)?;
     c.subscribe(&[(&topic, qos(a))])
         .map_err(|e| e.to_string())?;
     let payload = mqttws::Bytes::from(vec![b'x'; a.size]);
@@ -272,7 +272,7 @@ fn connect(a: &Args) -> Result<Outcome, String> {
         if t0.elapsed() > a.timeout {
             return Err(format!("timeout after {i} connects"));
         }
-        let mut c = Client::new(options(a, "con", i)).map_err(|e| e.to_string())?;
+        let c = Client::new(options(a, "con", i)).map_err(|e| e.to_string())?;
         let t = Instant::now();
         c.connect().map_err(|e| e.to_string())?;
         if i > 0 {

@@ -2,54 +2,29 @@
 //!
 //! # Theory of operation
 //!
-//! The core [`mqttws::Client`] takes `&mut self` and does all I/O inside the
-//! caller's call, so it sits in a `Mutex`. Python threads use it in two ways:
+//! The core [`mqttws::Client`] is safe to share between threads: one
+//! thread may block in `recv` while others publish, and none waits for
+//! another. So the binding keeps it in an `Arc` and calls it directly,
+//! always detached from the Python runtime (`py.detach`), so the GIL is
+//! never held while a call blocks.
 //!
-//! * *short operations* (`connect`, `publish`, `subscribe`, `disconnect`...)
-//!   lock it, do their work, unlock;
-//! * *waits* (`recv`, `poll`, `PublishHandle.wait`) may block for long:
-//!   they run in slices of at most [`SLICE`], so that Ctrl-C is noticed
-//!   between slices (`py.check_signals()`), and they give way to short
-//!   operations.
-//!
-//! Giving way uses the core's [`InterruptHandle`]. The small `Gate` mutex
-//! records whether a wait is blocked inside the core right now
-//! (`waiting`) and how many short operations want the lock (`urgent`). A
-//! short operation bumps `urgent` and, if a wait is blocked, interrupts it;
-//! the wait returns `Interrupted` at once, unlocks, and does not lock again
-//! while `urgent > 0`. A publisher therefore waits microseconds, not a slice.
-//!
-//! The core's interrupt is a flag that the *next* blocking call consumes if
-//! the current one has already returned. So that a stale flag never makes a
-//! later `publish` or `subscribe` fail, a wait that was sent an interrupt but
-//! returned for another reason withdraws it before it unlocks
-//! ([`InterruptHandle::clear`]); events stay in the core's queue, within
-//! its incoming bound (the binding keeps none of its own).
-//! `Client.interrupt()` (the user's) is a separate flag: it makes the
-//! current or next wait raise `mqttws.Interrupted`, and never disturbs a
-//! short operation.
-//!
-//! Automatic reconnect: while the link is down, a wait in the core runs the
-//! reconnect attempts when their back-off ends. An interrupt would abort
-//! such an attempt, and the core counts that as a failed attempt (a
-//! `Disconnected`/`Reconnecting` pair, a longer back-off): a thread that
-//! publishes more often than a slow handshake takes would keep the client
-//! offline forever. So a wait is interruptible (`waiting`) only if the link
-//! was up when it entered the core; while it is down, short operations wait
-//! for the current slice, or for an attempt in progress (at most
-//! `connect_timeout`).
-//!
-//! Lock order: `core` before `gate`; `gate` is never held while waiting for
-//! `core`. Every lock and every blocking call happens detached from the
-//! Python runtime (`py.detach`), so the GIL is never held while blocked.
+//! * Waits (`recv`, `poll`, iteration, `PublishHandle.wait`) run in slices
+//!   of at most [`SLICE`] and call `py.check_signals()` between slices, so
+//!   Ctrl-C is noticed within 50 ms.
+//! * `Client.interrupt()` sets a flag that the current or next wait turns
+//!   into `mqttws.Interrupted`, and interrupts the core's calls in progress
+//!   so that the current wait notices at once.
+//! * `close()` takes the client out of the shared slot (later calls raise
+//!   `ClosedError`), disconnects, and interrupts the calls still in
+//!   progress; the socket goes when the last of them returns.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use mqttws::{
-    Bytes, ClientOptions, Error, Event, InterruptHandle, Message as CoreMessage, PacketId,
-    ProxyConfig, QoS, TimeoutPhase, Will as CoreWill,
+    Bytes, ClientOptions, Error, Event, Message as CoreMessage, PacketId, ProxyConfig, QoS,
+    TimeoutPhase, Will as CoreWill,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -64,39 +39,22 @@ use crate::resilience::{ReconnectArg, offline_queue_arg, ws_ping_arg};
 /// The longest a wait stays in the core before checking for signals.
 const SLICE: Duration = Duration::from_millis(50);
 
-/// Everything the core client needs, behind the `core` mutex.
-struct Core {
-    /// `None` after `close()`.
-    client: Option<mqttws::Client>,
-}
+/// The client for one call: `None` once closed.
+struct Core(Option<Arc<mqttws::Client>>);
 
 impl Core {
-    fn client(&mut self) -> Result<&mut mqttws::Client, Error> {
-        self.client
-            .as_mut()
+    fn client(&self) -> Result<&mqttws::Client, Error> {
+        self.0
+            .as_deref()
             .ok_or_else(|| Error::Closed("the client is closed".into()))
     }
 }
 
-#[derive(Default)]
-struct Gate {
-    /// Short operations waiting for the `core` lock.
-    urgent: usize,
-    /// A wait is inside the core now and may be interrupted (only while the
-    /// link is up: see the module docs).
-    waiting: bool,
-    /// An interrupt was sent to the current wait.
-    sent: bool,
-    /// `Client.interrupt()` was called and not yet delivered.
-    user_interrupt: bool,
-}
-
 /// The state shared by a `Client`, its handles and iterators.
 pub(crate) struct Shared {
-    core: Mutex<Core>,
-    gate: Mutex<Gate>,
-    gate_cv: Condvar,
-    interrupt: InterruptHandle,
+    client: RwLock<Option<Arc<mqttws::Client>>>,
+    /// `Client.interrupt()` was called and no wait has raised it yet.
+    user_interrupt: AtomicBool,
     /// The application called disconnect() or close(): iteration ends.
     stopped: AtomicBool,
     closed: AtomicBool,
@@ -105,114 +63,24 @@ pub(crate) struct Shared {
     operation_timeout: Duration,
 }
 
-/// A wait's outcome.
-enum WaitStep<T> {
-    Done(T),
-    /// The slice ended without a result.
-    Again,
-}
-
 impl Shared {
-    fn core(&self) -> MutexGuard<'_, Core> {
-        self.core.lock().unwrap_or_else(|e| e.into_inner())
+    fn core(&self) -> Core {
+        Core(
+            self.client
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
+        )
     }
 
-    fn gate(&self) -> MutexGuard<'_, Gate> {
-        self.gate.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Runs a short operation: wakes a blocked wait so that the lock comes
-    /// free at once. Call detached from Python.
+    /// Runs a short operation on the client. Call detached from Python.
     fn run<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
-        {
-            let mut g = self.gate();
-            g.urgent += 1;
-            if g.waiting && !g.sent {
-                g.sent = true;
-                self.interrupt.interrupt();
-            }
-        }
-        let mut core = self.core();
-        {
-            let mut g = self.gate();
-            g.urgent -= 1;
-            if g.urgent == 0 {
-                self.gate_cv.notify_all();
-            }
-        }
-        f(&mut core)
-    }
-
-    /// Runs `f` (a wait in the core of at most the given duration; `Ok(None)`
-    /// means nothing yet) until it gives a result or `slice_end` passes,
-    /// giving way to short operations. Call detached from Python.
-    fn wait<T>(
-        &self,
-        slice_end: Instant,
-        mut f: impl FnMut(&mut Core, Duration) -> Result<Option<T>, Error>,
-    ) -> Result<WaitStep<T>, Error> {
-        loop {
-            {
-                let mut g = self.gate();
-                while g.urgent > 0 {
-                    let left = slice_end
-                        .saturating_duration_since(Instant::now())
-                        .max(Duration::from_millis(1));
-                    g = self
-                        .gate_cv
-                        .wait_timeout(g, left)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0;
-                    if Instant::now() >= slice_end {
-                        return Ok(WaitStep::Again);
-                    }
-                }
-            }
-            let mut core = self.core();
-            {
-                let mut g = self.gate();
-                if std::mem::take(&mut g.user_interrupt) {
-                    return Err(Error::Interrupted);
-                }
-                if g.urgent > 0 {
-                    continue;
-                }
-                g.waiting = core.client.as_ref().is_some_and(|c| c.is_connected());
-                g.sent = false;
-            }
-            let left = slice_end.saturating_duration_since(Instant::now());
-            let result = f(&mut core, left);
-            let sent = {
-                let mut g = self.gate();
-                g.waiting = false;
-                std::mem::take(&mut g.sent)
-            };
-            match result {
-                Err(Error::Interrupted) => {
-                    drop(core);
-                    if std::mem::take(&mut self.gate().user_interrupt) {
-                        return Err(Error::Interrupted);
-                    }
-                }
-                other => {
-                    if sent {
-                        self.interrupt.clear();
-                    }
-                    match other {
-                        Ok(Some(v)) => return Ok(WaitStep::Done(v)),
-                        Ok(None) => {}
-                        Err(e) => return Err(e),
-                    }
-                }
-            }
-            if Instant::now() >= slice_end {
-                return Ok(WaitStep::Again);
-            }
-        }
+        f(&mut self.core())
     }
 
     /// Runs a wait in slices until it gives a result or `deadline` passes
-    /// (`Ok(None)`), checking for signals between slices.
+    /// (`Ok(None)`), checking for signals and `Client.interrupt()` between
+    /// slices.
     fn wait_sliced<T: Send>(
         &self,
         py: Python<'_>,
@@ -225,9 +93,30 @@ impl Shared {
                 Some(d) => d.min(now + SLICE),
                 None => now + SLICE,
             };
-            match py.detach(|| self.wait(slice_end, &mut f)) {
-                Ok(WaitStep::Done(v)) => return Ok(Some(v)),
-                Ok(WaitStep::Again) => {}
+            let step = py.detach(|| {
+                if self.user_interrupt.swap(false, Ordering::SeqCst) {
+                    return Err(Error::Interrupted);
+                }
+                let left = slice_end.saturating_duration_since(Instant::now());
+                match f(&mut self.core(), left) {
+                    // The core interrupts every call in progress: raise it
+                    // only for our own interrupt (or a close); otherwise the
+                    // slice simply ends early.
+                    Err(Error::Interrupted) => {
+                        if self.user_interrupt.swap(false, Ordering::SeqCst) {
+                            Err(Error::Interrupted)
+                        } else if self.closed.load(Ordering::SeqCst) {
+                            Err(Error::Closed("the client is closed".into()))
+                        } else {
+                            Ok(None)
+                        }
+                    }
+                    other => other,
+                }
+            });
+            match step {
+                Ok(Some(v)) => return Ok(Some(v)),
+                Ok(None) => {}
                 Err(e) => return Err(to_py(py, e)),
             }
             py.check_signals()?;
@@ -653,15 +542,10 @@ impl Client {
             });
         }
         let client = py.detach(|| mqttws::Client::new(o)).py_err(py)?;
-        let interrupt = client.interrupt_handle();
         Ok(Self {
             shared: Arc::new(Shared {
-                core: Mutex::new(Core {
-                    client: Some(client),
-                }),
-                gate: Mutex::new(Gate::default()),
-                gate_cv: Condvar::new(),
-                interrupt,
+                client: RwLock::new(Some(Arc::new(client))),
+                user_interrupt: AtomicBool::new(false),
                 stopped: AtomicBool::new(false),
                 closed: AtomicBool::new(false),
                 url: redacted_url(&url),
@@ -801,11 +685,9 @@ impl Client {
     /// Makes a blocked `recv()` (or `PublishHandle.wait()`) in another thread
     /// raise `mqttws.Interrupted`; if none is blocked, the next one does.
     fn interrupt(&self) {
-        let mut g = self.shared.gate();
-        g.user_interrupt = true;
-        if g.waiting && !g.sent {
-            g.sent = true;
-            self.shared.interrupt.interrupt();
+        self.shared.user_interrupt.store(true, Ordering::SeqCst);
+        if let Ok(c) = self.shared.core().client() {
+            c.interrupt_handle().interrupt();
         }
     }
 
@@ -813,9 +695,9 @@ impl Client {
     /// will). Does nothing when not connected.
     fn disconnect(&self, py: Python<'_>) -> PyResult<()> {
         self.shared.stopped.store(true, Ordering::SeqCst);
-        self.run(py, |core| match core.client.as_mut() {
-            Some(c) => c.disconnect(),
-            None => Ok(()),
+        self.run(py, |core| match core.client() {
+            Ok(c) => c.disconnect(),
+            Err(_) => Ok(()),
         })
     }
 
@@ -824,23 +706,29 @@ impl Client {
     fn close(&self, py: Python<'_>) {
         self.shared.stopped.store(true, Ordering::SeqCst);
         self.shared.closed.store(true, Ordering::SeqCst);
-        let client = py.detach(|| {
-            self.shared.run(|core| {
-                let mut client = core.client.take();
-                if let Some(c) = client.as_mut().filter(|c| c.is_connected()) {
+        let shared = &self.shared;
+        py.detach(|| {
+            let client = shared
+                .client
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            if let Some(c) = client {
+                if c.is_connected() {
                     let _ = c.disconnect();
                 }
-                client
-            })
+                // Calls still in progress on other threads return now; the
+                // socket goes when the last of them drops its reference.
+                c.interrupt_handle().interrupt();
+            }
         });
-        py.detach(move || drop(client));
     }
 
     /// Whether the connection is open and accepted by the broker.
     #[getter]
     fn is_connected(&self, py: Python<'_>) -> bool {
         let shared = &self.shared;
-        py.detach(|| shared.run(|core| core.client.as_ref().is_some_and(|c| c.is_connected())))
+        py.detach(|| shared.run(|core| core.client().is_ok_and(|c| c.is_connected())))
     }
 
     /// Whether close() was called.
@@ -853,7 +741,7 @@ impl Client {
     #[getter]
     fn inflight(&self, py: Python<'_>) -> usize {
         let shared = &self.shared;
-        py.detach(|| shared.run(|core| core.client.as_ref().map_or(0, |c| c.inflight())))
+        py.detach(|| shared.run(|core| core.client().map_or(0, |c| c.inflight())))
     }
 
     /// The configured client id ("" when the broker or the credentials choose it).

@@ -5,7 +5,7 @@
 //! ```
 //!
 //! Everything here is non-blocking and waits only in [`Poller::wait`], which
-//! takes a deadline and wakes early for [`InterruptHandle::interrupt`]. That
+//! takes a deadline and wakes early for an interrupt (`Wakeup`). That
 //! is how every phase of a connection (DNS, TCP, TLS, WebSocket upgrade) gets
 //! a deadline and how another thread can wake a blocked receive, without
 //! `unsafe` and without a background thread per connection. The one thread
@@ -19,11 +19,11 @@ pub mod url;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
-use mio::{Events, Interest, Poll, Token, Waker};
+use mio::{Events, Interest, Poll, Registry, Token, Waker};
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use tungstenite::WebSocket;
 use tungstenite::handshake::client::generate_key;
@@ -82,65 +82,83 @@ impl Write for Stream {
     }
 }
 
-/// Wakes a blocked call on a [`Client`](crate::Client) from another thread.
-///
-/// Cheap to clone, `Send + Sync`. An interrupt makes the call that is blocked
-/// now, or else the next blocking call, return [`Error::Interrupted`] once.
-#[derive(Clone, Debug)]
-pub struct InterruptHandle {
-    flag: Arc<AtomicBool>,
-    waker: Arc<Waker>,
+/// What wakes a thread blocked in [`Poller::wait`]: the poller's waker,
+/// and the count of interrupts so far. A blocking call notes the count when
+/// it starts (its *scope*) and is interrupted when the count moves on, so an
+/// interrupt ends exactly the calls in progress when it happens and leaves
+/// nothing pending for later ones.
+#[derive(Debug)]
+pub(crate) struct Wakeup {
+    waker: Waker,
+    interrupts: AtomicU64,
 }
 
-impl InterruptHandle {
-    /// Wakes the blocked call. Safe from any thread, any number of times.
-    pub fn interrupt(&self) {
-        self.flag.store(true, Ordering::SeqCst);
+impl Wakeup {
+    /// The interrupt count now: the scope of a call that starts now.
+    pub(crate) fn generation(&self) -> u64 {
+        self.interrupts.load(Ordering::SeqCst)
+    }
+
+    /// Interrupts every call in progress and wakes the thread in
+    /// [`Poller::wait`], if any.
+    pub(crate) fn interrupt(&self) {
+        self.interrupts.fetch_add(1, Ordering::SeqCst);
+        self.wake();
+    }
+
+    /// Wakes the thread in [`Poller::wait`], if any (a spurious wake-up
+    /// otherwise, which the next wait absorbs).
+    pub(crate) fn wake(&self) {
         if let Err(e) = self.waker.wake() {
-            log::warn!("interrupt: waking the poller failed: {e}");
+            log::warn!("waking the poller failed: {e}");
         }
     }
-
-    /// Withdraws an interrupt that no call has consumed yet, so that it
-    /// does not end the next blocking call. For drivers that share one
-    /// client between threads and may interrupt a call just as it returns
-    /// on its own. At most one spurious wake-up remains, which the next
-    /// wait absorbs. Safe from any thread.
-    pub fn clear(&self) {
-        self.flag.store(false, Ordering::SeqCst);
-    }
 }
 
-/// Waits for socket readiness, a deadline, or an interrupt.
+/// Waits for socket readiness, a deadline, or an interrupt. One thread at a
+/// time (it sits behind a mutex in the client); the socket itself is read
+/// and written by whichever thread holds the client's state.
 #[derive(Debug)]
 pub(crate) struct Poller {
     poll: Poll,
     events: Events,
-    interrupt: InterruptHandle,
+    wakeup: Arc<Wakeup>,
+    /// The interrupt count when the call now using the poller started.
+    scope: u64,
 }
 
 impl Poller {
-    pub(crate) fn new() -> Result<Self> {
+    /// A poller, the [`Wakeup`] shared with other threads, and a registry
+    /// for (de)registering sockets without holding the poller.
+    pub(crate) fn new() -> Result<(Self, Arc<Wakeup>, Registry)> {
         let poll = Poll::new().map_err(|e| Error::io("creating the poller", e))?;
         let waker =
             Waker::new(poll.registry(), WAKER).map_err(|e| Error::io("creating the poller", e))?;
-        Ok(Self {
+        let registry = poll
+            .registry()
+            .try_clone()
+            .map_err(|e| Error::io("creating the poller", e))?;
+        let wakeup = Arc::new(Wakeup {
+            waker,
+            interrupts: AtomicU64::new(0),
+        });
+        let poller = Self {
             poll,
             events: Events::with_capacity(8),
-            interrupt: InterruptHandle {
-                flag: Arc::new(AtomicBool::new(false)),
-                waker: Arc::new(waker),
-            },
-        })
+            wakeup: wakeup.clone(),
+            scope: 0,
+        };
+        Ok((poller, wakeup, registry))
     }
 
-    pub(crate) fn interrupt_handle(&self) -> InterruptHandle {
-        self.interrupt.clone()
+    /// The call now using the poller started when the interrupt count was
+    /// `generation`.
+    pub(crate) fn set_scope(&mut self, generation: u64) {
+        self.scope = generation;
     }
 
-    /// Consumes a pending interrupt, if any.
-    pub(crate) fn take_interrupt(&self) -> Result<()> {
-        if self.interrupt.flag.swap(false, Ordering::SeqCst) {
+    fn interrupted(&self) -> Result<()> {
+        if self.wakeup.generation() != self.scope {
             Err(Error::Interrupted)
         } else {
             Ok(())
@@ -148,10 +166,11 @@ impl Poller {
     }
 
     /// Blocks until the socket may be ready, `deadline` passes (returns
-    /// `Ok(false)`), or an interrupt arrives (returns [`Error::Interrupted`]).
-    /// Spurious wake-ups return `Ok(true)`; callers retry their I/O.
+    /// `Ok(false)`), the poller is woken, or the current call is
+    /// interrupted (returns [`Error::Interrupted`]). Spurious wake-ups return
+    /// `Ok(true)`; callers retry their I/O.
     pub(crate) fn wait(&mut self, deadline: Option<Instant>) -> Result<bool> {
-        self.take_interrupt()?;
+        self.interrupted()?;
         let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         if timeout == Some(Duration::ZERO) {
             return Ok(false);
@@ -161,7 +180,7 @@ impl Poller {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(true),
             Err(e) => return Err(Error::io("waiting for the socket", e)),
         }
-        self.take_interrupt()?;
+        self.interrupted()?;
         if self.events.is_empty() {
             // poll(2) may return a little early; let the caller check the clock.
             return Ok(deadline.is_none_or(|d| Instant::now() < d));
@@ -175,11 +194,12 @@ impl Poller {
             .register(tcp, SOCKET, Interest::READABLE | Interest::WRITABLE)
             .map_err(|e| Error::io("registering the socket", e))
     }
+}
 
-    pub(crate) fn deregister(&self, ws: &mut WebSocket<Stream>) {
-        // Failure only means the socket is already gone.
-        let _ = self.poll.registry().deregister(ws.get_mut().tcp());
-    }
+/// Stops watching the connection's socket (before it is dropped).
+pub(crate) fn deregister(registry: &Registry, ws: &mut WebSocket<Stream>) {
+    // Failure only means the socket is already gone.
+    let _ = registry.deregister(ws.get_mut().tcp());
 }
 
 /// Where and how to open one connection.

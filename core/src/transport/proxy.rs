@@ -14,7 +14,7 @@
 //! let proxy = ProxyConfig::http("proxy.corp.example", 3128)
 //!     .credentials("alice", "s3cret")
 //!     .timeout(Duration::from_secs(5));
-//! let mut client = Client::new(
+//! let client = Client::new(
 //!     ClientOptions::new("wss://broker.example.com/mqtt").proxy(proxy),
 //! )?;
 //! client.connect()?;
@@ -1313,7 +1313,7 @@ mod tests {
             vec![b"HTTP/1.1 200 OK\r\nX-A: b\r\n\r\n".to_vec()],
             b"\x16\x03\x01TLS",
         );
-        let mut poller = Poller::new().unwrap();
+        let (mut poller, _wakeup, _registry) = Poller::new().unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
         let proxy = ProxyConfig::http("127.0.0.1", port);
         let mut tcp = connect_via(&proxy, "broker", 443, &mut poller, deadline).unwrap();
@@ -1335,7 +1335,7 @@ mod tests {
             ],
             b"after",
         );
-        let mut poller = Poller::new().unwrap();
+        let (mut poller, _wakeup, _registry) = Poller::new().unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
         let proxy = ProxyConfig::socks5("127.0.0.1", port).credentials("user", "pass");
         let mut tcp = connect_via(&proxy, "broker.example", 8883, &mut poller, deadline).unwrap();
@@ -1348,7 +1348,7 @@ mod tests {
     fn a_silent_proxy_times_out_in_the_proxy_phase() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let mut poller = Poller::new().unwrap();
+        let (mut poller, _wakeup, _registry) = Poller::new().unwrap();
         let start = Instant::now();
         let far = start + Duration::from_secs(30);
         for proxy in [
@@ -1377,7 +1377,7 @@ mod tests {
             .local_addr()
             .unwrap()
             .port();
-        let mut poller = Poller::new().unwrap();
+        let (mut poller, _wakeup, _registry) = Poller::new().unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
         let err = connect_via(
             &ProxyConfig::http("127.0.0.1", port),

@@ -42,7 +42,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(ca) = cafile {
         options = options.ca_file(ca);
     }
-    let mut client = Client::new(options)?;
+    let client = Client::new(options)?;
     client.connect()?;
     let qos = qos_from_u8(qos)?;
     for i in 1..=count {

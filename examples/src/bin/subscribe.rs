@@ -45,7 +45,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(ca) = cafile {
         options = options.ca_file(ca);
     }
-    let mut client = Client::new(options)?;
+    let client = Client::new(options)?;
     client.connect()?;
     let granted = client.subscribe(&[(filter, qos_from_u8(qos)?)])?;
     if granted[0].is_none() {

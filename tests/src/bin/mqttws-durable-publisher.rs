@@ -30,7 +30,7 @@ fn main() {
             ..ReconnectPolicy::default()
         })
         .connect_timeout(Duration::from_secs(5));
-    let mut client = Client::new(options).expect("client");
+    let client = Client::new(options).expect("client");
     let recovered = client.inflight();
     eprintln!("durable-publisher: {recovered} messages recovered from the store");
     client.connect().expect("connect");

@@ -1,0 +1,634 @@
+//! The client's state behind its mutex, and every non-blocking thing done
+//! to it: reading what the socket has, firing the session's and the link's
+//! timers, writing what is queued, collecting events, and closing the
+//! connection. Whichever thread holds the mutex does this work; the waiting
+//! (and the locking protocol around it) is in the parent module.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use mio::Registry;
+use rustls::ClientConfig;
+use tungstenite::{Message as WsMessage, WebSocket};
+
+use super::options::ClientOptions;
+use crate::auth::Scheme;
+use crate::error::{Error, Result};
+use crate::link::{Link, LinkAction};
+use crate::session::{ConnectParams, Event, PacketId, Session};
+use crate::store::Store;
+use crate::transport::proxy::ProxyConfig;
+use crate::transport::url::WsUrl;
+use crate::transport::{self, Stream, Target};
+
+/// At most this many WebSocket messages are read per step, so a fast sender
+/// cannot keep a call from returning; the rest is read on the next step.
+const READ_BATCH: usize = 64;
+
+/// Most `Published` events kept for `poll`. A publisher that never polls
+/// (it waits with `wait_for`, or not at all) would otherwise collect one per
+/// QoS 1/2 message forever; beyond this the oldest go, which loses nothing
+/// (an acknowledgement is also visible as `wait_for` returning).
+const MAX_ACK_EVENTS: usize = 10_000;
+
+/// The state of one client, behind its mutex.
+pub(super) struct Driver {
+    pub(super) options: ClientOptions,
+    tls: Option<Arc<ClientConfig>>,
+    pub(super) session: Session,
+    pub(super) link: Link,
+    pub(super) ws: Option<WebSocket<Stream>>,
+    /// For deregistering the socket without holding the poller.
+    registry: Registry,
+    /// Events for `poll`/`recv`, in arrival order.
+    events: VecDeque<Event>,
+    /// Acknowledgements that a waiting call claimed (SUBACK, UNSUBACK and
+    /// the CONNACK of the application's own `connect`), so that a
+    /// concurrent `poll` never takes them.
+    claimed: HashMap<PacketId, Event>,
+    pub(super) awaited: HashSet<PacketId>,
+    /// The application's own connect is waiting for CONNACK: its
+    /// `Connected` event is its return value, not an event.
+    pub(super) connecting_by_app: bool,
+    /// `session_present` of the last CONNACK.
+    pub(super) session_present: bool,
+    /// An error that ended the connection while events were still queued; it
+    /// is reported once they are consumed.
+    pub(super) deferred_error: Option<Error>,
+    /// Why the last connection ended, for `Closed` messages.
+    last_loss: Option<String>,
+    read_pending: bool,
+    pub(super) write_blocked: bool,
+    /// SUBSCRIBE packets sent to restore subscriptions; their SUBACK is ours.
+    restoring: Vec<PacketId>,
+    /// The durable store, and the store sequence of each stored packet id.
+    pub(super) store: Option<Store>,
+    pub(super) stored: HashMap<PacketId, u64>,
+    /// Packet ids the offline queue dropped, until `wait_for` reports them.
+    dropped: HashSet<PacketId>,
+    /// `Published` events in `events`.
+    ack_events: usize,
+    /// Threads waiting on the condition variable for news.
+    pub(super) waiters: usize,
+    /// A thread waits in the poller until this instant (`Some(None)`: no
+    /// deadline); `None` when no thread does.
+    pub(super) polling: Option<Option<Instant>>,
+    /// Something a waiting thread may care about happened since the last
+    /// signal (events, acknowledgements, the socket drained, the link).
+    pub(super) changed: bool,
+    /// Something happened that the thread in the poller cannot see on the
+    /// socket (the connection closed, events from the offline queue).
+    pub(super) wake_poller: bool,
+}
+
+impl Driver {
+    pub(super) fn new(
+        options: ClientOptions,
+        tls: Option<Arc<ClientConfig>>,
+        session: Session,
+        registry: Registry,
+        events: VecDeque<Event>,
+        store: Option<Store>,
+        stored: HashMap<PacketId, u64>,
+    ) -> Self {
+        let link = Link::new(options.reconnect, options.ws_ping);
+        Self {
+            options,
+            tls,
+            session,
+            link,
+            ws: None,
+            registry,
+            events,
+            claimed: HashMap::new(),
+            awaited: HashSet::new(),
+            connecting_by_app: false,
+            session_present: false,
+            deferred_error: None,
+            last_loss: None,
+            read_pending: false,
+            write_blocked: false,
+            restoring: Vec::new(),
+            store,
+            stored,
+            dropped: HashSet::new(),
+            ack_events: 0,
+            waiters: 0,
+            polling: None,
+            changed: false,
+            wake_poller: false,
+        }
+    }
+
+    /// Connected, and CONNACK accepted.
+    pub(super) fn is_connected(&self) -> bool {
+        self.ws.is_some() && self.session.is_connected()
+    }
+
+    /// Queued events, for `Debug`.
+    pub(super) fn queued_events(&self) -> usize {
+        self.events.len()
+    }
+
+    /// One non-blocking round: decode what waited, read what is there, fire
+    /// timers, write what is queued, collect events.
+    pub(super) fn step(&mut self, now: Instant) -> Result<()> {
+        let result = self
+            .session
+            .handle_buffered(now)
+            .and_then(|()| self.read_available())
+            .and_then(|()| self.timers(now))
+            .and_then(|()| self.flush_transmit());
+        self.collect_events();
+        result
+    }
+
+    /// The session's and the link's timers. A due reconnect is the waiting
+    /// loop's business (it blocks), not a step's.
+    fn timers(&mut self, now: Instant) -> Result<()> {
+        if self.session.poll_timeout().is_some_and(|t| now >= t) {
+            self.session.handle_timeout(now)?;
+        }
+        if self.ws.is_some() && self.link.handle_timeout(now)? == LinkAction::SendPing {
+            self.write_ping()?;
+        }
+        Ok(())
+    }
+
+    /// The earliest timer of the session and the link.
+    pub(super) fn next_timer(&self) -> Option<Instant> {
+        [self.session.poll_timeout(), self.link.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Moves the session's and the link's events into the queue, settling
+    /// the durable store, the claimed acknowledgements and the internal
+    /// subscription restores on the way.
+    pub(super) fn collect_events(&mut self) {
+        while let Some(ev) = self.session.poll_event() {
+            self.changed = true;
+            if self.ws.is_none() {
+                // Produced without the socket (offline-queue drops): a thread
+                // in the poller would not notice.
+                self.wake_poller = true;
+            }
+            match &ev {
+                Event::Dropped {
+                    packet_id: Some(id),
+                    ..
+                } => {
+                    self.dropped.insert(*id);
+                    self.complete_stored(*id);
+                }
+                Event::Published { packet_id } => self.complete_stored(*packet_id),
+                Event::Connected { session_present } => {
+                    self.session_present = *session_present;
+                    if self.connecting_by_app {
+                        continue;
+                    }
+                }
+                Event::Subscribed { packet_id, .. } => {
+                    if let Some(pos) = self.restoring.iter().position(|id| id == packet_id) {
+                        self.restoring.remove(pos);
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            match &ev {
+                Event::Subscribed { packet_id, .. } | Event::Unsubscribed { packet_id }
+                    if self.awaited.remove(packet_id) =>
+                {
+                    self.claimed.insert(*packet_id, ev);
+                }
+                Event::Published { .. } => {
+                    self.events.push_back(ev);
+                    self.ack_events += 1;
+                    if self.ack_events > MAX_ACK_EVENTS
+                        && let Some(pos) = self
+                            .events
+                            .iter()
+                            .position(|e| matches!(e, Event::Published { .. }))
+                    {
+                        self.events.remove(pos);
+                        self.ack_events -= 1;
+                    }
+                }
+                _ => self.events.push_back(ev),
+            }
+        }
+        while let Some(ev) = self.link.poll_event() {
+            self.changed = true;
+            self.wake_poller = true;
+            self.events.push_back(ev);
+        }
+    }
+
+    /// Marks a stored message done: delivered, or dropped for good.
+    fn complete_stored(&mut self, id: PacketId) {
+        if let (Some(seq), Some(store)) = (self.stored.remove(&id), &mut self.store)
+            && let Err(e) = store.complete(seq)
+        {
+            // The message was delivered; failing to record it only means it
+            // is sent again after a restart.
+            log::warn!("durable store: {e}");
+        }
+    }
+
+    /// Takes the acknowledgement a waiting call claimed.
+    pub(super) fn take_claimed(&mut self, id: PacketId) -> Option<Event> {
+        self.claimed.remove(&id)
+    }
+
+    /// Hands the oldest queued event to the application; a message leaves
+    /// the session's incoming bound then.
+    pub(super) fn next_event(&mut self) -> Option<Event> {
+        let ev = self.events.pop_front()?;
+        match &ev {
+            Event::Message(m) => self.session.message_taken(m),
+            Event::Published { .. } => self.ack_events -= 1,
+            _ => {}
+        }
+        Some(ev)
+    }
+
+    /// Removes the `Published` event of `id`, which a completed wait reports
+    /// itself.
+    pub(super) fn forget_published(&mut self, id: PacketId) {
+        if let Some(pos) = self
+            .events
+            .iter()
+            .position(|e| matches!(e, Event::Published { packet_id } if *packet_id == id))
+        {
+            self.events.remove(pos);
+            self.ack_events -= 1;
+        }
+    }
+
+    /// Whether the offline queue dropped `id` (reported once).
+    pub(super) fn take_dropped(&mut self, id: PacketId) -> bool {
+        self.dropped.remove(&id)
+    }
+
+    /// A reused packet id starts clean.
+    pub(super) fn forget_dropped(&mut self, id: PacketId) {
+        self.dropped.remove(&id);
+    }
+
+    fn read_available(&mut self) -> Result<()> {
+        if self.ws.is_none() {
+            return Ok(());
+        }
+        self.read_pending = false;
+        for _ in 0..READ_BATCH {
+            if !self.may_read() {
+                // There may be more to read once this clears; the socket will
+                // not signal it again (edge-triggered), so remember.
+                self.read_pending = true;
+                return Ok(());
+            }
+            let Some(ws) = self.ws.as_mut() else {
+                return Ok(());
+            };
+            match ws.read() {
+                Ok(WsMessage::Binary(data)) => {
+                    self.changed = true;
+                    self.session.handle_bytes(&data, Instant::now())?;
+                }
+                Ok(WsMessage::Text(_)) => {
+                    return Err(Error::protocol(
+                        "the server sent a text frame; MQTT uses binary frames only",
+                    ));
+                }
+                Ok(WsMessage::Close(frame)) => {
+                    let why = frame
+                        .map(|f| {
+                            format!("code {}, reason {:?}", u16::from(f.code), f.reason.as_str())
+                        })
+                        .unwrap_or_else(|| "no reason given".into());
+                    let _ = ws.flush();
+                    return Err(Error::Closed(format!(
+                        "the server closed the WebSocket ({why})"
+                    )));
+                }
+                Ok(WsMessage::Pong(_)) => self.link.pong_received(),
+                // tungstenite answers PINGs itself (flushed on the next read or write).
+                Ok(WsMessage::Ping(_) | WsMessage::Frame(_)) => {}
+                Err(e) if would_block(&e) => return Ok(()),
+                Err(e) => return Err(ws_error(e)),
+            }
+        }
+        self.read_pending = true;
+        Ok(())
+    }
+
+    /// Whether the socket may hold more to read than the last step took.
+    pub(super) fn read_pending(&self) -> bool {
+        self.read_pending && self.may_read()
+    }
+
+    /// Reading is paused while the application leaves the incoming queue
+    /// full ([`IncomingQueue`](crate::IncomingQueue)) and while the socket
+    /// takes no more of our output: what we read would only pile up
+    /// (messages, or the acknowledgements we owe for them), so TCP pushes
+    /// back on the broker instead.
+    fn may_read(&self) -> bool {
+        !self.write_blocked && !self.session.is_receive_paused()
+    }
+
+    fn write_ping(&mut self) -> Result<()> {
+        if let Some(ws) = self.ws.as_mut() {
+            match ws.write(WsMessage::Ping(Bytes::from_static(b"mqttws"))) {
+                Ok(()) => {}
+                Err(e) if would_block(&e) => {}
+                Err(e) => return Err(ws_error(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what the session queued; `write_blocked` tells whether the
+    /// socket took it all.
+    pub(super) fn flush_transmit(&mut self) -> Result<()> {
+        let Some(ws) = self.ws.as_mut() else {
+            return Ok(());
+        };
+        while let Some(frame) = self.session.poll_transmit() {
+            match ws.write(WsMessage::Binary(frame)) {
+                Ok(()) => {}
+                // The frame stays in tungstenite's buffer; flush retries it.
+                Err(e) if would_block(&e) => {}
+                Err(e) => return Err(ws_error(e)),
+            }
+        }
+        match ws.flush() {
+            Ok(()) => {
+                if self.write_blocked {
+                    self.changed = true;
+                }
+                self.write_blocked = false;
+            }
+            Err(e) if would_block(&e) => self.write_blocked = true,
+            Err(e) => return Err(ws_error(e)),
+        }
+        Ok(())
+    }
+
+    /// Connected, or waiting to reconnect automatically (or reconnecting).
+    pub(super) fn ensure_usable(&self) -> Result<()> {
+        if self.link.is_backing_off() || (self.link.is_connecting() && !self.connecting_by_app) {
+            Ok(())
+        } else {
+            self.ensure_open()
+        }
+    }
+
+    pub(super) fn ensure_open(&self) -> Result<()> {
+        if self.is_connected() {
+            Ok(())
+        } else {
+            Err(self.closed_error())
+        }
+    }
+
+    pub(super) fn closed_error(&self) -> Error {
+        match &self.last_loss {
+            Some(why) => Error::Closed(format!("not connected: {why}")),
+            None => Error::Closed("not connected: call connect() first".into()),
+        }
+    }
+
+    /// Closes the connection if `e` is fatal; returns `e`.
+    pub(super) fn fail(&mut self, e: Error) -> Error {
+        if e.is_fatal() && self.ws.is_some() {
+            self.drop_connection(&e);
+        }
+        e
+    }
+
+    /// The connection is gone: close the socket, tell the session and the
+    /// link (which schedules the reconnect, if on).
+    pub(super) fn drop_connection(&mut self, why: &Error) {
+        self.close_socket();
+        self.session.connection_lost();
+        let reason = why.to_string();
+        self.last_loss = Some(reason.clone());
+        self.link.lost(Instant::now(), &reason, random_unit());
+        self.collect_events();
+    }
+
+    pub(super) fn close_socket(&mut self) {
+        if let Some(mut ws) = self.ws.take() {
+            transport::deregister(&self.registry, &mut ws);
+            self.changed = true;
+            self.wake_poller = true;
+        }
+        self.read_pending = false;
+        self.write_blocked = false;
+    }
+
+    /// The application closed the connection.
+    pub(super) fn closed_by_app(&mut self) {
+        self.close_socket();
+        self.session.connection_lost();
+        self.link.closed();
+        self.last_loss = Some("disconnected by the application".into());
+    }
+
+    /// A new connection's socket, CONNECT already sent.
+    pub(super) fn install(&mut self, ws: WebSocket<Stream>) {
+        self.ws = Some(ws);
+        self.read_pending = false;
+        self.write_blocked = false;
+        self.deferred_error = None;
+        self.changed = true;
+        self.wake_poller = true;
+    }
+
+    /// Everything one connection attempt needs, signed now, and CONNECT
+    /// queued in the session (taken out as `connect`).
+    pub(super) fn prepare_attempt(&mut self) -> Result<Prepared> {
+        let attempt = self.attempt_params()?;
+        let url = WsUrl::parse(&attempt.url)?;
+        let tls = if url.secure {
+            match &self.tls {
+                Some(t) => Some(t.clone()),
+                None => {
+                    let t = self.options.tls.client_config()?;
+                    self.tls = Some(t.clone());
+                    Some(t)
+                }
+            }
+        } else {
+            None
+        };
+        // CONNECT is queued first and written by the transport itself, right
+        // after the upgrade (see transport::open: it must not pass through
+        // tungstenite, which logs what it sends).
+        self.session.connect(attempt.params, Instant::now())?;
+        let connect = self.session.poll_transmit().unwrap_or_default();
+        Ok(Prepared {
+            url,
+            headers: attempt.headers,
+            tls,
+            max_message_size: message_limit(self.options.session.max_incoming_packet_size),
+            proxy: self.options.proxy.clone(),
+            connect,
+            deadline: crate::deadline::from_now(self.options.connect_timeout),
+        })
+    }
+
+    fn attempt_params(&self) -> Result<Attempt> {
+        let o = &self.options;
+        let mut attempt = Attempt {
+            url: o.url.clone(),
+            headers: o.headers.clone(),
+            params: ConnectParams {
+                client_id: o.client_id.clone(),
+                username: o.username.clone(),
+                password: o.password.clone(),
+                keepalive: o.keepalive,
+                clean_session: o.clean_session,
+                will: o.will.clone(),
+            },
+        };
+        if let Some(provider) = &o.provider {
+            if let Some((lo, hi)) = provider.keepalive_range()
+                && (o.keepalive < lo || o.keepalive > hi)
+            {
+                return Err(Error::invalid(format!(
+                    "keepalive {} s is outside {}'s allowed range {lo}..={hi} s",
+                    o.keepalive,
+                    provider.platform()
+                )));
+            }
+            // The scheme of the URL this attempt will use: the configured one,
+            // or the provider's own (AWS presigns a wss:// URL).
+            let scheme = if WsUrl::parse(&o.url).is_ok_and(|u| !u.secure) {
+                Scheme::Ws
+            } else {
+                Scheme::Wss
+            };
+            let c = provider.credentials_for((o.clock)(), scheme)?;
+            attempt.params.client_id = c.client_id;
+            attempt.params.username = c.username;
+            attempt.params.password = c.password;
+            if let Some(url) = c.url {
+                attempt.url = url;
+            }
+            attempt.headers.extend(c.headers);
+        }
+        for (name, _) in &attempt.headers {
+            check_header_name(name)?;
+        }
+        Ok(attempt)
+    }
+
+    /// Subscribes again to every granted filter when the broker kept no
+    /// session for us (automatic reconnect).
+    pub(super) fn restore_subscriptions(&mut self, now: Instant) -> Result<()> {
+        let restore = self
+            .options
+            .reconnect
+            .is_some_and(|p| p.restore_subscriptions);
+        if restore && !self.session_present && !self.session.subscriptions().is_empty() {
+            let subs: Vec<(String, crate::QoS)> = self.session.subscriptions().to_vec();
+            let filters: Vec<(&str, crate::QoS)> =
+                subs.iter().map(|(t, q)| (t.as_str(), *q)).collect();
+            let id = self.session.subscribe(&filters, now)?;
+            self.restoring.push(id);
+            self.flush_transmit()?;
+        }
+        Ok(())
+    }
+}
+
+/// What one connection attempt needs once the state's lock is released.
+pub(super) struct Prepared {
+    url: WsUrl,
+    headers: Vec<(String, String)>,
+    tls: Option<Arc<ClientConfig>>,
+    max_message_size: usize,
+    proxy: Option<ProxyConfig>,
+    /// The encoded CONNECT packet.
+    pub(super) connect: Bytes,
+    /// The connect deadline: DNS, TCP, TLS, upgrade and CONNACK.
+    pub(super) deadline: Instant,
+}
+
+impl Prepared {
+    pub(super) fn target(&self) -> Target<'_> {
+        Target {
+            url: &self.url,
+            headers: &self.headers,
+            tls: self.tls.clone(),
+            max_message_size: self.max_message_size,
+            proxy: self.proxy.as_ref(),
+        }
+    }
+}
+
+/// One connection attempt's URL, headers and CONNECT fields.
+struct Attempt {
+    url: String,
+    headers: Vec<(String, String)>,
+    params: ConnectParams,
+}
+
+/// Headers the WebSocket handshake owns; setting them would break it.
+pub(super) fn check_header_name(name: &str) -> Result<()> {
+    const RESERVED: [&str; 6] = [
+        "host",
+        "connection",
+        "upgrade",
+        "sec-websocket-version",
+        "sec-websocket-key",
+        "sec-websocket-protocol",
+    ];
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+        return Err(Error::invalid(format!(
+            "header {name:?} is set by the WebSocket handshake itself and cannot be overridden"
+        )));
+    }
+    Ok(())
+}
+
+/// The largest WebSocket message accepted: one frame may carry a packet of
+/// the maximum size plus other packets coalesced with it.
+fn message_limit(max_packet: usize) -> usize {
+    max_packet.saturating_mul(2).max(1 << 20).saturating_add(64)
+}
+
+/// A non-blocking socket had nothing to read or no room to write; tungstenite
+/// keeps its state, so the operation is simply retried later.
+fn would_block(e: &tungstenite::Error) -> bool {
+    matches!(e, tungstenite::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock)
+}
+
+/// A uniform number in [0, 1) from the OS generator (for back-off jitter).
+pub(super) fn random_unit() -> f64 {
+    let mut b = [0u8; 8];
+    if getrandom::fill(&mut b).is_err() {
+        return 0.5;
+    }
+    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn ws_error(e: tungstenite::Error) -> Error {
+    use tungstenite::Error as W;
+    match e {
+        W::ConnectionClosed | W::AlreadyClosed => Error::Closed("the WebSocket is closed".into()),
+        W::Protocol(tungstenite::error::ProtocolError::ResetWithoutClosingHandshake) => {
+            Error::Closed("the server dropped the connection without a WebSocket close".into())
+        }
+        W::Io(io) => transport::classify_io("exchanging data", io),
+        W::Capacity(c) => Error::protocol(format!("WebSocket message too large: {c}")),
+        W::Protocol(p) => Error::protocol(format!("WebSocket protocol violation: {p}")),
+        W::Utf8(_) => Error::protocol("invalid UTF-8 in a WebSocket control frame"),
+        other => Error::protocol(other.to_string()),
+    }
+}
