@@ -416,6 +416,8 @@ pub struct Client {
     stored: HashMap<PacketId, u64>,
     /// Packet ids the offline queue dropped, until `wait_for` reports them.
     dropped: std::collections::HashSet<PacketId>,
+    /// The `Date` header of the last upgrade response.
+    server_date: Option<String>,
 }
 
 /// The connection's life cycle as the driver sees it.
@@ -492,6 +494,7 @@ impl Client {
             store,
             stored,
             dropped: Default::default(),
+            server_date: None,
         })
     }
 
@@ -503,6 +506,15 @@ impl Client {
     /// Whether the connection is open and CONNACK accepted it.
     pub fn is_connected(&self) -> bool {
         self.ws.is_some() && self.session.is_connected()
+    }
+
+    /// The `Date` header of the server's answer to the last WebSocket
+    /// upgrade request (101, or a refusal such as 401), as sent; `None` when
+    /// the last attempt got no answer or the answer had no `Date`. Lets an
+    /// application compare its clock with the server's when a cloud refuses
+    /// a signature, since a skewed clock is a common cause.
+    pub fn server_date(&self) -> Option<&str> {
+        self.server_date.as_deref()
     }
 
     /// Outgoing QoS 1/2 messages not yet acknowledged (kept across reconnects).
@@ -548,19 +560,23 @@ impl Client {
         } else {
             None
         };
+        let server_date = std::cell::Cell::new(None);
         let target = Target {
             url: &url,
             headers: &attempt.headers,
             tls,
             max_message_size: message_limit(self.options.session.max_incoming_packet_size),
             proxy: self.options.proxy.as_ref(),
+            server_date: &server_date,
         };
         // CONNECT is queued first and written by the transport itself, right
         // after the upgrade (see transport::open: it must not pass through
         // tungstenite, which logs what it sends).
         self.session.connect(attempt.params, Instant::now())?;
         let connect = self.session.poll_transmit().unwrap_or_default();
-        let ws = match transport::open(&target, &connect, &mut self.poller, deadline) {
+        let opened = transport::open(&target, &connect, &mut self.poller, deadline);
+        self.server_date = server_date.take();
+        let ws = match opened {
             Ok(ws) => ws,
             Err(e) => {
                 self.session.connection_lost();
