@@ -17,6 +17,8 @@
 mod args;
 mod format;
 mod json;
+#[cfg(test)]
+mod man;
 mod platform;
 
 use std::fmt;
