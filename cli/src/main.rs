@@ -198,16 +198,21 @@ fn refuse_mqtt5(conn: &ConnArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
-    let c = &args.common;
+/// The connection target of `sub` and `pub`, once every flag is checked.
+fn target(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target, CliError> {
     refuse_mqtt5(&c.conn)?;
-    let target = platform::resolve(
+    platform::resolve(
         &c.endpoint,
         &c.platform,
         Some(&c.conn),
         given,
         SystemTime::now(),
-    )?;
+    )
+}
+
+fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
+    let c = &args.common;
+    let target = target(c, given)?;
     let qos = qos_from_u8(args.qos)?;
     for filter in args.filter_out.iter().chain(&args.unsubscribe) {
         check_topic_filter(filter)?;
@@ -352,14 +357,7 @@ enum Source {
 
 fn publish(args: PubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
     let c = &args.common;
-    refuse_mqtt5(&c.conn)?;
-    let target = platform::resolve(
-        &c.endpoint,
-        &c.platform,
-        Some(&c.conn),
-        given,
-        SystemTime::now(),
-    )?;
+    let target = target(c, given)?;
     let qos = qos_from_u8(args.qos)?;
     check_topic_name(&args.topic)?;
     let debug = Debug(c.conn.debug);

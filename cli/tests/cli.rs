@@ -224,30 +224,13 @@ impl Proc {
     fn finish(mut self) -> Finished {
         self.close_stdin();
         let deadline = Instant::now() + LIMIT;
-        loop {
-            match self
-                .stdout
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            {
-                Ok(chunk) => self.stdout_seen.extend(chunk),
-                Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => {
-                    panic!("{}: still running after {LIMIT:?}; killed", self.what)
-                }
-            }
-        }
-        loop {
-            match self
-                .stderr
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            {
-                Ok(line) => self.stderr_seen.push(line),
-                Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => {
-                    panic!("{}: stderr still open after {LIMIT:?}", self.what)
-                }
-            }
-        }
+        let what = &self.what;
+        drain(&self.stdout, deadline, what, |chunk| {
+            self.stdout_seen.extend(chunk)
+        });
+        drain(&self.stderr, deadline, what, |line| {
+            self.stderr_seen.push(line)
+        });
         // Both pipes are closed: the process has exited, so this returns at once.
         let status = self.child.wait().unwrap();
         let mut stderr = self.stderr_seen.join("\n");
@@ -260,6 +243,20 @@ impl Proc {
             stdout: String::from_utf8_lossy(&stdout_bytes).into_owned(),
             stdout_bytes,
             stderr,
+        }
+    }
+}
+
+/// Takes everything from `rx` until its sender is gone (the child closed
+/// the stream), panicking at `deadline`.
+fn drain<T>(rx: &Receiver<T>, deadline: Instant, what: &str, mut take: impl FnMut(T)) {
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(item) => take(item),
+            Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("{what}: still running after {LIMIT:?}; killed")
+            }
         }
     }
 }
