@@ -1139,16 +1139,23 @@ fn sub_filters_out_skips_retained_and_counts_only_what_it_prints() {
         retain_all(&b, &prefix, &[b"old"]);
         let filter = format!("{prefix}/#");
         let skip = format!("{prefix}/skip/#");
-        let sub = subscribed(&t, &filter, &["-T", &skip, "-R", "-C", "2", "-v"]);
+        // Two -t filters in one SUBSCRIBE: its SUBACK covers both.
+        let extra = unique("extra");
+        let sub = subscribed(
+            &t,
+            &filter,
+            &["-t", &extra, "-T", &skip, "-R", "-C", "3", "-v"],
+        );
         for (topic, payload) in [("skip/x", "no"), ("a", "yes"), ("skip", "no"), ("b", "yes")] {
             let topic = format!("{prefix}/{topic}");
             publish(&t, &["-t", &topic, "-m", payload], None);
         }
+        publish(&t, &["-t", &extra, "-m", "too"], None);
         let got = sub.finish();
         assert_eq!(got.code(), Some(0), "{}", got.describe());
         assert_eq!(
             got.stdout,
-            format!("{prefix}/a yes\n{prefix}/b yes\n"),
+            format!("{prefix}/a yes\n{prefix}/b yes\n{extra} too\n"),
             "{name}"
         );
     }
@@ -1212,6 +1219,13 @@ fn pub_payload_sources_l_s_n_f_and_repeat_over_ws_and_wss() {
             "one|\ntwo|\nthree|\nwhole\nstdin\n|\n|\nfrom a file\n|\nagain|\nagain|\nagain|\n",
             "{name}"
         );
+        // -r: a later subscriber gets the message, flagged as retained.
+        publish(&t, &["-t", &topic, "-m", "kept", "-r", "-q", "1"], None);
+        let mut late = mqttws();
+        late.arg("sub")
+            .args(&t)
+            .args(["-t", &topic, "-C", "1", "-W", "20", "-F", "%p %r"]);
+        assert_eq!(run(&mut late).stdout, "kept 1\n", "{name}");
     }
 }
 
