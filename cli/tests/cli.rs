@@ -49,6 +49,20 @@ const CONNID: &str = "xYz09";
 const EXPIRY: u64 = 4_102_444_800;
 
 const PRODUCT_KEY: &str = "a1B2c3D4e5F";
+
+/// The Azure device of the platform reference (section 5), and its key.
+const AZURE: [&str; 6] = [
+    "--platform",
+    "azure",
+    "--hub",
+    "myhub.azure-devices.net",
+    "--device-id",
+    "dev001",
+];
+const AZURE_KEY_ENV: &[(&str, &str)] = &[(
+    "MQTTWS_DEVICE_KEY",
+    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+)];
 const DEVICE_SECRET: &str = "kS3cr3tV4lue0123456789abcdefABCD";
 
 /// The binary, with no secret inherited from the test's environment and
@@ -322,6 +336,15 @@ fn subscribed(args: &[String], filter: &str, extra: &[&str]) -> Proc {
         .map_or("0", |w| w[1]);
     sub.wait_for_stderr_line(&format!("mqttws: subscribed to {filter} (QoS {q})"));
     sub
+}
+
+/// What a new subscriber to `topic` gets first, as "PAYLOAD RETAIN-FLAG".
+fn retained(args: &[String], topic: &str) -> String {
+    let mut cmd = mqttws();
+    cmd.arg("sub")
+        .args(args)
+        .args(["-t", topic, "-C", "1", "-W", "20", "-F", "%p %r"]);
+    run(&mut cmd).stdout
 }
 
 /// Runs `mqttws pub` and expects success.
@@ -1221,11 +1244,7 @@ fn pub_payload_sources_l_s_n_f_and_repeat_over_ws_and_wss() {
         );
         // -r: a later subscriber gets the message, flagged as retained.
         publish(&t, &["-t", &topic, "-m", "kept", "-r", "-q", "1"], None);
-        let mut late = mqttws();
-        late.arg("sub")
-            .args(&t)
-            .args(["-t", &topic, "-C", "1", "-W", "20", "-F", "%p %r"]);
-        assert_eq!(run(&mut late).stdout, "kept 1\n", "{name}");
+        assert_eq!(retained(&t, &topic), "kept 1\n", "{name}");
     }
 }
 
@@ -1283,11 +1302,7 @@ fn will_flags_make_the_broker_publish_the_will_when_pub_vanishes() {
         assert_eq!(got.code(), Some(0), "{}", got.describe());
         assert_eq!(got.stdout, format!("{will} gone 1 0\n"), "{name}");
         // --will-retain: a later subscriber gets it as retained.
-        let mut late = mqttws();
-        late.arg("sub")
-            .args(&t)
-            .args(["-t", &will, "-C", "1", "-W", "20", "-F", "%p %r"]);
-        assert_eq!(run(&mut late).stdout, "gone 1\n", "{name}");
+        assert_eq!(retained(&t, &will), "gone 1\n", "{name}");
     }
 }
 
@@ -1830,27 +1845,17 @@ fn a_refusal_measures_the_clock_offset_from_the_servers_date_header() {
             None,
         );
         let mut cmd = mqttws();
-        cmd.args([
-            "sub",
-            "--platform",
-            "azure",
-            "--hub",
-            "myhub.azure-devices.net",
-            "--device-id",
-            "dev001",
-        ])
-        .args([
-            "-L",
-            &format!("ws://127.0.0.1:{port}/$iothub/websocket"),
-            "-t",
-            "t",
-            "-W",
-            "10",
-        ])
-        .env(
-            "MQTTWS_DEVICE_KEY",
-            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-        );
+        cmd.arg("sub")
+            .args(AZURE)
+            .args([
+                "-L",
+                &format!("ws://127.0.0.1:{port}/$iothub/websocket"),
+                "-t",
+                "t",
+                "-W",
+                "10",
+            ])
+            .envs(AZURE_KEY_ENV.iter().copied());
         let out = run(&mut cmd);
         assert_eq!(out.code(), Some(3), "{}", out.describe());
         assert!(
@@ -1872,10 +1877,7 @@ fn a_refusal_measures_the_clock_offset_from_the_servers_date_header() {
             out.stderr
         );
         assert!(out.stderr.contains(want), "{}", out.stderr);
-        assert!(
-            !out.stderr
-                .contains("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
-        );
+        assert!(!out.stderr.contains(AZURE_KEY_ENV[0].1));
     }
 }
 
@@ -2113,78 +2115,64 @@ fn creds_prints_the_reference_vectors_and_the_password_only_when_asked() {
         "&X-Amz-Signature={signature}&X-Amz-Security-Token=AQoDYXdzEXAMPLETOKEN%2B%2F%3D"
     )));
 
-    // Azure (5): se = time + 3600.
-    let (shown, _) = creds(
-        &[
-            "--platform",
-            "azure",
-            "--hub",
-            "myhub.azure-devices.net",
-            "--device-id",
-            "dev001",
-            "--time",
-            "1699996400",
-            "--show-password",
-        ],
-        &[(
-            "MQTTWS_DEVICE_KEY",
-            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-        )],
-    );
-    assert_eq!(
-        field(&shown, "password"),
-        "SharedAccessSignature sr=myhub.azure-devices.net%2Fdevices%2Fdev001&sig=IyzAVunfpol%2Bok6JBPSlNvjj7eJ8GKMNNYoV7bsMqiw%3D&se=1700000000"
-    );
-    assert_eq!(
-        field(&shown, "username"),
-        "myhub.azure-devices.net/dev001/?api-version=2021-04-12"
-    );
-    assert_eq!(field(&shown, "client_id"), "dev001");
-
-    // Huawei (6): the UTC hour of the time is signed.
-    let (shown, _) = creds(
-        &[
-            "--platform",
-            "huawei",
-            "-h",
-            "iot.example.com",
-            "--device-id",
-            "65a1b2c3d4e5f6a7b8c9d0e1_dev001",
-            "--time",
-            "2024-01-01T12:34:56Z",
-            "--show-password",
-        ],
-        &[("MQTTWS_DEVICE_SECRET", "mySecret123")],
-    );
-    assert_eq!(
-        field(&shown, "client_id"),
-        "65a1b2c3d4e5f6a7b8c9d0e1_dev001_0_0_2024010112"
-    );
-    assert_eq!(
-        field(&shown, "password"),
-        "5cbe3a5a502c0c74bab04dc9cc4a88e499e4dc1e207a742ca1ffc753a4266679"
-    );
-    assert_eq!(field(&shown, "url"), "wss://iot.example.com/mqtt");
+    // Azure (5): se = time + 3600. Huawei (6): the UTC hour is signed.
+    let azure = [&AZURE[..], &["--time", "1699996400", "--show-password"]].concat();
+    let huawei = [
+        "--platform",
+        "huawei",
+        "-h",
+        "iot.example.com",
+        "--device-id",
+        "65a1b2c3d4e5f6a7b8c9d0e1_dev001",
+        "--time",
+        "2024-01-01T12:34:56Z",
+        "--show-password",
+    ];
+    let huawei_env = &[("MQTTWS_DEVICE_SECRET", "mySecret123")][..];
+    for (args, env, want) in [
+        (
+            &azure[..],
+            AZURE_KEY_ENV,
+            [
+                (
+                    "password",
+                    "SharedAccessSignature sr=myhub.azure-devices.net%2Fdevices%2Fdev001&sig=IyzAVunfpol%2Bok6JBPSlNvjj7eJ8GKMNNYoV7bsMqiw%3D&se=1700000000",
+                ),
+                (
+                    "username",
+                    "myhub.azure-devices.net/dev001/?api-version=2021-04-12",
+                ),
+                ("client_id", "dev001"),
+            ],
+        ),
+        (
+            &huawei[..],
+            huawei_env,
+            [
+                (
+                    "password",
+                    "5cbe3a5a502c0c74bab04dc9cc4a88e499e4dc1e207a742ca1ffc753a4266679",
+                ),
+                (
+                    "client_id",
+                    "65a1b2c3d4e5f6a7b8c9d0e1_dev001_0_0_2024010112",
+                ),
+                ("url", "wss://iot.example.com/mqtt"),
+            ],
+        ),
+    ] {
+        let (shown, _) = creds(args, env);
+        for (name, value) in want {
+            assert_eq!(field(&shown, name), value, "{args:?}");
+        }
+    }
 
     // The clock: without --time, now.
     let before = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let (now, _) = creds(
-        &[
-            "--platform",
-            "azure",
-            "--hub",
-            "myhub.azure-devices.net",
-            "--device-id",
-            "dev001",
-        ],
-        &[(
-            "MQTTWS_DEVICE_KEY",
-            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-        )],
-    );
+    let (now, _) = creds(&AZURE, AZURE_KEY_ENV);
     let secs: u64 = field(&now, "time")
         .rsplit_once('(')
         .unwrap()
