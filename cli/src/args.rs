@@ -478,7 +478,7 @@ pub(crate) struct ConnArgs {
     #[arg(short = 'H', long = "header", value_name = "NAME:VALUE")]
     pub(crate) headers: Vec<String>,
 
-    /// Give up after this many seconds (sub: default never; pub: default 10)
+    /// Give up after this many seconds (sub and pub -l: default never; pub: default 10)
     #[arg(short = 'W', long, value_name = "SECS",
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub(crate) timeout: Option<u64>,

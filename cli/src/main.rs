@@ -408,7 +408,7 @@ fn publish(args: PubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> 
                 publish_one(&mut client, &args, payload.clone(), qos, timeout, &debug)?;
             }
         }
-        Source::Lines => publish_lines(&mut client, &args, qos, timeout, &debug)?,
+        Source::Lines => publish_lines(&mut client, &args, qos, (deadline, timeout), &debug)?,
     }
     client.disconnect()?;
     Ok(())
@@ -435,8 +435,9 @@ fn publish_one(
     Ok(())
 }
 
-/// `-l`: publishes each line of standard input as it arrives, then waits
-/// (up to `timeout`) for the acknowledgements still owed.
+/// `-l`: publishes each line of standard input as it arrives, until its
+/// end or `deadline` (-W), then waits (up to `timeout`) for the
+/// acknowledgements still owed.
 ///
 /// A thread reads standard input while this one serves the connection
 /// (keepalive) inside `poll`; the reader wakes it with the client's
@@ -446,7 +447,7 @@ fn publish_lines(
     client: &mut Client,
     args: &PubArgs,
     qos: QoS,
-    timeout: Duration,
+    (deadline, timeout): (Option<Instant>, Duration),
     debug: &Debug,
 ) -> Result<(), CliError> {
     let (tx, rx) = mpsc::channel::<io::Result<Vec<u8>>>();
@@ -464,27 +465,26 @@ fn publish_lines(
         let mut stdin = io::stdin().lock();
         loop {
             let mut line = Vec::new();
-            let read = stdin.read_until(b'\n', &mut line);
-            let done = !matches!(read, Ok(n) if n > 0);
-            if let Ok(n) = read
-                && n > 0
-            {
-                if line.last() == Some(&b'\n') {
-                    line.pop();
+            match stdin.read_until(b'\n', &mut line) {
+                Ok(0) => break,
+                Ok(_) => {
+                    if line.last() == Some(&b'\n') {
+                        line.pop();
+                    }
+                    if tx.send(Ok(line)).is_err() {
+                        return;
+                    }
                 }
-                if tx.send(Ok(line)).is_err() {
+                Err(e) => {
+                    let _ = tx.send(Err(e));
                     break;
                 }
-            } else if let Err(e) = read {
-                let _ = tx.send(Err(e));
-            }
-            if done {
-                drop(tx);
-                wake();
-                break;
             }
             wake();
         }
+        // The end of input: the main thread sees the channel close.
+        drop(tx);
+        wake();
     });
     let handle = client.interrupt_handle();
     let mut lines = 0u64;
@@ -503,10 +503,20 @@ fn publish_lines(
                 lines += 1;
             }
             Err(TryRecvError::Disconnected) => break,
-            Err(TryRecvError::Empty) => match client.poll(None) {
-                Ok(_) | Err(mqttws::Error::Interrupted) => {}
-                Err(e) => return Err(e.into()),
-            },
+            Err(TryRecvError::Empty) => {
+                let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+                if left == Some(Duration::ZERO) {
+                    return Err(CliError::Timeout(format!(
+                        "timed out after {} s: published {lines} lines, standard input is \
+                         still open",
+                        args.common.conn.timeout.unwrap_or_default()
+                    )));
+                }
+                match client.poll(left) {
+                    Ok(_) | Err(mqttws::Error::Interrupted) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
         }
     }
     *idle.lock().unwrap_or_else(PoisonError::into_inner) = false;

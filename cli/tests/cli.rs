@@ -1270,6 +1270,20 @@ fn pub_l_keeps_publishing_lines_as_they_arrive() {
     let out = publisher.finish();
     assert_eq!(out.code(), Some(0), "{}", out.describe());
     assert_eq!(sub.finish().stdout, "first\nsecond\n");
+    // -W bounds a stream whose input never ends.
+    let mut cmd = mqttws();
+    cmd.arg("pub")
+        .args(&ws)
+        .args(["-t", &topic, "-l", "-W", "1"]);
+    let mut stuck = Proc::spawn_with_input(&mut cmd, Some(Vec::new()));
+    let stdin = stuck.stdin.take();
+    let out = stuck.finish();
+    drop(stdin);
+    assert_eq!(out.code(), Some(4), "{}", out.describe());
+    assert_eq!(
+        out.stderr,
+        "mqttws: timed out after 1 s: published 0 lines, standard input is still open\n"
+    );
 }
 
 #[test]
