@@ -82,7 +82,8 @@ Example (any broker, JSON lines):
 const PUB_AFTER_HELP: &str = "\
 With -q 1 or 2, pub waits for the broker's acknowledgements before disconnecting.
 -l publishes each line of standard input as it arrives (without its newline; an empty
-line is an empty message) until end of input.
+line is an empty message) until end of input; like mosquitto_pub -l, it reconnects after
+a drop, and lines read meanwhile are sent once the connection is back.
 
 Exit codes: 0 success, 1 usage/configuration, 2 connection, 3 refused by the broker,
 4 timeout (-W, default 10 s, elapsed while connecting or waiting for an acknowledgement).

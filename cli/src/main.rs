@@ -271,19 +271,8 @@ fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
         };
         let m = match event {
             Event::Message(m) => m,
-            Event::Disconnected { reason } => {
-                debug.say(format_args!("connection lost: {reason}"));
-                continue;
-            }
-            Event::Reconnecting { delay, attempt } => {
-                debug.say(format_args!(
-                    "reconnecting in {:.1} s (attempt {attempt})",
-                    delay.as_secs_f64()
-                ));
-                continue;
-            }
             Event::Connected { session_present } => {
-                debug.say(format_args!("reconnected to {}", target.display_url));
+                report(&Event::Connected { session_present }, &debug, &target);
                 if !session_present {
                     match subscribe(&mut client, &args.topics, qos, &debug) {
                         Ok(()) => {}
@@ -296,7 +285,10 @@ fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
                 }
                 continue;
             }
-            _ => continue,
+            other => {
+                report(&other, &debug, &target);
+                continue;
+            }
         };
         // Skipped messages do not count towards -C, as in mosquitto_sub.
         if (args.no_retained && m.retain)
@@ -323,6 +315,21 @@ fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
     // Everything asked for has arrived; a failing goodbye changes nothing.
     let _ = client.disconnect();
     Ok(())
+}
+
+/// Reports the connection's ups and downs with `-d`.
+fn report(event: &Event, debug: &Debug, target: &Target) {
+    match event {
+        Event::Disconnected { reason } => debug.say(format_args!("connection lost: {reason}")),
+        Event::Reconnecting { delay, attempt } => debug.say(format_args!(
+            "reconnecting in {:.1} s (attempt {attempt})",
+            delay.as_secs_f64()
+        )),
+        Event::Connected { .. } => {
+            debug.say(format_args!("reconnected to {}", target.display_url));
+        }
+        _ => {}
+    }
 }
 
 /// Subscribes to every filter at `qos`; a refused filter is an error.
@@ -392,7 +399,10 @@ fn publish(args: PubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> 
         (Source::Lines, None) => None,
         _ => Some(Instant::now() + timeout),
     };
-    let mut client = connect(&target, c, deadline, &debug, None)?;
+    // A stream of lines outlives broker restarts, as with mosquitto_pub -l:
+    // lines read while disconnected wait in the offline queue.
+    let reconnect = matches!(source, Source::Lines).then(ReconnectPolicy::default);
+    let mut client = connect(&target, c, deadline, &debug, reconnect)?;
     match source {
         Source::One(payload) => {
             for n in 0..args.repeat.unwrap_or(1) {
@@ -408,7 +418,13 @@ fn publish(args: PubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> 
                 publish_one(&mut client, &args, payload.clone(), qos, timeout, &debug)?;
             }
         }
-        Source::Lines => publish_lines(&mut client, &args, qos, (deadline, timeout), &debug)?,
+        Source::Lines => publish_lines(
+            &mut client,
+            &args,
+            qos,
+            (deadline, timeout),
+            (&debug, &target),
+        )?,
     }
     client.disconnect()?;
     Ok(())
@@ -448,7 +464,7 @@ fn publish_lines(
     args: &PubArgs,
     qos: QoS,
     (deadline, timeout): (Option<Instant>, Duration),
-    debug: &Debug,
+    (debug, target): (&Debug, &Target),
 ) -> Result<(), CliError> {
     let (tx, rx) = mpsc::channel::<io::Result<Vec<u8>>>();
     let idle = Arc::new(Mutex::new(false));
@@ -513,7 +529,8 @@ fn publish_lines(
                     )));
                 }
                 match client.poll(left) {
-                    Ok(_) | Err(mqttws::Error::Interrupted) => {}
+                    Ok(Some(event)) => report(&event, debug, target),
+                    Ok(None) | Err(mqttws::Error::Interrupted) => {}
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -521,13 +538,23 @@ fn publish_lines(
     }
     *idle.lock().unwrap_or_else(PoisonError::into_inner) = false;
     handle.clear();
+    // Lines queued while disconnected leave once the link is back.
     let deadline = Instant::now() + timeout;
-    while client.inflight() > 0 {
+    while !client.is_connected() || client.inflight() > 0 {
         let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
+        if left.is_zero() && client.is_connected() {
             return Err(mqttws::Error::Timeout(mqttws::TimeoutPhase::Ack).into());
         }
-        client.poll(Some(left))?;
+        if left.is_zero() {
+            return Err(CliError::Timeout(format!(
+                "the connection was still down {} s after the end of input: lines read \
+                 while it was down were not sent",
+                timeout.as_secs()
+            )));
+        }
+        if let Some(event) = client.poll(Some(left))? {
+            report(&event, debug, target);
+        }
     }
     debug.say(format_args!(
         "published {lines} lines to {} (QoS {})",

@@ -1581,7 +1581,7 @@ fn proxy_flag_tunnels_pub_and_sub_through_an_http_connect_proxy() {
 // Reconnect
 
 #[test]
-fn sub_survives_a_broker_restart_and_subscribes_again() {
+fn sub_and_pub_l_survive_a_broker_restart_and_sub_subscribes_again() {
     let mut b = Broker::start();
     let [(_, ws), (_, wss)] = transports(&b);
     let topic = unique("restart");
@@ -1590,12 +1590,19 @@ fn sub_survives_a_broker_restart_and_subscribes_again() {
         .iter()
         .map(|t| subscribed(t, &topic, &["-C", "2", "-v", "-q", "1", "-k", "5"]))
         .collect();
-    publish(&ws, &["-t", &topic, "-m", "before", "-q", "1"], None);
+    let mut cmd = mqttws();
+    cmd.arg("pub")
+        .args(&ws)
+        .args(["-t", &topic, "-l", "-q", "1", "-d"]);
+    let mut publisher = Proc::spawn_with_input(&mut cmd, Some(Vec::new()));
+    publisher.wait_for_stderr("connected", |l| l.starts_with("mqttws: connected to "));
+    let mut stdin = publisher.stdin.take().unwrap();
+    stdin.write_all(b"before\n").unwrap();
     for s in &mut subs {
         s.wait_for_stdout(format!("{topic} before\n").len());
     }
     b.stop();
-    for s in &mut subs {
+    for s in subs.iter_mut().chain([&mut publisher]) {
         s.wait_for_stderr("connection lost", |l| {
             l.starts_with("mqttws: connection lost: ")
         });
@@ -1608,7 +1615,11 @@ fn sub_survives_a_broker_restart_and_subscribes_again() {
         s.wait_for_stderr("reconnected", |l| l.starts_with("mqttws: reconnected to "));
         s.wait_for_stderr_line(&line);
     }
-    publish(&ws, &["-t", &topic, "-m", "after", "-q", "1"], None);
+    publisher.wait_for_stderr("reconnected", |l| l.starts_with("mqttws: reconnected to "));
+    stdin.write_all(b"after\n").unwrap();
+    drop(stdin);
+    let out = publisher.finish();
+    assert_eq!(out.code(), Some(0), "{}", out.describe());
     for s in subs {
         let got = s.finish();
         assert_eq!(got.code(), Some(0), "{}", got.describe());
