@@ -1,23 +1,24 @@
 //! The command line, declared with clap's derive API.
 //!
-//! Platform flags live in one flattened group shared by `sub` and `pub`.
-//! Several flags serve more than one platform (`--device-name` is Tencent's
-//! and Alibaba's, `--host` AWS's and Huawei's...), so they are listed under
-//! one heading, each help line starting with the platforms it applies to;
-//! [`crate::platform`] refuses a flag given for a platform it does not apply
-//! to.
+//! Flags follow `mosquitto_sub`/`mosquitto_pub` where they exist there (`-h`
+//! is the host, so help is `--help` or `-?`). Platform flags live in one
+//! flattened group shared by `sub`, `pub` and `creds`. Several serve more
+//! than one platform (`--device-name` is Tencent's and Alibaba's...), so they
+//! are listed under one heading, each help line starting with the platforms
+//! it applies to; [`crate::platform`] refuses a flag given for a platform it
+//! does not apply to.
 
 use std::path::PathBuf;
 
-use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 /// Text shown after the top-level help: exit codes, secrets, examples.
 const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  usage or configuration error (bad flag, missing or malformed credential, keepalive
-     outside the platform's range...); nothing was sent
-  2  connection error: DNS, TCP, TLS, WebSocket handshake, protocol, connection lost
+     outside the platform's range, an MQTT 5 option...); nothing was sent
+  2  connection error: DNS, TCP, TLS, proxy, WebSocket handshake, protocol, connection lost
   3  refused by the broker: CONNACK refusal (bad signature or credentials), HTTP 401/403
      at the WebSocket upgrade, or a refused subscription
   4  timeout: -W elapsed before the work was done, or a connect/acknowledgement deadline
@@ -28,6 +29,10 @@ MQTTWS_SECRET_ACCESS_KEY, MQTTWS_SESSION_TOKEN, MQTTWS_PASSWORD. They never appe
 messages or in --help.
 
 Examples:
+  # Any broker, like mosquitto_sub/mosquitto_pub (ws://localhost:80/mqtt by default):
+  mqttws sub -h broker.example.com -p 8080 -t 'sensors/#' -v
+  mqttws pub -h broker.example.com --tls -t sensors/1 -m 21.5 -q 1     # wss, port 443
+
   # Tencent IoT Hub, key (PSK) device, wss to the ap-guangzhou endpoint:
   export MQTTWS_PSK='AAECAwQFBgcICQoLDA0ODw=='
   mqttws sub --platform tencent --product-id ABCDEFGHIJ --device-name dev001 \\
@@ -40,43 +45,71 @@ Examples:
   mqttws pub --platform aliyun --product-key a1B2c3D4e5F --device-name dev001 \\
       --region cn-shanghai -t '/a1B2c3D4e5F/dev001/user/update' -m hello -q 1
 
-  # Any broker, no platform signing:
-  mqttws sub --url wss://broker.example.com/mqtt --cafile ca.pem -t 'sensors/#' -v -C 10 -W 60
+  # What would be sent, to compare with the console (password only when asked):
+  mqttws creds --platform aliyun --product-key a1B2c3D4e5F --device-name dev001 \\
+      --region cn-shanghai --show-password
 
-Run 'mqttws sub --help' or 'mqttws pub --help' for every flag.";
+Run 'mqttws sub --help', 'mqttws pub --help' or 'mqttws creds --help' for every flag.";
 
 /// The `sub` help epilogue.
 const SUB_AFTER_HELP: &str = "\
 Output: one line per message on stdout: the payload (with -v: the topic, a space, the
-payload). With -d, progress goes to stderr, including one 'subscribed to FILTER' line per
-filter once the broker has acknowledged the subscription, so a script can publish safely.
+payload; an empty payload prints nothing, or 'TOPIC (null)' with -v), or -F's format.
+-F takes mosquitto_sub's sequences: %t topic, %p payload, %q QoS, %r retained (0/1),
+%m message id, %l payload length, %x/%X payload in hex, %I ISO 8601 local time,
+%U UNIX time with nanoseconds, %j/%J JSON (%J: the payload must be JSON; --pretty
+indents), %% a '%'; flags and widths as in printf ('%-20t', '%05l', '%.10t');
+@X is strftime's %X in local time (@@ an '@', @N nanoseconds); escapes \\n \\t \\r \\a
+\\e \\v \\0 \\\\. MQTT 5 properties (%A %C %D %E %F %P %R %S) print empty.
 
-Exit codes: 0 success (or -C messages received), 1 usage/configuration, 2 connection,
-3 refused by the broker, 4 timeout (-W elapsed before -C messages arrived).
+With -d, progress goes to stderr, including one 'subscribed to FILTER (QoS n)' line per
+filter once the broker has acknowledged it, so a script can publish safely. When the
+connection drops, sub reconnects with growing delays (0.5 s to 30 s) and subscribes
+again, as mosquitto_sub does; -d shows 'connection lost', 'reconnecting' and
+'reconnected' lines.
+
+Exit codes: 0 success (or -C messages received, or -E), 1 usage/configuration,
+2 connection, 3 refused by the broker, 4 timeout (-W elapsed before -C messages arrived).
 
 Example (Tencent, PSK from the environment):
   MQTTWS_PSK='AAECAwQFBgcICQoLDA0ODw==' mqttws sub --platform tencent \\
       --product-id ABCDEFGHIJ --device-name dev001 -t 'ABCDEFGHIJ/dev001/control' -v -C 1 -W 60
 
-Example (Alibaba, device secret from the environment):
-  MQTTWS_DEVICE_SECRET='...' mqttws sub --platform aliyun --product-key a1B2c3D4e5F \\
-      --device-name dev001 --region cn-shanghai -t '/a1B2c3D4e5F/dev001/user/get' -v";
+Example (any broker, JSON lines):
+  mqttws sub -h 127.0.0.1 -p 9001 -t 'sensors/#' -F '%j'";
 
 /// The `pub` help epilogue.
 const PUB_AFTER_HELP: &str = "\
-With -q 1 or 2, pub waits for the broker's acknowledgement before disconnecting.
+With -q 1 or 2, pub waits for the broker's acknowledgements before disconnecting.
+-l publishes each line of standard input as it arrives (without its newline; an empty
+line is an empty message) until end of input; like mosquitto_pub -l, it reconnects after
+a drop, and lines read meanwhile are sent once the connection is back.
 
 Exit codes: 0 success, 1 usage/configuration, 2 connection, 3 refused by the broker,
-4 timeout (-W, default 10 s, elapsed while connecting or waiting for the acknowledgement).
+4 timeout (-W, default 10 s, elapsed while connecting or waiting for an acknowledgement).
 
 Example (Tencent, PSK from the environment):
   MQTTWS_PSK='AAECAwQFBgcICQoLDA0ODw==' mqttws pub --platform tencent \\
       --product-id ABCDEFGHIJ --device-name dev001 -t 'ABCDEFGHIJ/dev001/data' -m 'hello' -q 1
 
-Example (Alibaba, payload from a file):
-  MQTTWS_DEVICE_SECRET='...' mqttws pub --platform aliyun --product-key a1B2c3D4e5F \\
-      --device-name dev001 --region cn-shanghai -t '/a1B2c3D4e5F/dev001/user/update' \\
-      -f reading.json -q 1";
+Example (any broker, one message per line, ten times a reading):
+  tail -f readings.log | mqttws pub -h 127.0.0.1 -p 9001 -t sensors/1 -l
+  mqttws pub -h 127.0.0.1 -p 9001 -t sensors/1 -m 21.5 --repeat 10 --repeat-delay 0.5";
+
+/// The `creds` help epilogue.
+const CREDS_AFTER_HELP: &str = "\
+Prints what a connection would present, one 'name: value' line each: platform, time (the
+wall clock the signature is computed for), url, client_id, username, password. The
+password (and a presigned URL's query) is printed only with --show-password.
+
+Compare these with the values the platform's console or device SDK computes: a
+difference in the user name or client id points at an identity flag, a difference in the
+password alone at the secret or the clock.
+
+Example (Tencent, the reference vector):
+  mqttws creds --platform tencent --product-id ABCDEFGHIJ --device-name dev001 \\
+      --psk AAECAwQFBgcICQoLDA0ODw== --connid abcde --expiry 1700000000 \\
+      --time 2023-11-14T00:00:00Z --show-password";
 
 /// mqttws: MQTT 3.1.1 over WebSocket (ws:// and wss://) from the shell.
 #[derive(Debug, Parser)]
@@ -84,29 +117,38 @@ Example (Alibaba, payload from a file):
     name = "mqttws",
     version,
     about = "MQTT 3.1.1 over WebSocket from the shell, with cloud platform signing",
-    long_about = "MQTT 3.1.1 over WebSocket (ws:// and wss://) from the shell, in the manner of \
+    long_about = "MQTT 3.1.1 over WebSocket (ws:// and wss://) from the shell, with the flags of \
                   mosquitto_sub and mosquitto_pub. With --platform, the client id, user name and \
                   password (or the presigned URL) are computed for Tencent IoT Hub, Alibaba IoT \
                   Platform, AWS IoT Core, Azure IoT Hub or Huawei IoTDA at each connection \
-                  attempt, and the URL defaults to the platform's endpoint (override it with --url).",
+                  attempt, and the URL defaults to the platform's endpoint; 'mqttws creds' shows \
+                  them.",
     after_help = AFTER_HELP,
     subcommand_required = true,
-    arg_required_else_help = true
+    arg_required_else_help = true,
+    disable_help_flag = true
 )]
 pub(crate) struct Cli {
+    /// Print help (-? works too; -h is the host, as in mosquitto_sub)
+    #[arg(long, short_alias = '?', action = ArgAction::Help, global = true)]
+    help: Option<bool>,
+
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
-/// The two subcommands.
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Subscribe to topic filters and print the messages, one per line (like mosquitto_sub)
-    #[command(after_help = SUB_AFTER_HELP)]
+    /// Subscribe to topic filters and print the messages (like mosquitto_sub)
+    #[command(after_help = SUB_AFTER_HELP, disable_help_flag = true)]
     Sub(SubArgs),
-    /// Publish one message (like mosquitto_pub)
-    #[command(after_help = PUB_AFTER_HELP)]
+    /// Publish a message, a file, standard input or its lines (like mosquitto_pub)
+    #[command(after_help = PUB_AFTER_HELP, disable_help_flag = true)]
     Pub(PubArgs),
+    /// Print the URL, client id, user name (and password) a platform connection would use
+    #[command(after_help = CREDS_AFTER_HELP, disable_help_flag = true)]
+    Creds(CredsArgs),
 }
 
 /// `mqttws sub`.
@@ -116,12 +158,20 @@ pub(crate) struct SubArgs {
     #[arg(short = 't', long = "topic", value_name = "FILTER", required = true)]
     pub(crate) topics: Vec<String>,
 
+    /// Do not print messages whose topic matches this filter (repeatable)
+    #[arg(short = 'T', long = "filter-out", value_name = "FILTER")]
+    pub(crate) filter_out: Vec<String>,
+
+    /// Unsubscribe from this filter after subscribing (repeatable; for persistent sessions, -c)
+    #[arg(short = 'U', long = "unsubscribe", value_name = "FILTER")]
+    pub(crate) unsubscribe: Vec<String>,
+
     /// QoS of the subscription: 0, 1 or 2
     #[arg(short = 'q', long, value_name = "QOS", default_value_t = 0,
           value_parser = clap::value_parser!(u8).range(0..=2))]
     pub(crate) qos: u8,
 
-    /// Exit after receiving this many messages
+    /// Exit after printing this many messages
     #[arg(short = 'C', long, value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) count: Option<u64>,
@@ -130,13 +180,35 @@ pub(crate) struct SubArgs {
     #[arg(short = 'v', long)]
     pub(crate) verbose: bool,
 
+    /// Output format (mosquitto_sub's -F: %t %p %q %r %m %l %x %X %I %U %j %J, @X, \n...;
+    /// see below); overrides -v
+    #[arg(short = 'F', long = "format", value_name = "FORMAT")]
+    pub(crate) format: Option<String>,
+
+    /// Indent the JSON of %j and %J
+    #[arg(long)]
+    pub(crate) pretty: bool,
+
+    /// Do not print a newline after each message
+    #[arg(short = 'N', long = "no-eol")]
+    pub(crate) no_eol: bool,
+
+    /// Do not print retained messages (those the broker held from before)
+    #[arg(short = 'R', long = "no-retained")]
+    pub(crate) no_retained: bool,
+
+    /// Exit once the broker has acknowledged the subscriptions
+    #[arg(short = 'E', long = "exit-after-subscribe")]
+    pub(crate) exit_after_subscribe: bool,
+
     #[command(flatten)]
     pub(crate) common: Common,
 }
 
 /// `mqttws pub`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("payload").required(true).args(["message", "file"])))]
+#[command(group(ArgGroup::new("payload").required(true)
+    .args(["message", "file", "stdin_line", "stdin_file", "null_message"])))]
 pub(crate) struct PubArgs {
     /// Topic to publish to (no wildcards)
     #[arg(short = 't', long, value_name = "TOPIC")]
@@ -150,6 +222,18 @@ pub(crate) struct PubArgs {
     #[arg(short = 'f', long, value_name = "PATH")]
     pub(crate) file: Option<PathBuf>,
 
+    /// Send each line of standard input as a message, as it arrives
+    #[arg(short = 'l', long = "stdin-line")]
+    pub(crate) stdin_line: bool,
+
+    /// Send all of standard input as one message
+    #[arg(short = 's', long = "stdin-file")]
+    pub(crate) stdin_file: bool,
+
+    /// Send an empty (zero-length) message
+    #[arg(short = 'n', long = "null-message")]
+    pub(crate) null_message: bool,
+
     /// QoS of the message: 0, 1 or 2 (1 and 2 wait for the acknowledgement)
     #[arg(short = 'q', long, value_name = "QOS", default_value_t = 0,
           value_parser = clap::value_parser!(u8).range(0..=2))]
@@ -159,15 +243,49 @@ pub(crate) struct PubArgs {
     #[arg(short = 'r', long)]
     pub(crate) retain: bool,
 
+    /// Publish the message N times in all (with -m, -f, -s or -n)
+    #[arg(long, value_name = "N", conflicts_with = "stdin_line",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) repeat: Option<u64>,
+
+    /// Seconds to wait between repeated publishes (fractions allowed) [default: 0]
+    #[arg(long, value_name = "SECS", requires = "repeat", value_parser = parse_delay)]
+    pub(crate) repeat_delay: Option<std::time::Duration>,
+
     #[command(flatten)]
     pub(crate) common: Common,
+}
+
+/// `mqttws creds`.
+#[derive(Debug, Args)]
+pub(crate) struct CredsArgs {
+    /// Sign for this wall-clock time instead of now: UNIX seconds or RFC 3339
+    /// (2023-11-14T22:13:20Z), to reproduce a vector or another machine's result
+    #[arg(long, value_name = "TIME")]
+    pub(crate) time: Option<String>,
+
+    /// Print the password (and a presigned URL's query); hidden by default
+    #[arg(long)]
+    pub(crate) show_password: bool,
+
+    #[command(flatten)]
+    pub(crate) endpoint: EndpointArgs,
+
+    #[command(flatten)]
+    pub(crate) platform: PlatformArgs,
 }
 
 /// Flags shared by `sub` and `pub`.
 #[derive(Debug, Args)]
 pub(crate) struct Common {
     #[command(flatten)]
+    pub(crate) endpoint: EndpointArgs,
+
+    #[command(flatten)]
     pub(crate) conn: ConnArgs,
+
+    #[command(flatten)]
+    pub(crate) will: WillArgs,
 
     #[command(flatten)]
     pub(crate) platform: PlatformArgs,
@@ -210,13 +328,64 @@ pub(crate) enum SchemeArg {
     Wss,
 }
 
-/// Where to connect and how.
+/// `-V`: the MQTT protocol version, spelled as mosquitto spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ProtocolVersion {
+    /// MQTT 3.1 (`31`, `mqttv31`): refused, mqttws speaks 3.1.1.
+    V31,
+    /// MQTT 3.1.1 (`311`, `mqttv311`), the default.
+    V311,
+    /// MQTT 5 (`5`, `mqttv5`): refused until the library speaks it.
+    V5,
+}
+
+fn parse_version(s: &str) -> Result<ProtocolVersion, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "31" | "mqttv31" => Ok(ProtocolVersion::V31),
+        "311" | "mqttv311" => Ok(ProtocolVersion::V311),
+        "5" | "mqttv5" => Ok(ProtocolVersion::V5),
+        _ => Err(
+            "expected mqttv311 (or 311); mqttv5 (5) and mqttv31 (31) are recognised but not \
+                  supported"
+                .into(),
+        ),
+    }
+}
+
+/// Non-negative seconds, fractions allowed (`0.25`).
+fn parse_delay(s: &str) -> Result<std::time::Duration, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite() && (0.0..=86_400.0).contains(f))
+        .map(std::time::Duration::from_secs_f64)
+        .ok_or_else(|| "expected seconds from 0 to 86400, e.g. 0.5".into())
+}
+
+/// Where to connect: a URL, or mosquitto's host/port plus the WebSocket
+/// path, or a platform's endpoint.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
-pub(crate) struct ConnArgs {
-    /// ws:// or wss:// URL of the broker; with --platform it overrides the platform's endpoint
-    #[arg(long, value_name = "URL")]
+pub(crate) struct EndpointArgs {
+    /// ws:// or wss:// URL of the broker (its path is the WebSocket path); instead of -h, -p,
+    /// --ws-path and --tls; with --platform it replaces the platform's endpoint
+    #[arg(short = 'L', long = "url", value_name = "URL",
+          conflicts_with_all = ["host", "port", "ws_path"])]
     pub(crate) url: Option<String>,
+
+    /// Broker host [default: localhost]; [aws, huawei] the endpoint host (required);
+    /// other platforms: replaces the host of the platform's endpoint
+    #[arg(short = 'h', long, value_name = "HOST")]
+    pub(crate) host: Option<String>,
+
+    /// Broker port [default: 80 for ws, 443 for wss]; [aws] a port other than 443 is signed
+    /// as HOST:PORT
+    #[arg(short = 'p', long, value_name = "PORT",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) port: Option<u16>,
+
+    /// WebSocket path, with any query [default: /mqtt, or the platform's]
+    #[arg(long, value_name = "PATH")]
+    pub(crate) ws_path: Option<String>,
 
     /// Sign the connection for this cloud platform (see "Platform" below)
     #[arg(long, value_enum, value_name = "PLATFORM")]
@@ -226,6 +395,25 @@ pub(crate) struct ConnArgs {
     /// aliyun: both on 443) [default: wss]
     #[arg(long, value_enum, value_name = "SCHEME", conflicts_with = "url")]
     pub(crate) scheme: Option<SchemeArg>,
+
+    /// MQTT client id (aws: required; aliyun: the bare id inside the signed client id,
+    /// default PRODUCTKEY.DEVICENAME; no platform: default mqttws-PID)
+    #[arg(
+        short = 'i',
+        long = "id",
+        visible_alias = "client-id",
+        value_name = "ID"
+    )]
+    pub(crate) client_id: Option<String>,
+}
+
+/// TLS, login, session and transport options of a real connection.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
+pub(crate) struct ConnArgs {
+    /// Use TLS (wss://); implied by --cafile, --cert and --insecure
+    #[arg(long, conflicts_with_all = ["url", "scheme"])]
+    pub(crate) tls: bool,
 
     /// Trust only the CA certificate(s) in this PEM file (default: the Mozilla roots)
     #[arg(long, value_name = "PATH")]
@@ -243,11 +431,6 @@ pub(crate) struct ConnArgs {
     #[arg(long)]
     pub(crate) insecure: bool,
 
-    /// MQTT client id (aws: required; aliyun: the bare id inside the signed client id,
-    /// default PRODUCTKEY.DEVICENAME; no platform: default mqttws-PID)
-    #[arg(short = 'i', long, value_name = "ID")]
-    pub(crate) client_id: Option<String>,
-
     /// MQTT user name (without --platform)
     #[arg(short = 'u', long, value_name = "USER")]
     pub(crate) username: Option<String>,
@@ -256,6 +439,7 @@ pub(crate) struct ConnArgs {
     #[arg(
         short = 'P',
         long,
+        visible_alias = "pw",
         value_name = "PASSWORD",
         env = "MQTTWS_PASSWORD",
         hide_env_values = true
@@ -267,7 +451,35 @@ pub(crate) struct ConnArgs {
     #[arg(short = 'k', long, value_name = "SECS", default_value_t = 60)]
     pub(crate) keepalive: u16,
 
-    /// Give up after this many seconds (sub: default never; pub: default 10)
+    /// Keep the session (clean session off): the broker keeps subscriptions and queues QoS 1/2
+    /// messages while disconnected; needs -i without --platform
+    #[arg(short = 'c', long = "disable-clean-session")]
+    pub(crate) no_clean_session: bool,
+
+    /// MQTT version: mqttv311 (311, the default); mqttv5 (5) and mqttv31 (31) are refused
+    #[arg(short = 'V', long = "protocol-version", value_name = "VERSION",
+          value_parser = parse_version)]
+    pub(crate) protocol_version: Option<ProtocolVersion>,
+
+    /// MQTT 5 session expiry interval: refused (needs MQTT 5, not supported yet)
+    #[arg(short = 'x', long = "session-expiry-interval", value_name = "SECS")]
+    pub(crate) session_expiry: Option<String>,
+
+    /// MQTT 5 property: refused (needs MQTT 5, not supported yet)
+    #[arg(short = 'D', long = "property", num_args = 3,
+          value_names = ["COMMAND", "IDENTIFIER", "VALUE"])]
+    pub(crate) property: Option<Vec<String>>,
+
+    /// Tunnel through this proxy: http://[USER:PASS@]HOST[:PORT] (HTTP CONNECT) or
+    /// socks5h://[USER:PASS@]HOST[:PORT]; proxy environment variables are not read
+    #[arg(long, value_name = "URL")]
+    pub(crate) proxy: Option<String>,
+
+    /// Extra header for the WebSocket upgrade request, NAME:VALUE (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "NAME:VALUE")]
+    pub(crate) headers: Vec<String>,
+
+    /// Give up after this many seconds (sub and pub -l: default never; pub: default 10)
     #[arg(short = 'W', long, value_name = "SECS",
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub(crate) timeout: Option<u64>,
@@ -275,6 +487,28 @@ pub(crate) struct ConnArgs {
     /// Print progress to stderr ("connected to ...", "subscribed to FILTER", ...)
     #[arg(short = 'd', long)]
     pub(crate) debug: bool,
+}
+
+/// The last will, published by the broker if the client vanishes.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Will")]
+pub(crate) struct WillArgs {
+    /// Topic of the last will (published by the broker if this client vanishes)
+    #[arg(long, value_name = "TOPIC")]
+    pub(crate) will_topic: Option<String>,
+
+    /// Payload of the last will [default: empty]
+    #[arg(long, value_name = "TEXT", requires = "will_topic")]
+    pub(crate) will_payload: Option<String>,
+
+    /// QoS of the last will: 0, 1 or 2
+    #[arg(long, value_name = "QOS", default_value_t = 0, requires = "will_topic",
+          value_parser = clap::value_parser!(u8).range(0..=2))]
+    pub(crate) will_qos: u8,
+
+    /// Retain the last will
+    #[arg(long, requires = "will_topic")]
+    pub(crate) will_retain: bool,
 }
 
 /// Per-platform identity and secrets. Each help line names the platforms
@@ -305,7 +539,7 @@ pub(crate) struct PlatformArgs {
 
     /// [tencent] Region: ap-guangzhou (default), us-east, europe, ap-bangkok.
     /// [aliyun] Region id, e.g. cn-shanghai (or use --instance).
-    /// [aws] Signing region (default: taken from --host)
+    /// [aws] Signing region (default: taken from -h)
     #[arg(long, value_name = "REGION")]
     pub(crate) region: Option<String>,
 
@@ -343,15 +577,6 @@ pub(crate) struct PlatformArgs {
     /// [aliyun] Signed timestamp: milliseconds since the epoch, or 'none' (default: now)
     #[arg(long, value_name = "MS|none")]
     pub(crate) timestamp: Option<String>,
-
-    /// [aws] Endpoint host, e.g. abc123-ats.iot.us-east-1.amazonaws.com.
-    /// [huawei] Device access host
-    #[arg(long, value_name = "HOST")]
-    pub(crate) host: Option<String>,
-
-    /// [aws] Port (default 443; another port is signed as HOST:PORT)
-    #[arg(long, value_name = "PORT")]
-    pub(crate) port: Option<u16>,
 
     /// [aws] Access key id
     #[arg(long, value_name = "ID")]

@@ -1,35 +1,55 @@
-//! `mqttws`: MQTT 3.1.1 over WebSocket from the shell, in the manner of
-//! `mosquitto_sub` / `mosquitto_pub`, with cloud platform signing.
+//! `mqttws`: MQTT 3.1.1 over WebSocket from the shell, with the flags of
+//! `mosquitto_sub` / `mosquitto_pub`, and cloud platform signing.
 //!
 //! ```text
-//! mqttws sub [--url URL | --platform P ...] -t FILTER... [-q QOS] [-C N] [-W SECS] [-v] [-d]
-//! mqttws pub [--url URL | --platform P ...] -t TOPIC (-m TEXT | -f PATH) [-q QOS] [-r]
+//! mqttws sub [-h HOST] [-p PORT] [-L URL | --platform P ...] -t FILTER... [-v | -F FORMAT] [-C N] [-W SECS]
+//! mqttws pub [-h HOST] [-p PORT] [-L URL | --platform P ...] -t TOPIC (-m TEXT | -f PATH | -l | -s | -n)
+//! mqttws creds --platform P ... [--time T] [--show-password]
 //! ```
 //!
 //! Exit codes: 0 success, 1 usage or configuration, 2 connection, 3 refused
 //! by the broker, 4 timeout (see `mqttws --help`). Errors are one line on
 //! stderr, `mqttws: ` followed by the library's message, which never
-//! contains a secret.
+//! contains a secret; a platform's refusal adds the likely causes.
 
 #![forbid(unsafe_code)]
 
 mod args;
+mod format;
+mod json;
+#[cfg(test)]
+mod man;
 mod platform;
 
 use std::fmt;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::sync::mpsc::{self, TryRecvError};
+use std::time::{Duration, Instant, SystemTime};
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
-use mqttws::{Client, ClientOptions, ErrorKind, QoS, qos_from_u8};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use mqttws::codec::{check_topic_filter, check_topic_name, topic_matches};
+use mqttws::{
+    Bytes, Client, ClientOptions, ConnectReturnCode, ErrorKind, Event, ProxyConfig, QoS,
+    ReconnectPolicy, Will, WsUrl, qos_from_u8,
+};
 
-use args::{Cli, Command, Common, PubArgs, SubArgs};
-use platform::Target;
+use args::{Cli, Command, Common, ConnArgs, CredsArgs, ProtocolVersion, PubArgs, SubArgs};
+use format::{Format, Output};
+use platform::{Target, usage};
 
 /// Connect and acknowledgement deadline when `-W` is not given.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A clock within this many seconds of the server's `Date` is not blamed.
+const CLOCK_TOLERANCE_SECS: i64 = 5;
+
+/// How long `pub -l` serves the connection between two looks at standard
+/// input: the most a line waits before it is published.
+const LINE_SLICE: Duration = Duration::from_millis(50);
 
 /// Why the program failed; each kind has its exit code.
 #[derive(Debug)]
@@ -44,6 +64,8 @@ pub(crate) enum CliError {
     Io(String),
     /// An error from the library; the code depends on its kind.
     Mqtt(mqttws::Error),
+    /// A platform refused the credentials: the error, then what to check.
+    Hinted(mqttws::Error, Vec<String>),
 }
 
 impl CliError {
@@ -53,21 +75,11 @@ impl CliError {
             Self::Io(_) => 2,
             Self::Refused(_) => 3,
             Self::Timeout(_) => 4,
-            Self::Mqtt(e) => match e.kind() {
+            Self::Mqtt(e) | Self::Hinted(e, _) => match e.kind() {
                 ErrorKind::InvalidArgument | ErrorKind::Auth => 1,
                 ErrorKind::ConnectionRefused => 3,
                 // A cloud that refuses the signature at the upgrade (AWS, Azure).
-                ErrorKind::Handshake
-                    if matches!(
-                        e,
-                        mqttws::Error::Handshake {
-                            status: Some(401 | 403),
-                            ..
-                        }
-                    ) =>
-                {
-                    3
-                }
+                ErrorKind::Handshake if is_upgrade_refusal(e) => 3,
                 ErrorKind::Timeout => 4,
                 _ => 2,
             },
@@ -75,11 +87,28 @@ impl CliError {
     }
 }
 
+/// HTTP 401/403 at the WebSocket upgrade: the credentials were refused.
+fn is_upgrade_refusal(e: &mqttws::Error) -> bool {
+    matches!(
+        e,
+        mqttws::Error::Handshake {
+            status: Some(401 | 403),
+            ..
+        }
+    )
+}
+
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Usage(m) | Self::Refused(m) | Self::Timeout(m) | Self::Io(m) => f.write_str(m),
             Self::Mqtt(e) => write!(f, "{e}"),
+            // Every line gets the program's prefix, as the first one does.
+            Self::Hinted(e, hint) => {
+                write!(f, "{e}")?;
+                hint.iter()
+                    .try_for_each(|line| write!(f, "\nmqttws: {line}"))
+            }
         }
     }
 }
@@ -104,12 +133,9 @@ fn main() -> ExitCode {
     };
     let result = Cli::from_arg_matches(&matches)
         .map_err(|e| CliError::Usage(e.to_string()))
-        .and_then(|cli| {
-            let sub = matches
-                .subcommand()
-                .map(|(_, m)| m)
-                .expect("a subcommand is required");
-            run(cli.command, sub)
+        .and_then(|cli| match matches.subcommand() {
+            Some((_, sub)) => run(cli.command, sub),
+            None => Err(usage("a subcommand is required: sub, pub or creds")),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -121,10 +147,15 @@ fn main() -> ExitCode {
 }
 
 fn run(command: Command, matches: &ArgMatches) -> Result<(), CliError> {
-    let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+    // Not every subcommand has every argument: an unknown id is not given.
+    let given = |id: &str| {
+        matches.try_contains_id(id).unwrap_or(false)
+            && matches.value_source(id) == Some(ValueSource::CommandLine)
+    };
     match command {
         Command::Sub(args) => sub(args, &given),
         Command::Pub(args) => publish(args, &given),
+        Command::Creds(args) => creds(args, &given),
     }
 }
 
@@ -139,50 +170,141 @@ impl Debug {
     }
 }
 
+/// Options that need MQTT 5 are recognised, so that a mosquitto habit gets
+/// a clear answer instead of "unknown flag", and refused.
+fn refuse_mqtt5(conn: &ConnArgs) -> Result<(), CliError> {
+    match conn.protocol_version {
+        Some(ProtocolVersion::V5) => {
+            return Err(usage(
+                "-V mqttv5 needs MQTT 5, which mqttws does not support yet; use -V mqttv311",
+            ));
+        }
+        Some(ProtocolVersion::V31) => {
+            return Err(usage(
+                "-V mqttv31 is not supported: mqttws speaks MQTT 3.1.1 (-V mqttv311), which \
+                 brokers that speak 3.1 also speak",
+            ));
+        }
+        Some(ProtocolVersion::V311) | None => {}
+    }
+    if conn.session_expiry.is_some() {
+        return Err(usage(
+            "-x (session expiry interval) needs MQTT 5, which mqttws does not support yet; \
+             -c keeps the session in MQTT 3.1.1",
+        ));
+    }
+    if conn.property.is_some() {
+        return Err(usage(
+            "-D (MQTT 5 properties) needs MQTT 5, which mqttws does not support yet",
+        ));
+    }
+    Ok(())
+}
+
+/// The connection target of `sub` and `pub`, once every flag is checked.
+fn target(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target, CliError> {
+    refuse_mqtt5(&c.conn)?;
+    platform::resolve(
+        &c.endpoint,
+        &c.platform,
+        Some(&c.conn),
+        given,
+        SystemTime::now(),
+    )
+}
+
 fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
-    let target = platform::resolve(&args.common, given)?;
+    let c = &args.common;
+    let target = target(c, given)?;
     let qos = qos_from_u8(args.qos)?;
-    let debug = Debug(args.common.conn.debug);
-    let deadline = args
-        .common
+    for filter in args.filter_out.iter().chain(&args.unsubscribe) {
+        check_topic_filter(filter)?;
+    }
+    let tz = TimeZone::try_system().unwrap_or(TimeZone::UTC);
+    let format = match &args.format {
+        Some(f) => Some(Format::parse(f, &tz).map_err(CliError::Usage)?),
+        None => None,
+    };
+    let output = Output {
+        format,
+        verbose: args.verbose,
+        eol: !args.no_eol,
+        pretty: args.pretty,
+        tz,
+    };
+    let debug = Debug(c.conn.debug);
+    let deadline = c
         .conn
         .timeout
         .map(|s| Instant::now() + Duration::from_secs(s));
-    let client = connect(&target, &args.common, deadline, &debug)?;
-    let filters: Vec<(&str, QoS)> = args.topics.iter().map(|t| (t.as_str(), qos)).collect();
-    let granted = client.subscribe(&filters)?;
-    for (filter, granted) in args.topics.iter().zip(granted) {
-        match granted {
-            Some(q) => debug.say(format_args!("subscribed to {filter} (QoS {})", q as u8)),
-            None => {
-                return Err(CliError::Refused(format!(
-                    "the broker refused the subscription to {filter}"
-                )));
-            }
+    // As mosquitto_sub does, reconnect after a drop and subscribe again
+    // (here, not in the library, so that -d can report the new SUBACK).
+    let policy = ReconnectPolicy {
+        restore_subscriptions: false,
+        ..ReconnectPolicy::default()
+    };
+    let client = connect(&target, c, deadline, &debug, Some(policy))?;
+    subscribe(&client, &args.topics, qos, &debug)?;
+    if !args.unsubscribe.is_empty() {
+        let filters: Vec<&str> = args.unsubscribe.iter().map(String::as_str).collect();
+        client.unsubscribe(&filters)?;
+        for f in &filters {
+            debug.say(format_args!("unsubscribed from {f}"));
         }
     }
-    let mut received = 0u64;
+    if args.exit_after_subscribe {
+        let _ = client.disconnect();
+        return Ok(());
+    }
+    let mut printed = 0u64;
     let mut out = io::stdout().lock();
-    while args.count.is_none_or(|n| received < n) {
+    let mut buf = Vec::new();
+    while args.count.is_none_or(|n| printed < n) {
         let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        let message = match left {
+        let event = match left {
             Some(Duration::ZERO) => None,
-            _ => client.recv(left)?,
+            _ => client.poll(left)?,
         };
-        let Some(m) = message else {
+        let Some(event) = event else {
             let of = args.count.map(|n| format!(" of {n}")).unwrap_or_default();
             return Err(CliError::Timeout(format!(
-                "timed out after {} s: received {received}{of} messages",
-                args.common.conn.timeout.unwrap_or_default()
+                "timed out after {} s: received {printed}{of} messages",
+                c.conn.timeout.unwrap_or_default()
             )));
         };
-        received += 1;
-        let line = if args.verbose {
-            [m.topic.as_bytes(), b" ", &m.payload, b"\n"].concat()
-        } else {
-            [&m.payload[..], b"\n"].concat()
+        let m = match event {
+            Event::Message(m) => m,
+            Event::Connected { session_present } => {
+                report(&Event::Connected { session_present }, &debug, &target);
+                if !session_present {
+                    match subscribe(&client, &args.topics, qos, &debug) {
+                        Ok(()) => {}
+                        // Dropped again: the next Connected subscribes.
+                        Err(CliError::Mqtt(e)) if e.is_fatal() => {
+                            debug.say(format_args!("subscribing again failed: {e}"));
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                continue;
+            }
+            other => {
+                report(&other, &debug, &target);
+                continue;
+            }
         };
-        match out.write_all(&line).and_then(|()| out.flush()) {
+        // Skipped messages do not count towards -C, as in mosquitto_sub.
+        if (args.no_retained && m.retain)
+            || args.filter_out.iter().any(|f| topic_matches(f, &m.topic))
+        {
+            continue;
+        }
+        buf.clear();
+        for warning in output.render(&m, Timestamp::now(), &mut buf) {
+            eprintln!("mqttws: {warning}");
+        }
+        printed += 1;
+        match out.write_all(&buf).and_then(|()| out.flush()) {
             Ok(()) => {}
             // The reader went away (`| head -1`): a normal end.
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => break,
@@ -198,33 +320,121 @@ fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
     Ok(())
 }
 
-fn publish(args: PubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
-    let target = platform::resolve(&args.common, given)?;
-    let qos = qos_from_u8(args.qos)?;
-    let debug = Debug(args.common.conn.debug);
-    let payload = match (&args.message, &args.file) {
-        (Some(text), _) => text.clone().into_bytes(),
-        (None, Some(path)) if path.as_os_str() == "-" => {
-            let mut buf = Vec::new();
-            io::stdin()
-                .read_to_end(&mut buf)
-                .map_err(|e| CliError::Io(format!("cannot read standard input: {e}")))?;
-            buf
+/// Reports the connection's ups and downs with `-d`.
+fn report(event: &Event, debug: &Debug, target: &Target) {
+    match event {
+        Event::Disconnected { reason } => debug.say(format_args!("connection lost: {reason}")),
+        Event::Reconnecting { delay, attempt } => debug.say(format_args!(
+            "reconnecting in {:.1} s (attempt {attempt})",
+            delay.as_secs_f64()
+        )),
+        Event::Connected { .. } => {
+            debug.say(format_args!("reconnected to {}", target.display_url));
         }
-        (None, Some(path)) => std::fs::read(path)
-            .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?,
-        (None, None) => unreachable!("clap requires -m or -f"),
+        _ => {}
+    }
+}
+
+/// Subscribes to every filter at `qos`; a refused filter is an error.
+fn subscribe(client: &Client, topics: &[String], qos: QoS, debug: &Debug) -> Result<(), CliError> {
+    let filters: Vec<(&str, QoS)> = topics.iter().map(|t| (t.as_str(), qos)).collect();
+    let granted = client.subscribe(&filters)?;
+    for (filter, granted) in topics.iter().zip(granted) {
+        match granted {
+            Some(q) => debug.say(format_args!("subscribed to {filter} (QoS {})", q as u8)),
+            None => {
+                return Err(CliError::Refused(format!(
+                    "the broker refused the subscription to {filter}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where `pub` takes its payload from.
+enum Source {
+    /// One payload (`-m`, `-f`, `-s`, `-n`), sent `--repeat` times.
+    One(Bytes),
+    /// `-l`: each line of standard input.
+    Lines,
+}
+
+fn publish(args: PubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
+    let c = &args.common;
+    let target = target(c, given)?;
+    let qos = qos_from_u8(args.qos)?;
+    check_topic_name(&args.topic)?;
+    let debug = Debug(c.conn.debug);
+    let read_stdin = || {
+        let mut buf = Vec::new();
+        io::stdin()
+            .read_to_end(&mut buf)
+            .map(|_| Bytes::from(buf))
+            .map_err(|e| CliError::Io(format!("cannot read standard input: {e}")))
     };
-    let timeout = Duration::from_secs(
-        args.common
-            .conn
-            .timeout
-            .unwrap_or(DEFAULT_TIMEOUT.as_secs()),
-    );
-    let deadline = Instant::now() + timeout;
-    let client = connect(&target, &args.common, Some(deadline), &debug)?;
+    // The payload is read before connecting: a missing file costs no connection.
+    let source = if let Some(text) = &args.message {
+        Source::One(Bytes::from(text.clone()))
+    } else if let Some(path) = &args.file {
+        if path.as_os_str() == "-" {
+            Source::One(read_stdin()?)
+        } else {
+            let data = std::fs::read(path)
+                .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+            Source::One(Bytes::from(data))
+        }
+    } else if args.stdin_file {
+        Source::One(read_stdin()?)
+    } else if args.null_message {
+        Source::One(Bytes::new())
+    } else {
+        Source::Lines
+    };
+    let timeout = Duration::from_secs(c.conn.timeout.unwrap_or(DEFAULT_TIMEOUT.as_secs()));
+    // A stream of lines has no end in sight: -W bounds it only if given.
+    let deadline = match (&source, c.conn.timeout) {
+        (Source::Lines, None) => None,
+        _ => Some(Instant::now() + timeout),
+    };
+    // A stream of lines outlives broker restarts, as with mosquitto_pub -l:
+    // lines read while disconnected wait in the offline queue.
+    let reconnect = matches!(source, Source::Lines).then(ReconnectPolicy::default);
+    let client = connect(&target, c, deadline, &debug, reconnect)?;
+    match source {
+        Source::One(payload) => {
+            for n in 0..args.repeat.unwrap_or(1) {
+                if n > 0
+                    && let Some(delay) = args.repeat_delay
+                {
+                    // Waiting inside the client keeps the connection served.
+                    let until = Instant::now() + delay;
+                    while let Some(left) = until.checked_duration_since(Instant::now()) {
+                        client.poll(Some(left))?;
+                    }
+                }
+                publish_one(&client, &args, payload.clone(), qos, timeout, &debug)?;
+            }
+        }
+        Source::Lines => {
+            publish_lines(&client, &args, qos, (deadline, timeout), (&debug, &target))?
+        }
+    }
+    client.disconnect()?;
+    Ok(())
+}
+
+/// One publish; QoS 1 and 2 wait (up to `timeout`) for the acknowledgement.
+fn publish_one(
+    client: &Client,
+    args: &PubArgs,
+    payload: Bytes,
+    qos: QoS,
+    timeout: Duration,
+    debug: &Debug,
+) -> Result<(), CliError> {
     if let Some(id) = client.publish(&args.topic, payload, qos, args.retain)? {
-        client.wait_for(id, Some(deadline.saturating_duration_since(Instant::now())))?;
+        client.wait_for(id, Some(timeout))?;
         debug.say(format_args!(
             "published to {} (QoS {}, acknowledged)",
             args.topic, args.qos
@@ -232,26 +442,110 @@ fn publish(args: PubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> 
     } else {
         debug.say(format_args!("published to {} (QoS 0)", args.topic));
     }
-    client.disconnect()?;
     Ok(())
 }
 
-/// Builds the client and connects, within `deadline` if there is one.
-fn connect(
+/// `-l`: publishes each line of standard input as it arrives, until its
+/// end or `deadline` (-W), then waits (up to `timeout`) for the
+/// acknowledgements still owed.
+///
+/// A thread reads standard input (it may block for ever, so nobody joins
+/// it) and hands lines over a channel; this thread serves the connection
+/// (keepalive, reconnect) inside `poll`, in slices of [`LINE_SLICE`], and
+/// publishes the lines between slices.
+fn publish_lines(
+    client: &Client,
+    args: &PubArgs,
+    qos: QoS,
+    (deadline, timeout): (Option<Instant>, Duration),
+    (debug, target): (&Debug, &Target),
+) -> Result<(), CliError> {
+    let (tx, rx) = mpsc::channel::<io::Result<Vec<u8>>>();
+    std::thread::spawn(move || {
+        let mut stdin = io::stdin().lock();
+        loop {
+            let mut line = Vec::new();
+            match stdin.read_until(b'\n', &mut line) {
+                Ok(0) => break,
+                Ok(_) => {
+                    if line.last() == Some(&b'\n') {
+                        line.pop();
+                    }
+                    if tx.send(Ok(line)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    break;
+                }
+            }
+        }
+        // The end of input: the main thread sees the channel close.
+    });
+    let mut lines = 0u64;
+    loop {
+        match rx.try_recv() {
+            Ok(line) => {
+                let line =
+                    line.map_err(|e| CliError::Io(format!("cannot read standard input: {e}")))?;
+                client.publish(&args.topic, line, qos, args.retain)?;
+                lines += 1;
+            }
+            Err(TryRecvError::Disconnected) => break,
+            Err(TryRecvError::Empty) => {
+                let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+                if left == Some(Duration::ZERO) {
+                    return Err(CliError::Timeout(format!(
+                        "timed out after {} s: published {lines} lines, standard input is \
+                         still open",
+                        args.common.conn.timeout.unwrap_or_default()
+                    )));
+                }
+                let slice = left.map_or(LINE_SLICE, |l| l.min(LINE_SLICE));
+                match client.poll(Some(slice)) {
+                    Ok(Some(event)) => report(&event, debug, target),
+                    Ok(None) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    }
+    // Lines queued while disconnected leave once the link is back.
+    let deadline = Instant::now() + timeout;
+    while !client.is_connected() || client.inflight() > 0 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() && client.is_connected() {
+            return Err(mqttws::Error::Timeout(mqttws::TimeoutPhase::Ack).into());
+        }
+        if left.is_zero() {
+            return Err(CliError::Timeout(format!(
+                "the connection was still down {} s after the end of input: lines read \
+                 while it was down were not sent",
+                timeout.as_secs()
+            )));
+        }
+        if let Some(event) = client.poll(Some(left))? {
+            report(&event, debug, target);
+        }
+    }
+    debug.say(format_args!(
+        "published {lines} lines to {} (QoS {})",
+        args.topic, args.qos
+    ));
+    Ok(())
+}
+
+/// The client options for a connection to `target`.
+fn client_options(
     target: &Target,
     c: &Common,
-    deadline: Option<Instant>,
-    debug: &Debug,
-) -> Result<Client, CliError> {
+    timeout: Duration,
+) -> Result<ClientOptions, CliError> {
     let conn = &c.conn;
-    let timeout = match deadline {
-        Some(d) => d
-            .saturating_duration_since(Instant::now())
-            .max(Duration::from_millis(1)),
-        None => DEFAULT_TIMEOUT,
-    };
     let mut o = ClientOptions::new(target.url.as_str())
         .keepalive(conn.keepalive)
+        .clean_session(!conn.no_clean_session)
         .connect_timeout(timeout)
         .operation_timeout(timeout);
     if let Some(id) = &target.client_id {
@@ -274,9 +568,188 @@ fn connect(
     if conn.insecure {
         o = o.insecure_skip_verify(true);
     }
+    for header in &conn.headers {
+        // The value may be a token: never echo it.
+        let Some((name, value)) = header.split_once(':') else {
+            return Err(usage(
+                "-H expects NAME:VALUE (e.g. -H 'X-Device: 17'); the value given has no ':'",
+            ));
+        };
+        o = o.header(name.trim(), value.trim_start());
+    }
+    if let Some(proxy) = &conn.proxy {
+        o = o.proxy(ProxyConfig::parse(proxy)?);
+    }
+    if let Some(topic) = &c.will.will_topic {
+        check_topic_name(topic)?;
+        o = o.will(Will {
+            topic: topic.clone(),
+            payload: Bytes::from(c.will.will_payload.clone().unwrap_or_default()),
+            qos: qos_from_u8(c.will.will_qos)?,
+            retain: c.will.will_retain,
+        });
+    }
+    Ok(o)
+}
+
+/// Builds the client and connects, within `deadline` if there is one; with
+/// `reconnect`, later drops are reconnected inside `poll`.
+fn connect(
+    target: &Target,
+    c: &Common,
+    deadline: Option<Instant>,
+    debug: &Debug,
+    reconnect: Option<ReconnectPolicy>,
+) -> Result<Client, CliError> {
+    let timeout = match deadline {
+        Some(d) => d
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1)),
+        None => DEFAULT_TIMEOUT,
+    };
+    let mut o = client_options(target, c, timeout)?;
+    if let Some(policy) = reconnect {
+        o = o.reconnect(policy);
+    }
     let client = Client::new(o)?;
-    debug.say(format_args!("connecting to {}", target.display_url));
-    client.connect()?;
+    match &c.conn.proxy {
+        Some(_) => debug.say(format_args!(
+            "connecting to {} via proxy",
+            target.display_url
+        )),
+        None => debug.say(format_args!("connecting to {}", target.display_url)),
+    }
+    if let Err(e) = client.connect() {
+        return Err(with_hint(e, target, c, client.server_date().as_deref()));
+    }
     debug.say(format_args!("connected to {}", target.display_url));
     Ok(client)
+}
+
+/// A platform's refusal of the credentials, with what to check: the
+/// secret, the identity, and the clock (measured against the server's
+/// `Date` when it sent one). Other errors pass unchanged.
+fn with_hint(e: mqttws::Error, target: &Target, c: &Common, server_date: Option<&str>) -> CliError {
+    let refused = match &e {
+        mqttws::Error::ConnectionRefused(code) => matches!(
+            code,
+            ConnectReturnCode::IdentifierRejected
+                | ConnectReturnCode::BadUserNameOrPassword
+                | ConnectReturnCode::NotAuthorized
+        ),
+        other => is_upgrade_refusal(other),
+    };
+    let (Some(platform), Some(provider), true) = (target.platform, &target.provider, refused)
+    else {
+        return CliError::Mqtt(e);
+    };
+    let mut hint = vec![format!(
+        "{} did not accept the credentials; the likely causes:",
+        provider.platform()
+    )];
+    for cause in platform::refusal_causes(platform, &c.platform, &c.endpoint) {
+        hint.push(format!("  - {cause}"));
+    }
+    hint.push(format!(
+        "  - {}",
+        clock_cause(server_date, SystemTime::now())
+    ));
+    hint.push(
+        "'mqttws creds' with the same platform flags prints what was sent, to compare with \
+         the console's (--show-password adds the password)"
+            .into(),
+    );
+    CliError::Hinted(e, hint)
+}
+
+/// The clock as a cause, with the offset from the server's `Date` header.
+fn clock_cause(server_date: Option<&str>, now: SystemTime) -> String {
+    let now = Timestamp::try_from(now).unwrap_or(Timestamp::UNIX_EPOCH);
+    let server = server_date.and_then(|d| {
+        jiff::fmt::rfc2822::parse(d)
+            .ok()
+            .map(|z| (d, z.timestamp()))
+    });
+    let Some((date, server)) = server else {
+        return format!(
+            "the clock: the server sent no Date header to compare with; this machine's clock \
+             reads {}: check it (NTP)",
+            now.round(jiff::Unit::Second).unwrap_or(now)
+        );
+    };
+    let offset = now.as_second() - server.as_second();
+    if offset.abs() <= CLOCK_TOLERANCE_SECS {
+        return format!(
+            "the clock is probably not the cause: this machine's clock is within \
+             {CLOCK_TOLERANCE_SECS} s of the server's (Date: {date})"
+        );
+    }
+    let side = if offset > 0 { "ahead of" } else { "behind" };
+    format!(
+        "the clock: this machine's clock is {} s {side} the server's (Date: {date}); signatures \
+         carry the time, so set the clock right (NTP)",
+        offset.abs()
+    )
+}
+
+fn creds(args: CredsArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
+    let now = match &args.time {
+        Some(t) => parse_time(t)?,
+        None => SystemTime::now(),
+    };
+    if args.endpoint.platform.is_none() {
+        return Err(usage(
+            "creds needs --platform: without one nothing is signed, and the credentials are \
+             -i, -u and -P as given",
+        ));
+    }
+    let target = platform::resolve(&args.endpoint, &args.platform, None, given, now)?;
+    let Some(provider) = &target.provider else {
+        return Err(usage("creds needs --platform"));
+    };
+    let c = provider.credentials_for(now, target.scheme())?;
+    let stamp = Timestamp::try_from(now).unwrap_or(Timestamp::UNIX_EPOCH);
+    let hidden = "(hidden; --show-password prints it)";
+    let url = match &c.url {
+        // A presigned URL's query is the signature.
+        Some(url) if !args.show_password => {
+            format!("{} {hidden}", WsUrl::parse(url)?.redacted())
+        }
+        Some(url) => url.clone(),
+        None => target.url.clone(),
+    };
+    let password = match (&c.password, args.show_password) {
+        (None, _) => "(none)",
+        (Some(_), false) => hidden,
+        (Some(p), true) => p.as_str(),
+    };
+    let mut out = format!(
+        "platform: {}\ntime: {} ({})\nurl: {url}\nclient_id: {}\nusername: {}\npassword: {password}\n",
+        provider.platform(),
+        stamp,
+        stamp.as_second(),
+        c.client_id,
+        c.username.as_deref().unwrap_or("(none)"),
+    );
+    for (name, value) in &c.headers {
+        let value = if args.show_password { value } else { hidden };
+        out.push_str(&format!("header: {name}: {value}\n"));
+    }
+    io::stdout()
+        .write_all(out.as_bytes())
+        .map_err(|e| CliError::Io(format!("cannot write to standard output: {e}")))
+}
+
+/// `--time`: UNIX seconds or RFC 3339.
+fn parse_time(s: &str) -> Result<SystemTime, CliError> {
+    let t = match s.parse::<i64>() {
+        Ok(secs) => Timestamp::from_second(secs).ok(),
+        Err(_) => s.parse::<Timestamp>().ok(),
+    };
+    t.and_then(|t| SystemTime::try_from(t).ok()).ok_or_else(|| {
+        usage(format!(
+            "--time {s:?} is neither UNIX seconds nor an RFC 3339 time such as \
+             2023-11-14T22:13:20Z"
+        ))
+    })
 }

@@ -3,7 +3,9 @@
 //! Everything here runs before any network I/O: flags that do not apply to
 //! the chosen platform, missing identities, malformed secrets (a PSK that is
 //! not base64...) and a keepalive outside the platform's range all end the
-//! program with exit code 1 and nothing sent.
+//! program with exit code 1 and nothing sent. The platforms' endpoints,
+//! paths and signing rules come from the library (`mqttws::auth`); this
+//! module only maps flags onto its builders.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -17,9 +19,12 @@ use mqttws::auth::tencent::{self, Expiry, TencentDevice};
 use mqttws::auth::{CredentialProvider, Scheme};
 
 use crate::CliError;
-use crate::args::{Common, Platform, SchemeArg};
+use crate::args::{ConnArgs, EndpointArgs, Platform, PlatformArgs, SchemeArg};
 
 use Platform::{Aliyun, Aws, Azure, Huawei, Tencent};
+
+/// The WebSocket path without a platform, as most brokers serve it.
+const DEFAULT_WS_PATH: &str = "/mqtt";
 
 /// Where to connect, and who signs.
 pub(crate) struct Target {
@@ -28,12 +33,25 @@ pub(crate) struct Target {
     pub(crate) url: String,
     /// The URL for messages, query hidden.
     pub(crate) display_url: String,
+    /// The platform, if one signs.
+    pub(crate) platform: Option<Platform>,
     /// The platform signer, if any.
     pub(crate) provider: Option<Arc<dyn CredentialProvider>>,
     /// The client id without a platform (or `None` to let the platform decide).
     pub(crate) client_id: Option<String>,
     /// User name and password without a platform.
     pub(crate) login: Option<(String, Option<String>)>,
+}
+
+impl Target {
+    /// The scheme of [`Target::url`], which decides Alibaba's securemode.
+    pub(crate) fn scheme(&self) -> Scheme {
+        if WsUrl::parse(&self.url).is_ok_and(|u| !u.secure) {
+            Scheme::Ws
+        } else {
+            Scheme::Wss
+        }
+    }
 }
 
 /// Flags tied to platforms: (clap argument id, flag as typed, platforms it
@@ -51,8 +69,6 @@ const PLATFORM_FLAGS: &[(&str, &str, &[Platform])] = &[
     ("device_secret", "--device-secret", &[Aliyun, Huawei]),
     ("instance", "--instance", &[Aliyun]),
     ("timestamp", "--timestamp", &[Aliyun]),
-    ("host", "--host", &[Aws, Huawei]),
-    ("port", "--port", &[Aws]),
     ("access_key_id", "--access-key-id", &[Aws]),
     ("secret_access_key", "--secret-access-key", &[Aws]),
     ("session_token", "--session-token", &[Aws]),
@@ -64,11 +80,18 @@ const PLATFORM_FLAGS: &[(&str, &str, &[Platform])] = &[
 
 /// Resolves the connection target. `given(id)` says whether the argument
 /// with that clap id was typed on the command line (values that came from
-/// the environment are ignored where they do not apply).
-pub(crate) fn resolve(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target, CliError> {
-    let conn = &c.conn;
-    let Some(platform) = conn.platform else {
-        return plain(c, given);
+/// the environment are ignored where they do not apply). `conn` is absent
+/// for `creds`, which connects to nothing; `now` is the wall clock the
+/// credentials are checked with.
+pub(crate) fn resolve(
+    e: &EndpointArgs,
+    p: &PlatformArgs,
+    conn: Option<&ConnArgs>,
+    given: &dyn Fn(&str) -> bool,
+    now: SystemTime,
+) -> Result<Target, CliError> {
+    let Some(platform) = e.platform else {
+        return plain(e, conn, given);
     };
     for (id, flag, platforms) in PLATFORM_FLAGS {
         if given(id) && !platforms.contains(&platform) {
@@ -90,18 +113,24 @@ pub(crate) fn resolve(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target
     }
     if given("client_id") && !matches!(platform, Aws | Aliyun) {
         return Err(usage(format!(
-            "-i/--client-id does not apply to --platform {}: the platform fixes the client id",
+            "-i/--id does not apply to --platform {}: the platform fixes the client id",
+            platform.name()
+        )));
+    }
+    if matches!(platform, Aws | Huawei) && e.host.is_none() && e.url.is_none() {
+        return Err(usage(format!(
+            "--platform {} needs -h/--host (the endpoint host)",
             platform.name()
         )));
     }
 
     // With --url, the URL's scheme decides (Alibaba signs it as securemode).
-    let scheme = match &conn.url {
+    let scheme = match &e.url {
         Some(url) => {
             if platform == Aws {
                 return Err(usage(
-                    "--url does not apply to --platform aws: the URL is presigned for --host \
-                     (and --port)",
+                    "-L/--url does not apply to --platform aws: the URL is presigned for -h \
+                     (and -p)",
                 ));
             }
             if WsUrl::parse(url)?.secure {
@@ -110,15 +139,13 @@ pub(crate) fn resolve(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target
                 Scheme::Ws
             }
         }
-        None => match conn.scheme {
+        None => match e.scheme {
             Some(SchemeArg::Ws) => Scheme::Ws,
             Some(SchemeArg::Wss) | None => Scheme::Wss,
         },
     };
 
-    let p = &c.platform;
-    let now = SystemTime::now();
-    let k = conn.keepalive;
+    let k = conn.map_or(60, |c| c.keepalive);
     let (default_url, provider): (String, Arc<dyn CredentialProvider>) = match platform {
         Tencent => {
             let pid = need(&p.product_id, "--product-id", platform)?;
@@ -146,17 +173,12 @@ pub(crate) fn resolve(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target
             if let Some(connid) = &p.connid {
                 d = d.connid(connid.as_str());
             }
-            if let Some(e) = &p.expiry {
-                d = d.expiry(parse_expiry(e)?);
+            if let Some(x) = &p.expiry {
+                d = d.expiry(parse_expiry(x)?);
             }
             d.validate_keepalive(k)?;
             d.credentials(now)?;
-            let url = if conn.url.is_none() {
-                d.url()?
-            } else {
-                String::new()
-            };
-            (url, Arc::new(d))
+            (d.url()?, Arc::new(d))
         }
         Aliyun => {
             let pk = need(&p.product_key, "--product-key", platform)?;
@@ -168,7 +190,7 @@ pub(crate) fn resolve(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target
                 platform,
             )?;
             let mut d = AliyunDevice::new(pk, name, secret).scheme(scheme);
-            if let Some(id) = &conn.client_id {
+            if let Some(id) = &e.client_id {
                 d = d.client_id(id.as_str());
             }
             if let Some(m) = &p.sign_method {
@@ -180,25 +202,26 @@ pub(crate) fn resolve(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target
             match (&p.region, &p.instance) {
                 (Some(region), _) => d = d.region(region.as_str()),
                 (None, Some(instance)) => d = d.instance(instance.as_str()),
-                (None, None) if conn.url.is_none() => {
+                (None, None) if e.url.is_none() && e.host.is_none() => {
                     return Err(usage(
                         "--platform aliyun needs --region (public instance) or --instance \
-                         (instance endpoint), or an explicit --url",
+                         (instance endpoint), or an explicit -h/--host or -L/--url",
                     ));
                 }
                 (None, None) => {}
             }
             d.validate_keepalive(k)?;
             d.credentials(now)?;
-            let url = if conn.url.is_none() {
-                d.url()?
-            } else {
-                String::new()
-            };
+            // Without region or instance there is no endpoint; -h or -L gives it.
+            let url = d.url().or_else(|err| match &e.host {
+                Some(host) => build_url(scheme == Scheme::Wss, host, None, aliyun::DEFAULT_PATH),
+                None if e.url.is_some() => Ok(String::new()),
+                None => Err(err.into()),
+            })?;
             (url, Arc::new(d))
         }
         Aws => {
-            let host = need(&p.host, "--host", platform)?;
+            let host = need(&e.host, "-h/--host", platform)?;
             let akid = need(&p.access_key_id, "--access-key-id", platform)?;
             let secret = need_secret(
                 &p.secret_access_key,
@@ -206,12 +229,17 @@ pub(crate) fn resolve(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target
                 "MQTTWS_SECRET_ACCESS_KEY",
                 platform,
             )?;
-            let Some(client_id) = &conn.client_id else {
+            let Some(client_id) = &e.client_id else {
                 return Err(usage(
-                    "--platform aws needs -i/--client-id (a client id the IoT policy allows)",
+                    "--platform aws needs -i/--id (a client id the IoT policy allows)",
                 ));
             };
-            let port = p.port.unwrap_or(aws::DEFAULT_PORT);
+            if e.ws_path.is_some() {
+                return Err(usage(
+                    "--ws-path does not apply to --platform aws: the path /mqtt is signed",
+                ));
+            }
+            let port = e.port.unwrap_or(aws::DEFAULT_PORT);
             let mut d = AwsSigV4::new(host, akid, secret)
                 .client_id(client_id.as_str())
                 .port(port);
@@ -222,14 +250,10 @@ pub(crate) fn resolve(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target
                 d = d.session_token(token.as_str());
             }
             d.validate_keepalive(k)?;
+            d.credentials(now)?;
             // The presigned URL replaces this one at every attempt; it only
             // tells the client to prepare TLS.
-            let url = if port == aws::DEFAULT_PORT {
-                format!("wss://{host}{}", aws::DEFAULT_PATH)
-            } else {
-                format!("wss://{host}:{port}{}", aws::DEFAULT_PATH)
-            };
-            d.credentials(now)?;
+            let url = build_url(true, host, Some(port), aws::DEFAULT_PATH)?;
             (url, Arc::new(d))
         }
         Azure => {
@@ -242,7 +266,6 @@ pub(crate) fn resolve(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target
             (d.url()?, Arc::new(d))
         }
         Huawei => {
-            let host = need(&p.host, "--host", platform)?;
             let id = need(&p.device_id, "--device-id", platform)?;
             let secret = need_secret(
                 &p.device_secret,
@@ -250,24 +273,53 @@ pub(crate) fn resolve(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target
                 "MQTTWS_DEVICE_SECRET",
                 platform,
             )?;
+            // -h is the endpoint itself here, not an override of it; with
+            // -L, the URL's host.
+            let host = match (&e.host, &e.url) {
+                (Some(host), _) => host.clone(),
+                (None, Some(url)) => WsUrl::parse(url)?.host,
+                (None, None) => return Err(usage("--platform huawei needs -h/--host")),
+            };
             let d = HuaweiDevice::new(host, id, secret);
             d.validate_keepalive(k)?;
             d.credentials(now)?;
             (d.url()?, Arc::new(d))
         }
     };
-    let url = conn.url.clone().unwrap_or(default_url);
+    let url = match &e.url {
+        Some(url) => url.clone(),
+        // AWS signs host and port: they went into the signer above.
+        None if platform == Aws => default_url,
+        None => {
+            let u = WsUrl::parse(&default_url)?;
+            build_url(
+                u.secure,
+                e.host.as_deref().unwrap_or(&u.host),
+                Some(e.port.unwrap_or(u.port)),
+                e.ws_path.as_deref().unwrap_or(&u.path_and_query),
+            )?
+        }
+    };
+    if let Some(conn) = conn {
+        check_tls_flags(&url, conn)?;
+    }
     Ok(Target {
         display_url: WsUrl::parse(&url)?.redacted(),
         url,
+        platform: Some(platform),
         provider: Some(provider),
         client_id: None,
         login: None,
     })
 }
 
-/// No platform: `--url` and optional user name and password.
-fn plain(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target, CliError> {
+/// No platform: `-L`, or `-h`/`-p`/`--ws-path`/`--tls`, and an optional
+/// user name and password.
+fn plain(
+    e: &EndpointArgs,
+    conn: Option<&ConnArgs>,
+    given: &dyn Fn(&str) -> bool,
+) -> Result<Target, CliError> {
     for (id, flag, platforms) in PLATFORM_FLAGS {
         if given(id) {
             return Err(usage(format!(
@@ -276,30 +328,144 @@ fn plain(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target, CliError> {
             )));
         }
     }
-    let conn = &c.conn;
-    let Some(url) = &conn.url else {
+    let Some(conn) = conn else {
         return Err(usage(
-            "give --url, or --platform to use a platform's endpoint",
+            "creds needs --platform: without one, nothing is signed (the credentials are \
+             -i, -u and -P as given)",
         ));
     };
+    let url = match &e.url {
+        Some(url) => url.clone(),
+        None => {
+            // As mosquitto_pub turns TLS on for --cafile, so do TLS options here.
+            let secure = conn.tls || conn.cafile.is_some() || conn.cert.is_some() || conn.insecure;
+            build_url(
+                secure,
+                e.host.as_deref().unwrap_or("localhost"),
+                e.port,
+                e.ws_path.as_deref().unwrap_or(DEFAULT_WS_PATH),
+            )?
+        }
+    };
+    check_tls_flags(&url, conn)?;
     if given("password") && conn.username.is_none() {
         return Err(usage("-P/--password needs -u/--username"));
+    }
+    if conn.no_clean_session && e.client_id.is_none() {
+        return Err(usage(
+            "-c (clean session off) needs a fixed client id: give -i/--id, so that the next \
+             connection finds the session",
+        ));
     }
     let login = conn
         .username
         .as_ref()
         .map(|user| (user.clone(), conn.password.clone()));
     Ok(Target {
-        display_url: WsUrl::parse(url)?.redacted(),
-        url: url.clone(),
+        display_url: WsUrl::parse(&url)?.redacted(),
+        url,
+        platform: None,
         provider: None,
         client_id: Some(
-            conn.client_id
+            e.client_id
                 .clone()
                 .unwrap_or_else(|| format!("mqttws-{}", std::process::id())),
         ),
         login,
     })
+}
+
+/// `{scheme}://{host}[:{port}]{path}`, naming the port only when it is not
+/// the scheme's default, and checked by the library's URL parser.
+fn build_url(secure: bool, host: &str, port: Option<u16>, path: &str) -> Result<String, CliError> {
+    if !path.starts_with('/') {
+        return Err(usage(format!("--ws-path {path:?} must start with '/'")));
+    }
+    let (scheme, default) = if secure { ("wss", 443) } else { ("ws", 80) };
+    let host = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    };
+    let url = match port {
+        Some(port) if port != default => format!("{scheme}://{host}:{port}{path}"),
+        _ => format!("{scheme}://{host}{path}"),
+    };
+    WsUrl::parse(&url)?;
+    Ok(url)
+}
+
+/// TLS files and `--insecure` only make sense for wss.
+fn check_tls_flags(url: &str, conn: &ConnArgs) -> Result<(), CliError> {
+    if !WsUrl::parse(url)?.secure && (conn.cafile.is_some() || conn.cert.is_some() || conn.insecure)
+    {
+        return Err(usage(
+            "--cafile, --cert/--key and --insecure need TLS, but the URL is ws://: use --tls, \
+             a wss:// URL or --scheme wss",
+        ));
+    }
+    Ok(())
+}
+
+/// What to check when `platform` refuses the credentials, one cause per
+/// line, naming the flags that feed each part of the signature.
+pub(crate) fn refusal_causes(
+    platform: Platform,
+    p: &PlatformArgs,
+    e: &EndpointArgs,
+) -> [String; 2] {
+    let show = |v: &Option<String>| v.clone().unwrap_or_default();
+    match platform {
+        Tencent => [
+            if p.key_file.is_some() {
+                "the device private key (--key-file) is not this device's".to_owned()
+            } else {
+                "the device PSK (--psk or MQTTWS_PSK) is not this device's: copy it again from \
+                 the console (base64, as shown)"
+                    .to_owned()
+            },
+            format!(
+                "the product id or device name ({} / {}) differs from the console's",
+                show(&p.product_id),
+                show(&p.device_name)
+            ),
+        ],
+        Aliyun => [
+            "the device secret (--device-secret or MQTTWS_DEVICE_SECRET) is not this device's"
+                .to_owned(),
+            format!(
+                "the product key or device name ({} / {}) differs from the console's",
+                show(&p.product_key),
+                show(&p.device_name)
+            ),
+        ],
+        Aws => [
+            "the secret access key (--secret-access-key or MQTTWS_SECRET_ACCESS_KEY) or the \
+             session token does not belong to the access key id"
+                .to_owned(),
+            format!(
+                "the access key id, the region or the IoT policy: it must allow client id {:?} \
+                 to connect",
+                show(&e.client_id)
+            ),
+        ],
+        Azure => [
+            "the device key (--device-key or MQTTWS_DEVICE_KEY) is not this device's".to_owned(),
+            format!(
+                "the hub or device id ({} / {}) differs from the portal's",
+                show(&p.hub),
+                show(&p.device_id)
+            ),
+        ],
+        Huawei => [
+            "the device secret (--device-secret or MQTTWS_DEVICE_SECRET) is not this device's"
+                .to_owned(),
+            format!(
+                "the device id ({}) differs from the console's",
+                show(&p.device_id)
+            ),
+        ],
+    }
 }
 
 fn need<'a>(
@@ -358,6 +524,6 @@ fn names(platforms: &[Platform]) -> String {
         .join(" or ")
 }
 
-fn usage(msg: impl Into<String>) -> CliError {
+pub(crate) fn usage(msg: impl Into<String>) -> CliError {
     CliError::Usage(msg.into())
 }

@@ -152,7 +152,7 @@ pub(crate) fn check_publish_size(topic_len: usize, payload_len: usize, qos: QoS)
 
 /// Validates a topic name for PUBLISH: non-empty, no wildcards, no NUL
 /// (MQTT 3.1.1 sections 4.7.1 and 4.7.3). UTF-8 is guaranteed by `&str`.
-pub(crate) fn check_topic_name(topic: &str) -> Result<()> {
+pub fn check_topic_name(topic: &str) -> Result<()> {
     if topic.is_empty() {
         return Err(Error::invalid("topic must not be empty"));
     }
@@ -174,7 +174,7 @@ pub(crate) fn check_topic_name(topic: &str) -> Result<()> {
 
 /// Validates a topic filter for SUBSCRIBE/UNSUBSCRIBE (section 4.7.1): `#` only
 /// as the whole last level, `+` only as a whole level.
-pub(crate) fn check_topic_filter(filter: &str) -> Result<()> {
+pub fn check_topic_filter(filter: &str) -> Result<()> {
     if filter.is_empty() {
         return Err(Error::invalid("topic filter must not be empty"));
     }
@@ -202,6 +202,30 @@ pub(crate) fn check_topic_filter(filter: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether `topic` matches the topic `filter` as a broker matches it (MQTT
+/// 3.1.1 section 4.7): `+` stands for one level, a final `#` for any number
+/// of levels including none (`a/#` matches `a`), and a filter that starts
+/// with a wildcard does not match topics that start with `$`. An invalid
+/// filter matches nothing.
+pub fn topic_matches(filter: &str, topic: &str) -> bool {
+    if check_topic_filter(filter).is_err()
+        || (topic.starts_with('$') && filter.starts_with(['+', '#']))
+    {
+        return false;
+    }
+    let mut topic_levels = topic.split('/');
+    for level in filter.split('/') {
+        if level == "#" {
+            return true;
+        }
+        match topic_levels.next() {
+            Some(t) if level == "+" || level == t => {}
+            _ => return false,
+        }
+    }
+    topic_levels.next().is_none()
 }
 
 /// Validates the filters of one SUBSCRIBE or UNSUBSCRIBE: at least one,
@@ -232,6 +256,28 @@ pub fn qos_from_u8(qos: u8) -> Result<QoS> {
 mod tests {
     use super::*;
     use bytes::Bytes;
+
+    #[test]
+    fn topic_matches_follows_the_wildcard_rules_of_section_4_7() {
+        for (filter, topic, want) in [
+            ("a/b", "a/b", true),
+            ("a/b", "a/b/c", false),
+            ("a/+", "a/b", true),
+            ("a/+", "a/b/c", false),
+            ("a/+/c", "a//c", true),
+            ("a/#", "a", true),
+            ("a/#", "a/b/c", true),
+            ("#", "a/b", true),
+            ("+/+", "/x", true),
+            ("#", "$SYS/x", false),
+            ("+/x", "$SYS/x", false),
+            ("$SYS/#", "$SYS/x", true),
+            ("a/b#", "a/b", false),
+            ("a", "b", false),
+        ] {
+            assert_eq!(topic_matches(filter, topic), want, "{filter} {topic}");
+        }
+    }
 
     fn all_packets() -> Vec<Packet> {
         let mut connect = Connect::new("client-1");

@@ -72,6 +72,9 @@ pub struct Message {
     pub retain: bool,
     /// Whether the broker marked it as a possible duplicate.
     pub dup: bool,
+    /// The broker's packet identifier for QoS 1 and 2 deliveries (`None`
+    /// for QoS 0), e.g. for `mosquitto_sub`'s `%m` output.
+    pub packet_id: Option<PacketId>,
 }
 
 impl fmt::Debug for Message {
@@ -82,6 +85,7 @@ impl fmt::Debug for Message {
             .field("qos", &(self.qos as u8))
             .field("retain", &self.retain)
             .field("dup", &self.dup)
+            .field("packet_id", &self.packet_id)
             .finish()
     }
 }
@@ -994,6 +998,7 @@ impl Session {
             )));
         }
         let message = |p: Publish| Message {
+            packet_id: (p.qos != QoS::AtMostOnce).then_some(p.pkid),
             topic: p.topic,
             payload: p.payload,
             qos: p.qos,

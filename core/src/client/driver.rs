@@ -70,6 +70,8 @@ pub(super) struct Driver {
     dropped: HashSet<PacketId>,
     /// `Published` events in `events`.
     ack_events: usize,
+    /// The `Date` header of the last upgrade response.
+    pub(super) server_date: Option<String>,
     /// Threads waiting on the condition variable for news.
     pub(super) waiters: usize,
     /// A thread waits in the poller until this instant (`Some(None)`: no
@@ -115,6 +117,7 @@ impl Driver {
             stored,
             dropped: HashSet::new(),
             ack_events: 0,
+            server_date: None,
             waiters: 0,
             polling: None,
             changed: false,
@@ -479,6 +482,7 @@ impl Driver {
             proxy: self.options.proxy.clone(),
             connect,
             deadline: crate::deadline::from_now(self.options.connect_timeout),
+            server_date: std::cell::Cell::new(None),
         })
     }
 
@@ -558,6 +562,8 @@ pub(super) struct Prepared {
     pub(super) connect: Bytes,
     /// The connect deadline: DNS, TCP, TLS, upgrade and CONNACK.
     pub(super) deadline: Instant,
+    /// Receives the `Date` header of the upgrade response.
+    pub(super) server_date: std::cell::Cell<Option<String>>,
 }
 
 impl Prepared {
@@ -568,6 +574,7 @@ impl Prepared {
             tls: self.tls.clone(),
             max_message_size: self.max_message_size,
             proxy: self.proxy.as_ref(),
+            server_date: &self.server_date,
         }
     }
 }

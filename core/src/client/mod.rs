@@ -349,6 +349,7 @@ impl Shared {
             prepared.deadline,
         );
         let mut d = self.release_poller(p);
+        d.server_date = prepared.server_date.take();
         match opened {
             Ok(ws) => d.install(ws),
             Err(e) => {
@@ -463,6 +464,15 @@ impl Client {
     /// Whether the connection is open and CONNACK accepted it.
     pub fn is_connected(&self) -> bool {
         self.shared.lock().is_connected()
+    }
+
+    /// The `Date` header of the server's answer to the last WebSocket
+    /// upgrade request (101, or a refusal such as 401), as sent; `None` when
+    /// the last attempt got no answer or the answer had no `Date`. Lets an
+    /// application compare its clock with the server's when a cloud refuses
+    /// a signature, since a skewed clock is a common cause.
+    pub fn server_date(&self) -> Option<String> {
+        self.shared.lock().server_date.clone()
     }
 
     /// Outgoing QoS 1/2 messages not yet acknowledged (kept across reconnects).

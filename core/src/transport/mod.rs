@@ -210,6 +210,9 @@ pub(crate) struct Target<'a> {
     pub max_message_size: usize,
     /// Tunnel the TCP connection through this proxy.
     pub proxy: Option<&'a proxy::ProxyConfig>,
+    /// Receives the `Date` header of the server's upgrade response (101 or
+    /// a refusal), if it sent one.
+    pub server_date: &'a std::cell::Cell<Option<String>>,
 }
 
 /// Opens TCP, TLS (for wss) and the WebSocket upgrade, each phase bounded by
@@ -401,6 +404,7 @@ fn ws_handshake(
             .find(|h| h.name.eq_ignore_ascii_case(name))
             .map(|h| String::from_utf8_lossy(h.value).trim().to_owned())
     };
+    target.server_date.set(header("Date"));
     if status != 101 {
         // Keep the start of the body: cloud refusals (401/403) explain themselves there.
         let want = header("Content-Length")
