@@ -427,6 +427,7 @@ mod tests {
             retain,
             dup: false,
             packet_id: (qos != QoS::AtMostOnce).then_some(7),
+            properties: None,
         }
     }
 

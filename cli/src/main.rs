@@ -33,8 +33,8 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use mqttws::codec::{check_topic_filter, check_topic_name, topic_matches};
 use mqttws::{
-    Bytes, Client, ClientOptions, ConnectReturnCode, ErrorKind, Event, ProxyConfig, QoS,
-    ReconnectPolicy, Will, WsUrl, qos_from_u8,
+    Bytes, Client, ClientOptions, ErrorKind, Event, ProxyConfig, QoS, ReconnectPolicy, Will, WsUrl,
+    qos_from_u8,
 };
 
 use args::{Cli, Command, Common, ConnArgs, CredsArgs, ProtocolVersion, PubArgs, SubArgs};
@@ -274,8 +274,14 @@ fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
         };
         let m = match event {
             Event::Message(m) => m,
-            Event::Connected { session_present } => {
-                report(&Event::Connected { session_present }, &debug, &target);
+            ev @ Event::Connected { .. } => {
+                report(&ev, &debug, &target);
+                let Event::Connected {
+                    session_present, ..
+                } = ev
+                else {
+                    unreachable!("matched above")
+                };
                 if !session_present {
                     match subscribe(&client, &args.topics, qos, &debug) {
                         Ok(()) => {}
@@ -582,12 +588,12 @@ fn client_options(
     }
     if let Some(topic) = &c.will.will_topic {
         check_topic_name(topic)?;
-        o = o.will(Will {
-            topic: topic.clone(),
-            payload: Bytes::from(c.will.will_payload.clone().unwrap_or_default()),
-            qos: qos_from_u8(c.will.will_qos)?,
-            retain: c.will.will_retain,
-        });
+        o = o.will(Will::new(
+            topic.clone(),
+            Bytes::from(c.will.will_payload.clone().unwrap_or_default()),
+            qos_from_u8(c.will.will_qos)?,
+            c.will.will_retain,
+        ));
     }
     Ok(o)
 }
@@ -631,12 +637,11 @@ fn connect(
 /// `Date` when it sent one). Other errors pass unchanged.
 fn with_hint(e: mqttws::Error, target: &Target, c: &Common, server_date: Option<&str>) -> CliError {
     let refused = match &e {
-        mqttws::Error::ConnectionRefused(code) => matches!(
-            code,
-            ConnectReturnCode::IdentifierRejected
-                | ConnectReturnCode::BadUserNameOrPassword
-                | ConnectReturnCode::NotAuthorized
-        ),
+        // Identifier rejected, bad user name or password, not authorised
+        // (and their MQTT 5 reason codes).
+        mqttws::Error::ConnectionRefused { code, .. } => {
+            matches!(code.v311_equivalent(), Some(2 | 4 | 5))
+        }
         other => is_upgrade_refusal(other),
     };
     let (Some(platform), Some(provider), true) = (target.platform, &target.provider, refused)

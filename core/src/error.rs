@@ -58,7 +58,7 @@ impl fmt::Display for TimeoutPhase {
 }
 
 /// Why the broker refused a CONNECT: the CONNACK return code of MQTT 3.1.1
-/// section 3.2.2.3.
+/// section 3.2.2.3, or an MQTT 5 reason code (section 3.2.2.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConnectReturnCode {
@@ -73,10 +73,15 @@ pub enum ConnectReturnCode {
     BadUserNameOrPassword,
     /// 5: the client is not authorised to connect.
     NotAuthorized,
+    /// An MQTT 5 reason code (0x80 and up; e.g. 0x87 not authorized, 0x86
+    /// bad user name or password, 0x9C use another server). MQTT 5 has no
+    /// 3.1.1 return codes: a refusal under 5.0 is always this variant.
+    Reason(u8),
 }
 
 impl ConnectReturnCode {
-    /// The numeric code as sent on the wire (1 to 5).
+    /// The numeric code as sent on the wire (1 to 5 under 3.1.1, the reason
+    /// code under 5.0).
     pub fn code(self) -> u8 {
         match self {
             Self::UnacceptableProtocolVersion => 1,
@@ -84,6 +89,22 @@ impl ConnectReturnCode {
             Self::ServerUnavailable => 3,
             Self::BadUserNameOrPassword => 4,
             Self::NotAuthorized => 5,
+            Self::Reason(code) => code,
+        }
+    }
+
+    /// The 3.1.1 return code (1 to 5) a refusal corresponds to: itself under
+    /// 3.1.1, the nearest one for an MQTT 5 reason code (`None` for codes
+    /// with no counterpart, such as 0x9C "use another server").
+    pub fn v311_equivalent(self) -> Option<u8> {
+        match self {
+            Self::Reason(0x84) => Some(1),
+            Self::Reason(0x85) => Some(2),
+            Self::Reason(0x88 | 0x89 | 0x8B) => Some(3),
+            Self::Reason(0x86 | 0x8C) => Some(4),
+            Self::Reason(0x87 | 0x8A) => Some(5),
+            Self::Reason(_) => None,
+            other => Some(other.code()),
         }
     }
 }
@@ -96,6 +117,13 @@ impl fmt::Display for ConnectReturnCode {
             Self::ServerUnavailable => "server unavailable",
             Self::BadUserNameOrPassword => "bad user name or password",
             Self::NotAuthorized => "not authorized",
+            Self::Reason(code) => {
+                return write!(
+                    f,
+                    "{} (reason code {code:#04x})",
+                    crate::properties::reason_code_name(*code)
+                );
+            }
         };
         write!(f, "{text} (code {})", self.code())
     }
@@ -129,6 +157,8 @@ pub enum ErrorKind {
     Proxy,
     /// See [`Error::QueueFull`].
     QueueFull,
+    /// See [`Error::Rejected`].
+    Rejected,
 }
 
 /// Everything that can go wrong, classified by what the caller should do.
@@ -182,8 +212,17 @@ pub enum Error {
 
     /// The broker answered CONNECT with a refusal. Fatal. Check credentials
     /// (code 4 and 5 on cloud platforms mean a wrong signature or policy).
-    #[error("connection refused by the broker: {0}")]
-    ConnectionRefused(ConnectReturnCode),
+    /// Under MQTT 5 the broker may say why (`reason`) and name another
+    /// server to use (`server_reference`; the client does not follow it).
+    #[error("connection refused by the broker: {code}{}{}", .reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default(), .server_reference.as_ref().map(|s| format!(" (use server {s})")).unwrap_or_default())]
+    ConnectionRefused {
+        /// The return (reason) code.
+        code: ConnectReturnCode,
+        /// The broker's reason string (MQTT 5).
+        reason: Option<String>,
+        /// Another server to use (MQTT 5 redirection).
+        server_reference: Option<String>,
+    },
 
     /// The broker broke MQTT or WebSocket rules (malformed packet, text frame,
     /// oversize packet, unexpected packet). Fatal. Report it; retrying may help.
@@ -226,6 +265,20 @@ pub enum Error {
     /// type, unreadable key file...). Nothing was sent. Fix the credentials.
     #[error("credentials error: {0}")]
     Auth(String),
+
+    /// The broker refused one operation with an MQTT 5 reason code: a
+    /// PUBLISH (PUBACK or PUBREC 0x80 and up: not authorized, quota
+    /// exceeded, payload format invalid...). Not fatal: the connection stays
+    /// up and the message is done (it is not sent again).
+    #[error("the broker refused the {what}: {} (reason code {code:#04x}){}", crate::properties::reason_code_name(*.code), .reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
+    Rejected {
+        /// What was refused (`"PUBLISH"`).
+        what: &'static str,
+        /// The reason code.
+        code: u8,
+        /// The broker's reason string, if any.
+        reason: Option<String>,
+    },
 }
 
 impl Error {
@@ -236,7 +289,7 @@ impl Error {
             Self::Io { .. } => ErrorKind::Io,
             Self::Tls { .. } => ErrorKind::Tls,
             Self::Handshake { .. } => ErrorKind::Handshake,
-            Self::ConnectionRefused(_) => ErrorKind::ConnectionRefused,
+            Self::ConnectionRefused { .. } => ErrorKind::ConnectionRefused,
             Self::Protocol(_) => ErrorKind::Protocol,
             Self::InvalidArgument(_) => ErrorKind::InvalidArgument,
             Self::Closed(_) => ErrorKind::Closed,
@@ -244,6 +297,7 @@ impl Error {
             Self::Auth(_) => ErrorKind::Auth,
             Self::Proxy { .. } => ErrorKind::Proxy,
             Self::QueueFull(_) => ErrorKind::QueueFull,
+            Self::Rejected { .. } => ErrorKind::Rejected,
         }
     }
 
@@ -256,6 +310,7 @@ impl Error {
                 | Self::Interrupted
                 | Self::Auth(_)
                 | Self::QueueFull(_)
+                | Self::Rejected { .. }
         )
     }
 

@@ -1,6 +1,7 @@
-//! # mqttws: MQTT 3.1.1 over WebSocket, with cloud platform signers
+//! # mqttws: MQTT 3.1.1 and 5.0 over WebSocket, with cloud platform signers
 //!
-//! A blocking MQTT 3.1.1 client that speaks WebSocket (`ws://`, and `wss://`
+//! A blocking MQTT client (3.1.1 by default, 5.0 with
+//! [`ClientOptions::protocol_version`]) that speaks WebSocket (`ws://`, and `wss://`
 //! with rustls), for devices and services that must reach IoT clouds through
 //! ports 80/443, firewalls and proxies. It is the engine under the C ABI
 //! (`mqttws-ffi`), the Python package and the Go module.
@@ -24,6 +25,28 @@
 //! # Ok::<(), mqttws::Error>(())
 //! ```
 //!
+//! MQTT 5: properties on a publish, reason codes back.
+//!
+//! ```no_run
+//! use mqttws::{Client, ClientOptions, ProtocolVersion, PublishProperties, QoS};
+//!
+//! let client = Client::new(
+//!     ClientOptions::new("wss://broker.example.com/mqtt").protocol_version(ProtocolVersion::V5),
+//! )?;
+//! let info = client.connect()?;
+//! println!("assigned id: {:?}", info.properties.assigned_client_identifier);
+//! let properties = PublishProperties {
+//!     content_type: Some("application/json".into()),
+//!     message_expiry_interval: Some(60),
+//!     ..PublishProperties::default()
+//! };
+//! if let Some(id) = client.publish_with("sensors/17", "{}", QoS::AtLeastOnce, false, properties)? {
+//!     // Err(Error::Rejected { code, .. }) if the broker refused it.
+//!     client.wait_for(id, None)?;
+//! }
+//! # Ok::<(), mqttws::Error>(())
+//! ```
+//!
 //! ## Design overview
 //!
 //! ```text
@@ -37,7 +60,7 @@
 //!  Link (sans-IO life cycle: reconnect back-off, WebSocket pings) link.rs
 //!      │  one encoded packet per frame ⇅ any split of the stream
 //!      ▼
-//!  codec (mqttbytes v4, wrapped) ───────────────────────────────── codec.rs
+//!  codec (MQTT 3.1.1 + 5.0 packets, properties) ────────────────── codec/
 //!      ▼
 //!  WebSocket (tungstenite) ⇄ TLS (rustls + ring) ⇄ TCP (mio) ──── transport/
 //!
@@ -59,18 +82,23 @@ pub mod codec;
 mod deadline;
 pub mod error;
 pub mod link;
+pub mod properties;
 pub mod session;
 pub mod store;
 pub mod transport;
 
 pub use bytes::Bytes;
-pub use client::{Client, ClientOptions, ConnectInfo, InterruptHandle, WallClock};
-pub use codec::{QoS, qos_from_u8};
+pub use client::{Client, ClientOptions, ConnectInfo, InterruptHandle, SubscribeReply, WallClock};
+pub use codec::{ProtocolVersion, QoS, qos_from_u8};
 pub use error::{ConnectReturnCode, Error, ErrorKind, Result, TimeoutPhase};
 pub use link::ReconnectPolicy;
+pub use properties::{
+    ConnAckProperties, ConnectProperties, PublishProperties, RetainHandling, SubscribeOptions,
+    SubscribeProperties, UserProperty,
+};
 pub use session::{
-    ConnectParams, Event, IncomingQueue, Message, OfflineQueue, PacketId, QueueFull, Session,
-    SessionConfig, Will,
+    Authenticator, ConnectParams, Event, IncomingQueue, Message, OfflineQueue, PacketId, QueueFull,
+    Session, SessionConfig, Will,
 };
 pub use transport::proxy::{ProxyConfig, ProxyKind};
 pub use transport::tls::{Pem, TlsOptions};

@@ -262,7 +262,7 @@ impl From<Error> for Failure {
                 http_status = status.unwrap_or(0);
                 MQTTWS_PROXY
             }
-            Error::ConnectionRefused(rc) => {
+            Error::ConnectionRefused { code: rc, .. } => {
                 connack = rc.code();
                 match rc {
                     ConnectReturnCode::UnacceptableProtocolVersion => {
@@ -457,7 +457,11 @@ mod tests {
             (f.code, f.http_status, f.connack),
             (mqttws_result::MQTTWS_HANDSHAKE, 403, 0)
         );
-        let f = Failure::from(Error::ConnectionRefused(ConnectReturnCode::NotAuthorized));
+        let f = Failure::from(Error::ConnectionRefused {
+            code: ConnectReturnCode::NotAuthorized,
+            reason: None,
+            server_reference: None,
+        });
         assert_eq!(
             (f.code, f.http_status, f.connack),
             (mqttws_result::MQTTWS_CONNACK_NOT_AUTHORIZED, 0, 5)

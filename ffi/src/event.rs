@@ -168,16 +168,20 @@ impl EventData {
                 packet_id,
                 ..Self::empty(K::MQTTWS_EVENT_PUBLISHED)
             },
-            Event::Subscribed { packet_id, granted } => Self {
+            Event::Subscribed {
+                packet_id, granted, ..
+            } => Self {
                 packet_id,
                 granted: granted.iter().map(|g| g.map_or(0x80, qos_u8)).collect(),
                 ..Self::empty(K::MQTTWS_EVENT_SUBSCRIBED)
             },
-            Event::Unsubscribed { packet_id } => Self {
+            Event::Unsubscribed { packet_id, .. } => Self {
                 packet_id,
                 ..Self::empty(K::MQTTWS_EVENT_UNSUBSCRIBED)
             },
-            Event::Connected { session_present } => Self {
+            Event::Connected {
+                session_present, ..
+            } => Self {
                 session_present,
                 ..Self::empty(K::MQTTWS_EVENT_CONNECTED)
             },

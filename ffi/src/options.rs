@@ -261,12 +261,7 @@ pub unsafe extern "C" fn mqttws_options_builder_set_will(
                 let topic = text(topic, topic_len, "topic")?;
                 let payload = bytes(payload, payload_len, "payload")?;
                 let qos = self::qos(qos, "qos")?;
-                let will = Will {
-                    topic: topic.to_owned(),
-                    payload: Bytes::copy_from_slice(payload),
-                    qos,
-                    retain,
-                };
+                let will = Will::new(topic, Bytes::copy_from_slice(payload), qos, retain);
                 b.update(|o| o.will(will));
                 Ok(())
             })

@@ -105,12 +105,7 @@ fn last_will_is_published_when_the_client_dies_and_not_after_disconnect() {
     let topic = unique("will");
     let watcher = connected(options(&b.ws_url("/mqtt")));
     watcher.subscribe(&[(&topic, QoS::AtLeastOnce)]).unwrap();
-    let will = |body: &'static str| Will {
-        topic: topic.clone(),
-        payload: body.into(),
-        qos: QoS::AtLeastOnce,
-        retain: false,
-    };
+    let will = |body: &'static str| Will::new(topic.clone(), body, QoS::AtLeastOnce, false);
 
     // A clean disconnect: no will.
     let polite = connected(options(&b.ws_url("/mqtt")).will(will("polite")));
@@ -312,9 +307,10 @@ fn wrong_password_is_refused_with_the_connack_code() {
     assert!(
         matches!(
             err,
-            Error::ConnectionRefused(
-                ConnectReturnCode::NotAuthorized | ConnectReturnCode::BadUserNameOrPassword
-            )
+            Error::ConnectionRefused {
+                code: ConnectReturnCode::NotAuthorized | ConnectReturnCode::BadUserNameOrPassword,
+                ..
+            }
         ),
         "{err:?}"
     );

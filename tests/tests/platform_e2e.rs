@@ -167,7 +167,10 @@ fn tencent_wrong_psk_is_refused_with_the_connack_code() {
         assert!(
             matches!(
                 err,
-                Error::ConnectionRefused(ConnectReturnCode::NotAuthorized)
+                Error::ConnectionRefused {
+                    code: ConnectReturnCode::NotAuthorized,
+                    ..
+                }
             ),
             "{url}: {err:?}"
         );
@@ -231,7 +234,10 @@ fn aliyun_wrong_device_secret_is_refused_with_the_connack_code() {
     assert!(
         matches!(
             err,
-            Error::ConnectionRefused(ConnectReturnCode::NotAuthorized)
+            Error::ConnectionRefused {
+                code: ConnectReturnCode::NotAuthorized,
+                ..
+            }
         ),
         "{err:?}"
     );

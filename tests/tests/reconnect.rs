@@ -147,8 +147,9 @@ fn subscriptions_are_restored_when_the_broker_forgot_the_session() {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         assert!(Instant::now() < deadline, "no reconnect");
-        if let Some(Event::Connected { session_present }) =
-            c.poll(Some(Duration::from_millis(500))).unwrap()
+        if let Some(Event::Connected {
+            session_present, ..
+        }) = c.poll(Some(Duration::from_millis(500))).unwrap()
         {
             assert!(!session_present);
             break;

@@ -240,12 +240,7 @@ impl Will {
             ));
         }
         Ok(Self {
-            inner: CoreWill {
-                topic,
-                payload: convert::payload("payload", payload)?,
-                qos,
-                retain,
-            },
+            inner: CoreWill::new(topic, convert::payload("payload", payload)?, qos, retain),
         })
     }
 

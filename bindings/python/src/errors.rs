@@ -65,7 +65,7 @@ pub(crate) fn to_py(py: Python<'_>, err: Error) -> PyErr {
                 kwargs.set_item("status", *status)?;
                 kwargs.set_item("body", body)?;
             }
-            Error::ConnectionRefused(code) => kwargs.set_item("code", code.code())?,
+            Error::ConnectionRefused { code, .. } => kwargs.set_item("code", code.code())?,
             Error::Proxy { status, .. } => kwargs.set_item("status", *status)?,
             _ => {}
         }

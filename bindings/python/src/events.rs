@@ -312,7 +312,9 @@ pub(crate) fn to_py(py: Python<'_>, ev: Event) -> PyResult<Option<Py<PyAny>>> {
     }
     match ev {
         Event::Message(m) => obj(py, Message::from_core(py, m)),
-        Event::Connected { session_present } => obj(py, Connected { session_present }),
+        Event::Connected {
+            session_present, ..
+        } => obj(py, Connected { session_present }),
         Event::Disconnected { reason } => obj(py, Disconnected { reason }),
         Event::Reconnecting { delay, attempt } => obj(
             py,
@@ -323,14 +325,16 @@ pub(crate) fn to_py(py: Python<'_>, ev: Event) -> PyResult<Option<Py<PyAny>>> {
         ),
         Event::Published { packet_id } => obj(py, Published { packet_id }),
         Event::Dropped { packet_id, topic } => obj(py, Dropped { packet_id, topic }),
-        Event::Subscribed { packet_id, granted } => obj(
+        Event::Subscribed {
+            packet_id, granted, ..
+        } => obj(
             py,
             Subscribed {
                 packet_id,
                 granted: granted.into_iter().map(|g| g.map(|q| q as u8)).collect(),
             },
         ),
-        Event::Unsubscribed { packet_id } => obj(py, Unsubscribed { packet_id }),
+        Event::Unsubscribed { packet_id, .. } => obj(py, Unsubscribed { packet_id }),
         Event::StoreDamaged(d) => obj(
             py,
             StoreDamaged {

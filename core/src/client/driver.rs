@@ -54,6 +54,10 @@ pub(super) struct Driver {
     pub(super) connecting_by_app: bool,
     /// `session_present` of the last CONNACK.
     pub(super) session_present: bool,
+    /// MQTT 5: the properties of the last CONNACK (empty under 3.1.1).
+    pub(super) connack: Box<crate::ConnAckProperties>,
+    /// MQTT 5: packet ids the broker refused, until `wait_for` reports them.
+    rejected: std::collections::HashMap<PacketId, (u8, Option<String>)>,
     /// An error that ended the connection while events were still queued; it
     /// is reported once they are consumed.
     pub(super) deferred_error: Option<Error>,
@@ -108,6 +112,8 @@ impl Driver {
             awaited: HashSet::new(),
             connecting_by_app: false,
             session_present: false,
+            connack: Box::default(),
+            rejected: std::collections::HashMap::new(),
             deferred_error: None,
             last_loss: None,
             read_pending: false,
@@ -188,8 +194,21 @@ impl Driver {
                     self.complete_stored(*id);
                 }
                 Event::Published { packet_id } => self.complete_stored(*packet_id),
-                Event::Connected { session_present } => {
+                Event::Rejected {
+                    packet_id,
+                    reason_code,
+                    reason,
+                } => {
+                    self.rejected
+                        .insert(*packet_id, (*reason_code, reason.clone()));
+                    self.complete_stored(*packet_id);
+                }
+                Event::Connected {
+                    session_present,
+                    properties,
+                } => {
                     self.session_present = *session_present;
+                    self.connack = properties.clone();
                     if self.connecting_by_app {
                         continue;
                     }
@@ -203,7 +222,7 @@ impl Driver {
                 _ => {}
             }
             match &ev {
-                Event::Subscribed { packet_id, .. } | Event::Unsubscribed { packet_id }
+                Event::Subscribed { packet_id, .. } | Event::Unsubscribed { packet_id, .. }
                     if self.awaited.remove(packet_id) =>
                 {
                     self.claimed.insert(*packet_id, ev);
@@ -272,6 +291,11 @@ impl Driver {
         }
     }
 
+    /// The broker's refusal of `id`, if it refused it (reported once).
+    pub(super) fn take_rejected(&mut self, id: PacketId) -> Option<(u8, Option<String>)> {
+        self.rejected.remove(&id)
+    }
+
     /// Whether the offline queue dropped `id` (reported once).
     pub(super) fn take_dropped(&mut self, id: PacketId) -> bool {
         self.dropped.remove(&id)
@@ -280,6 +304,7 @@ impl Driver {
     /// A reused packet id starts clean.
     pub(super) fn forget_dropped(&mut self, id: PacketId) {
         self.dropped.remove(&id);
+        self.rejected.remove(&id);
     }
 
     fn read_available(&mut self) -> Result<()> {
@@ -498,6 +523,7 @@ impl Driver {
                 keepalive: o.keepalive,
                 clean_session: o.clean_session,
                 will: o.will.clone(),
+                properties: o.connect_properties.clone(),
             },
         };
         if let Some(provider) = &o.provider {
@@ -540,10 +566,14 @@ impl Driver {
             .reconnect
             .is_some_and(|p| p.restore_subscriptions);
         if restore && !self.session_present && !self.session.subscriptions().is_empty() {
-            let subs: Vec<(String, crate::QoS)> = self.session.subscriptions().to_vec();
-            let filters: Vec<(&str, crate::QoS)> =
-                subs.iter().map(|(t, q)| (t.as_str(), *q)).collect();
-            let id = self.session.subscribe(&filters, now)?;
+            let subs = self.session.subscriptions().to_vec();
+            let filters: Vec<(&str, crate::SubscribeOptions)> =
+                subs.iter().map(|(t, o)| (t.as_str(), *o)).collect();
+            let id = self.session.subscribe_with(
+                &filters,
+                crate::SubscribeProperties::default(),
+                now,
+            )?;
             self.restoring.push(id);
             self.flush_transmit()?;
         }

@@ -60,6 +60,7 @@ use crate::codec::QoS;
 use crate::deadline;
 use crate::error::{Error, Result, TimeoutPhase};
 use crate::link::LinkState;
+use crate::properties::{PublishProperties, SubscribeOptions, SubscribeProperties, UserProperty};
 use crate::session::{Event, Message, PacketId, Session};
 use crate::store::Store;
 use crate::transport::tls::TlsOptions;
@@ -70,13 +71,28 @@ use driver::{Driver, check_header_name, random_unit};
 pub use options::{ClientOptions, WallClock};
 
 /// What `connect()` learned from CONNACK.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConnectInfo {
     /// Whether the broker resumed a stored session.
     pub session_present: bool,
+    /// MQTT 5: what the broker told us in CONNACK (assigned client id,
+    /// limits, server keep alive...). All empty under MQTT 3.1.1.
+    pub properties: Box<crate::ConnAckProperties>,
 }
 
-/// A blocking MQTT 3.1.1 client over WebSocket, safe to share between
+/// What SUBACK answered for each filter of a subscription.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubscribeReply {
+    /// The QoS granted per filter, `None` where the broker refused it.
+    pub granted: Vec<Option<QoS>>,
+    /// The return code (3.1.1: 0, 1, 2 or 0x80) or reason code (5.0: 0x80
+    /// unspecified, 0x87 not authorized, 0x8F filter invalid, 0x9E shared
+    /// subscriptions not supported, 0xA1 subscription identifiers not
+    /// supported, 0xA2 wildcards not supported...) per filter.
+    pub reason_codes: Vec<u8>,
+}
+
+/// A blocking MQTT client (3.1.1 or 5.0) over WebSocket, safe to share between
 /// threads (`Send + Sync`; share it by reference or in an `Arc`).
 ///
 /// Any number of threads may call it at once: one may block in
@@ -379,6 +395,7 @@ impl Shared {
         d.connecting_by_app = false;
         let info = ConnectInfo {
             session_present: d.session_present,
+            properties: d.connack.clone(),
         };
         if let Err(e) = d.restore_subscriptions(now) {
             let e = d.fail(e);
@@ -505,20 +522,50 @@ impl Client {
         qos: QoS,
         retain: bool,
     ) -> Result<Option<PacketId>> {
+        self.publish_with(topic, payload, qos, retain, PublishProperties::default())
+    }
+
+    /// [`Client::publish`] with MQTT 5 properties (message expiry, content
+    /// type, response topic, correlation data, user properties...). Under
+    /// MQTT 3.1.1 any property set is [`Error::InvalidArgument`]. A durable
+    /// store keeps topic, payload, QoS and retain only, so with a store
+    /// directory set, properties are refused rather than lost on a restart.
+    pub fn publish_with(
+        &self,
+        topic: &str,
+        payload: impl Into<Bytes>,
+        qos: QoS,
+        retain: bool,
+        properties: PublishProperties,
+    ) -> Result<Option<PacketId>> {
         let payload = payload.into();
         // Arguments first: a bad call is InvalidArgument whatever the
         // connection's state, and nothing is stored.
         crate::codec::check_topic_name(topic)?;
         crate::codec::check_publish_size(topic.len(), payload.len(), qos)?;
+        let has_properties = properties != PublishProperties::default();
         let call = self.shared.begin();
         let mut d = self.shared.lock();
         let seq = match (&mut d.store, qos) {
+            (Some(_), QoS::AtLeastOnce | QoS::ExactlyOnce) if has_properties => {
+                return Err(Error::invalid(
+                    "the durable store does not keep MQTT 5 publish properties; \
+                     publish without properties or without a store directory",
+                ));
+            }
             (Some(store), QoS::AtLeastOnce | QoS::ExactlyOnce) => {
                 Some(store.append(topic, &payload, qos, retain)?)
             }
             _ => None,
         };
-        let (mut d, result) = self.publish_locked(d, call, topic, payload, qos, retain);
+        let message = Outgoing {
+            topic,
+            payload,
+            qos,
+            retain,
+            properties,
+        };
+        let (mut d, result) = self.publish_locked(d, call, message);
         if let Ok(Some(id)) = &result {
             // A reused id starts clean.
             d.forget_dropped(*id);
@@ -543,11 +590,9 @@ impl Client {
         &'a self,
         mut d: Guard<'a>,
         call: Call,
-        topic: &str,
-        payload: Bytes,
-        qos: QoS,
-        retain: bool,
+        message: Outgoing<'_>,
     ) -> (Guard<'a>, Result<Option<PacketId>>) {
+        let qos = message.qos;
         let shared = &self.shared;
         if d.ws.is_none() {
             // Offline: the session queues it if an offline queue is configured.
@@ -558,9 +603,7 @@ impl Client {
                 let e = d.closed_error();
                 return (d, Err(e));
             }
-            let r = d
-                .session
-                .publish(topic, payload, qos, retain, Instant::now());
+            let r = message.hand_to(&mut d.session);
             d.collect_events();
             shared.signal(&mut d);
             return (d, r);
@@ -598,13 +641,10 @@ impl Client {
             }
             if d.ws.is_none() {
                 // Lost while waiting, with reconnect on: queue it offline.
-                return self.publish_locked(d, call, topic, payload, qos, retain);
+                return self.publish_locked(d, call, message);
             }
         }
-        let id = match d
-            .session
-            .publish(topic, payload, qos, retain, Instant::now())
-        {
+        let id = match message.hand_to(&mut d.session) {
             Ok(id) => id,
             Err(e) => return (d, Err(e)),
         };
@@ -666,6 +706,13 @@ impl Client {
             }
         }
         d.collect_events();
+        if let Some((code, reason)) = d.take_rejected(id) {
+            return Err(Error::Rejected {
+                what: "PUBLISH",
+                code,
+                reason,
+            });
+        }
         if d.take_dropped(id) {
             return Err(Error::QueueFull(format!(
                 "message {id} was dropped from the full offline queue"
@@ -692,27 +739,70 @@ impl Client {
     /// Subscribes and waits for SUBACK. Returns, per filter, the QoS the
     /// broker granted, or `None` where it refused the filter.
     pub fn subscribe(&self, filters: &[(&str, QoS)]) -> Result<Vec<Option<QoS>>> {
+        let filters: Vec<(&str, SubscribeOptions)> = filters
+            .iter()
+            .map(|(f, q)| (*f, SubscribeOptions::qos(*q)))
+            .collect();
+        self.subscribe_with(&filters, SubscribeProperties::default())
+            .map(|s| s.granted)
+    }
+
+    /// Subscribes with options per filter (MQTT 5: no local, retain as
+    /// published, retain handling) and SUBSCRIBE properties (subscription
+    /// identifier, user properties), and waits for SUBACK. Under MQTT 3.1.1
+    /// anything beyond QoS is [`Error::InvalidArgument`].
+    pub fn subscribe_with(
+        &self,
+        filters: &[(&str, SubscribeOptions)],
+        properties: SubscribeProperties,
+    ) -> Result<SubscribeReply> {
         crate::codec::check_topic_filters(filters.iter().map(|(f, _)| *f))?;
         let call = self.shared.begin();
         let mut d = self.shared.lock();
         d.ensure_open()?;
-        let id = d.session.subscribe(filters, Instant::now())?;
+        let id = d
+            .session
+            .subscribe_with(filters, properties, Instant::now())?;
         d.awaited.insert(id);
         match self.await_answer(d, call, id)? {
-            Event::Subscribed { granted, .. } => Ok(granted),
+            Event::Subscribed {
+                granted,
+                reason_codes,
+                ..
+            } => Ok(SubscribeReply {
+                granted,
+                reason_codes,
+            }),
             _ => Err(Error::protocol("SUBACK was lost")),
         }
     }
 
     /// Unsubscribes and waits for UNSUBACK.
     pub fn unsubscribe(&self, filters: &[&str]) -> Result<()> {
+        self.unsubscribe_with(filters, Vec::new()).map(|_| ())
+    }
+
+    /// Unsubscribes with MQTT 5 user properties and waits for UNSUBACK.
+    /// Returns the reason code per filter (0 success, 0x11 no subscription
+    /// existed, 0x87 not authorized...); empty under MQTT 3.1.1, whose
+    /// UNSUBACK carries none.
+    pub fn unsubscribe_with(
+        &self,
+        filters: &[&str],
+        user_properties: Vec<UserProperty>,
+    ) -> Result<Vec<u8>> {
         crate::codec::check_topic_filters(filters.iter().copied())?;
         let call = self.shared.begin();
         let mut d = self.shared.lock();
         d.ensure_open()?;
-        let id = d.session.unsubscribe(filters, Instant::now())?;
+        let id = d
+            .session
+            .unsubscribe_with(filters, user_properties, Instant::now())?;
         d.awaited.insert(id);
-        self.await_answer(d, call, id).map(|_| ())
+        match self.await_answer(d, call, id)? {
+            Event::Unsubscribed { reason_codes, .. } => Ok(reason_codes),
+            _ => Err(Error::protocol("UNSUBACK was lost")),
+        }
     }
 
     /// Sends what `id` queued and waits for the answer claimed for it.
@@ -834,5 +924,27 @@ impl Client {
         let mut d = self.shared.release_poller(p);
         self.shared.signal(&mut d);
         result
+    }
+}
+
+/// One publish on its way to the session.
+struct Outgoing<'t> {
+    topic: &'t str,
+    payload: Bytes,
+    qos: QoS,
+    retain: bool,
+    properties: PublishProperties,
+}
+
+impl Outgoing<'_> {
+    fn hand_to(self, session: &mut Session) -> Result<Option<PacketId>> {
+        session.publish_with(
+            self.topic,
+            self.payload,
+            self.qos,
+            self.retain,
+            self.properties,
+            Instant::now(),
+        )
     }
 }

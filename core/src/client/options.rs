@@ -6,8 +6,10 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::auth::CredentialProvider;
+use crate::codec::ProtocolVersion;
 use crate::link::ReconnectPolicy;
-use crate::session::{IncomingQueue, OfflineQueue, SessionConfig, Will};
+use crate::properties::ConnectProperties;
+use crate::session::{Authenticator, IncomingQueue, OfflineQueue, SessionConfig, Will};
 use crate::transport::proxy::ProxyConfig;
 use crate::transport::tls::{Pem, TlsOptions};
 use crate::transport::url::WsUrl;
@@ -34,6 +36,7 @@ pub struct ClientOptions {
     pub(super) keepalive: u16,
     pub(super) clean_session: bool,
     pub(super) will: Option<Will>,
+    pub(super) connect_properties: ConnectProperties,
     pub(super) tls: TlsOptions,
     pub(super) headers: Vec<(String, String)>,
     pub(super) connect_timeout: Duration,
@@ -60,6 +63,9 @@ impl fmt::Debug for ClientOptions {
             .field("keepalive", &self.keepalive)
             .field("clean_session", &self.clean_session)
             .field("will", &self.will)
+            .field("protocol_version", &self.session.protocol_version)
+            .field("connect_properties", &self.connect_properties)
+            .field("authenticator", &self.session.authenticator.is_some())
             .field("tls", &self.tls)
             .field(
                 "headers",
@@ -92,6 +98,7 @@ impl ClientOptions {
             keepalive: 60,
             clean_session: true,
             will: None,
+            connect_properties: ConnectProperties::default(),
             tls: TlsOptions::default(),
             headers: Vec::new(),
             connect_timeout: Duration::from_secs(10),
@@ -208,6 +215,30 @@ impl ClientOptions {
     /// nothing is dropped. See [`IncomingQueue`].
     pub fn incoming_queue(mut self, queue: IncomingQueue) -> Self {
         self.session.incoming_queue = queue;
+        self
+    }
+
+    /// The MQTT version to speak: [`ProtocolVersion::V311`] (the default)
+    /// or [`ProtocolVersion::V5`]. Only under MQTT 5 do the `_with` calls'
+    /// properties, reason codes and [`ClientOptions::connect_properties`]
+    /// apply; under 3.1.1 setting them is [`crate::Error::InvalidArgument`].
+    pub fn protocol_version(mut self, version: ProtocolVersion) -> Self {
+        self.session.protocol_version = version;
+        self
+    }
+
+    /// MQTT 5: what CONNECT asks of the broker (session expiry, receive
+    /// maximum, topic alias maximum, user properties...). Under 3.1.1 only
+    /// the default is accepted (checked at `connect()`).
+    pub fn connect_properties(mut self, properties: ConnectProperties) -> Self {
+        self.connect_properties = properties;
+        self
+    }
+
+    /// MQTT 5 enhanced authentication (AUTH exchanges, e.g. SCRAM): the
+    /// authenticator names the method and answers the broker's challenges.
+    pub fn authenticator(mut self, authenticator: Arc<dyn Authenticator>) -> Self {
+        self.session.authenticator = Some(authenticator);
         self
     }
 

@@ -6,19 +6,26 @@ use crate::ErrorKind;
 
 /// The broker side of the pair: decodes what the session sends and encodes
 /// what the test wants the broker to send.
-struct FakeBroker {
+pub(super) struct FakeBroker {
     decoder: Decoder,
 }
 
 impl FakeBroker {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             decoder: Decoder::new(usize::MAX >> 4),
         }
     }
 
+    /// A broker that speaks MQTT 5.
+    pub(super) fn v5() -> Self {
+        let mut b = Self::new();
+        b.decoder.set_version(ProtocolVersion::V5);
+        b
+    }
+
     /// Everything the session has queued, decoded.
-    fn receive(&mut self, s: &mut Session) -> Vec<Packet> {
+    pub(super) fn receive(&mut self, s: &mut Session) -> Vec<Packet> {
         let mut out = Vec::new();
         while let Some(frame) = s.poll_transmit() {
             assert!(!frame.is_empty(), "the session produced an empty frame");
@@ -41,7 +48,7 @@ impl FakeBroker {
 
 fn bytes_of(p: Packet) -> Vec<u8> {
     let mut b = BytesMut::new();
-    codec::encode(&p, &mut b).unwrap();
+    codec::encode(&p, ProtocolVersion::V311, &mut b).unwrap();
     b.to_vec()
 }
 
@@ -53,10 +60,19 @@ fn params(clean: bool, keepalive: u16) -> ConnectParams {
         keepalive,
         clean_session: clean,
         will: None,
+        properties: ConnectProperties::default(),
     }
 }
 
-fn events(s: &mut Session) -> Vec<Event> {
+fn connack(code: u8, session_present: bool) -> Packet {
+    Packet::ConnAck(ConnAck {
+        session_present,
+        code,
+        properties: Properties::default(),
+    })
+}
+
+pub(super) fn events(s: &mut Session) -> Vec<Event> {
     std::iter::from_fn(|| s.poll_event()).collect()
 }
 
@@ -67,18 +83,12 @@ fn connected(clean: bool, keepalive: u16, t0: Instant) -> (Session, FakeBroker) 
     s.connect(params(clean, keepalive), t0).unwrap();
     let sent = b.receive(&mut s);
     assert!(matches!(&sent[..], [Packet::Connect(c)] if c.keep_alive == keepalive));
-    s.handle_bytes(
-        &bytes_of(Packet::ConnAck(ConnAck::new(
-            mqttbytes::v4::ConnectReturnCode::Success,
-            false,
-        ))),
-        t0,
-    )
-    .unwrap();
+    s.handle_bytes(&bytes_of(connack(0, false)), t0).unwrap();
     assert_eq!(
         events(&mut s),
         vec![Event::Connected {
-            session_present: false
+            session_present: false,
+            properties: Box::default(),
         }]
     );
     (s, b)
@@ -101,8 +111,8 @@ fn connect_carries_credentials_and_debug_hides_the_password() {
     match &sent[..] {
         [Packet::Connect(c)] => {
             assert_eq!(c.client_id, "dev1");
-            assert_eq!(c.login.as_ref().unwrap().password, "s3cret-pass");
-            assert!(c.clean_session);
+            assert_eq!(c.password.as_deref(), Some(&b"s3cret-pass"[..]));
+            assert!(c.clean_start);
         }
         other => panic!("{other:?}"),
     }
@@ -118,17 +128,14 @@ fn refused_connack_reports_the_code_and_leaves_the_session_disconnected() {
     let mut s = Session::new(SessionConfig::default());
     s.connect(params(true, 30), t0).unwrap();
     let err = s
-        .handle_bytes(
-            &bytes_of(Packet::ConnAck(ConnAck::new(
-                mqttbytes::v4::ConnectReturnCode::BadUserNamePassword,
-                false,
-            ))),
-            t0,
-        )
+        .handle_bytes(&bytes_of(connack(4, false)), t0)
         .unwrap_err();
     assert!(matches!(
         err,
-        Error::ConnectionRefused(ConnectReturnCode::BadUserNameOrPassword)
+        Error::ConnectionRefused {
+            code: ConnectReturnCode::BadUserNameOrPassword,
+            ..
+        }
     ));
     assert!(!s.is_connected());
     assert_eq!(
@@ -223,7 +230,7 @@ fn qos1_publish_is_completed_by_puback() {
         other => panic!("{other:?}"),
     }
     assert_eq!(s.inflight(), 1);
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(id))), t0)
+    s.handle_bytes(&bytes_of(Packet::PubAck(Ack::new(id))), t0)
         .unwrap();
     assert_eq!(events(&mut s), vec![Event::Published { packet_id: id }]);
     assert_eq!(s.inflight(), 0);
@@ -244,11 +251,11 @@ fn qos2_publish_goes_through_pubrec_pubrel_pubcomp() {
         .unwrap()
         .unwrap();
     b.receive(&mut s);
-    s.handle_bytes(&bytes_of(Packet::PubRec(PubRec::new(id))), t0)
+    s.handle_bytes(&bytes_of(Packet::PubRec(Ack::new(id))), t0)
         .unwrap();
-    assert_eq!(b.receive(&mut s), vec![Packet::PubRel(PubRel::new(id))]);
+    assert_eq!(b.receive(&mut s), vec![Packet::PubRel(Ack::new(id))]);
     assert!(events(&mut s).is_empty(), "not complete before PUBCOMP");
-    s.handle_bytes(&bytes_of(Packet::PubComp(PubComp::new(id))), t0)
+    s.handle_bytes(&bytes_of(Packet::PubComp(Ack::new(id))), t0)
         .unwrap();
     assert_eq!(events(&mut s), vec![Event::Published { packet_id: id }]);
     assert_eq!(s.inflight(), 0);
@@ -267,7 +274,7 @@ fn incoming_qos1_is_delivered_then_acknowledged() {
         ),
         other => panic!("{other:?}"),
     }
-    assert_eq!(b.receive(&mut s), vec![Packet::PubAck(PubAck::new(9))]);
+    assert_eq!(b.receive(&mut s), vec![Packet::PubAck(Ack::new(9))]);
 }
 
 #[test]
@@ -281,14 +288,11 @@ fn incoming_qos2_is_delivered_exactly_once_even_when_the_broker_resends_it() {
     assert_eq!(msgs.len(), 1, "{msgs:?}");
     assert_eq!(
         b.receive(&mut s),
-        vec![
-            Packet::PubRec(PubRec::new(5)),
-            Packet::PubRec(PubRec::new(5))
-        ]
+        vec![Packet::PubRec(Ack::new(5)), Packet::PubRec(Ack::new(5))]
     );
-    s.handle_bytes(&bytes_of(Packet::PubRel(PubRel::new(5))), t0)
+    s.handle_bytes(&bytes_of(Packet::PubRel(Ack::new(5))), t0)
         .unwrap();
-    assert_eq!(b.receive(&mut s), vec![Packet::PubComp(PubComp::new(5))]);
+    assert_eq!(b.receive(&mut s), vec![Packet::PubComp(Ack::new(5))]);
     // After PUBREL the id is free again: a new message with it is delivered.
     s.handle_bytes(&data, t0).unwrap();
     assert_eq!(events(&mut s).len(), 1);
@@ -339,7 +343,7 @@ fn unacknowledged_messages_are_resent_with_dup_after_reconnect_with_session_pres
         .unwrap();
     b.receive(&mut s);
     // d reached PUBREC before the link died.
-    s.handle_bytes(&bytes_of(Packet::PubRec(PubRec::new(d))), t0)
+    s.handle_bytes(&bytes_of(Packet::PubRec(Ack::new(d))), t0)
         .unwrap();
     b.receive(&mut s);
     s.connection_lost();
@@ -348,18 +352,12 @@ fn unacknowledged_messages_are_resent_with_dup_after_reconnect_with_session_pres
 
     s.connect(params(false, 30), t0).unwrap();
     b.receive(&mut s);
-    s.handle_bytes(
-        &bytes_of(Packet::ConnAck(ConnAck::new(
-            mqttbytes::v4::ConnectReturnCode::Success,
-            true,
-        ))),
-        t0,
-    )
-    .unwrap();
+    s.handle_bytes(&bytes_of(connack(0, true)), t0).unwrap();
     assert_eq!(
         events(&mut s),
         vec![Event::Connected {
-            session_present: true
+            session_present: true,
+            properties: Box::default(),
         }]
     );
     let resent = b.receive(&mut s);
@@ -371,9 +369,9 @@ fn unacknowledged_messages_are_resent_with_dup_after_reconnect_with_session_pres
         }
         other => panic!("{other:?}"),
     }
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(a))), t0)
+    s.handle_bytes(&bytes_of(Packet::PubAck(Ack::new(a))), t0)
         .unwrap();
-    s.handle_bytes(&bytes_of(Packet::PubComp(PubComp::new(d))), t0)
+    s.handle_bytes(&bytes_of(Packet::PubComp(Ack::new(d))), t0)
         .unwrap();
     assert_eq!(
         events(&mut s),
@@ -394,14 +392,7 @@ fn packet_ids_wrap_around_and_skip_ids_still_in_flight() {
     });
     let mut b = FakeBroker::new();
     s.connect(params(true, 0), t0).unwrap();
-    s.handle_bytes(
-        &bytes_of(Packet::ConnAck(ConnAck::new(
-            mqttbytes::v4::ConnectReturnCode::Success,
-            false,
-        ))),
-        t0,
-    )
-    .unwrap();
+    s.handle_bytes(&bytes_of(connack(0, false)), t0).unwrap();
     // Id 1 stays in flight for the whole test.
     let held = s
         .publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0)
@@ -421,7 +412,7 @@ fn packet_ids_wrap_around_and_skip_ids_still_in_flight() {
             "{last} -> {id}"
         );
         last = id;
-        s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(id))), t0)
+        s.handle_bytes(&bytes_of(Packet::PubAck(Ack::new(id))), t0)
             .unwrap();
         b.receive(&mut s);
         events(&mut s);
@@ -436,14 +427,7 @@ fn the_inflight_window_bounds_unacknowledged_messages() {
         ..SessionConfig::default()
     });
     s.connect(params(true, 0), t0).unwrap();
-    s.handle_bytes(
-        &bytes_of(Packet::ConnAck(ConnAck::new(
-            mqttbytes::v4::ConnectReturnCode::Success,
-            false,
-        ))),
-        t0,
-    )
-    .unwrap();
+    s.handle_bytes(&bytes_of(connack(0, false)), t0).unwrap();
     s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0)
         .unwrap();
     s.publish("t", Bytes::new(), QoS::AtLeastOnce, false, t0)
@@ -458,7 +442,7 @@ fn the_inflight_window_bounds_unacknowledged_messages() {
     // QoS 0 is not limited by the window.
     s.publish("t", Bytes::new(), QoS::AtMostOnce, false, t0)
         .unwrap();
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(1))), t0)
+    s.handle_bytes(&bytes_of(Packet::PubAck(Ack::new(1))), t0)
         .unwrap();
     assert!(s.has_inflight_room());
 }
@@ -475,13 +459,11 @@ fn suback_reports_granted_and_refused_filters() {
         other => panic!("{other:?}"),
     }
     s.handle_bytes(
-        &bytes_of(Packet::SubAck(SubAck::new(
-            id,
-            vec![
-                SubscribeReasonCode::Success(QoS::AtLeastOnce),
-                SubscribeReasonCode::Failure,
-            ],
-        ))),
+        &bytes_of(Packet::SubAck(SubAck {
+            pkid: id,
+            codes: vec![1, 0x80],
+            properties: Properties::default(),
+        })),
         t0,
     )
     .unwrap();
@@ -489,14 +471,31 @@ fn suback_reports_granted_and_refused_filters() {
         events(&mut s),
         vec![Event::Subscribed {
             packet_id: id,
-            granted: vec![Some(QoS::AtLeastOnce), None]
+            granted: vec![Some(QoS::AtLeastOnce), None],
+            reason_codes: vec![1, 0x80],
         }]
     );
-    assert_eq!(s.subscriptions(), &[("a/#".to_string(), QoS::AtLeastOnce)]);
+    assert_eq!(
+        s.subscriptions(),
+        &[("a/#".to_string(), SubscribeOptions::qos(QoS::AtLeastOnce))]
+    );
     let u = s.unsubscribe(&["a/#"], t0).unwrap();
-    s.handle_bytes(&bytes_of(Packet::UnsubAck(UnsubAck::new(u))), t0)
-        .unwrap();
-    assert_eq!(events(&mut s), vec![Event::Unsubscribed { packet_id: u }]);
+    s.handle_bytes(
+        &bytes_of(Packet::UnsubAck(UnsubAck {
+            pkid: u,
+            codes: Vec::new(),
+            properties: Properties::default(),
+        })),
+        t0,
+    )
+    .unwrap();
+    assert_eq!(
+        events(&mut s),
+        vec![Event::Unsubscribed {
+            packet_id: u,
+            reason_codes: Vec::new(),
+        }]
+    );
     assert!(s.subscriptions().is_empty());
 }
 
@@ -506,7 +505,11 @@ fn client_only_packets_from_the_server_are_protocol_errors() {
     let (mut s, _b) = connected(true, 30, t0);
     let err = s
         .handle_bytes(
-            &bytes_of(Packet::Subscribe(Subscribe::new("x", QoS::AtMostOnce))),
+            &bytes_of(Packet::Subscribe(Subscribe {
+                pkid: 1,
+                filters: vec![SubscribeFilter::new("x", QoS::AtMostOnce)],
+                properties: Properties::default(),
+            })),
             t0,
         )
         .unwrap_err();
@@ -545,7 +548,10 @@ fn disconnect_queues_disconnect_and_keeps_unacknowledged_messages() {
         .unwrap();
     b.receive(&mut s);
     s.disconnect(t0).unwrap();
-    assert_eq!(b.receive(&mut s), vec![Packet::Disconnect]);
+    assert_eq!(
+        b.receive(&mut s),
+        vec![Packet::Disconnect(Disconnect::default())]
+    );
     assert!(!s.is_connected());
     assert_eq!(s.inflight(), 1);
     assert_eq!(s.disconnect(t0).unwrap_err().kind(), ErrorKind::Closed);
@@ -559,15 +565,8 @@ fn with_queue(q: OfflineQueue, window: u16) -> Session {
     })
 }
 
-fn connack(s: &mut Session, present: bool, t: Instant) {
-    s.handle_bytes(
-        &bytes_of(Packet::ConnAck(ConnAck::new(
-            mqttbytes::v4::ConnectReturnCode::Success,
-            present,
-        ))),
-        t,
-    )
-    .unwrap();
+fn accept(s: &mut Session, present: bool, t: Instant) {
+    s.handle_bytes(&bytes_of(connack(0, present)), t).unwrap();
 }
 
 #[test]
@@ -576,7 +575,7 @@ fn offline_publishes_are_queued_and_sent_in_order_after_connack_behind_retransmi
     let mut s = with_queue(OfflineQueue::default(), 10);
     let mut b = FakeBroker::new();
     s.connect(params(false, 30), t0).unwrap();
-    connack(&mut s, false, t0);
+    accept(&mut s, false, t0);
     let early = s
         .publish(
             "t",
@@ -603,7 +602,7 @@ fn offline_publishes_are_queued_and_sent_in_order_after_connack_behind_retransmi
     );
     s.connect(params(false, 30), t0).unwrap();
     b.receive(&mut s);
-    connack(&mut s, true, t0);
+    accept(&mut s, true, t0);
     let sent: Vec<(Vec<u8>, bool)> = b
         .receive(&mut s)
         .into_iter()
@@ -621,9 +620,9 @@ fn offline_publishes_are_queued_and_sent_in_order_after_connack_behind_retransmi
         ]
     );
     assert_eq!(s.queued(), 0);
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(early))), t0)
+    s.handle_bytes(&bytes_of(Packet::PubAck(Ack::new(early))), t0)
         .unwrap();
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(q1.unwrap()))), t0)
+    s.handle_bytes(&bytes_of(Packet::PubAck(Ack::new(q1.unwrap()))), t0)
         .unwrap();
     assert_eq!(s.inflight(), 0);
 }
@@ -716,13 +715,13 @@ fn queued_messages_beyond_the_window_go_out_as_acknowledgements_free_room() {
         .collect();
     s.connect(params(true, 30), t0).unwrap();
     b.receive(&mut s);
-    connack(&mut s, false, t0);
+    accept(&mut s, false, t0);
     assert_eq!(
         b.receive(&mut s).len(),
         2,
         "only the window's worth is sent"
     );
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(ids[0]))), t0)
+    s.handle_bytes(&bytes_of(Packet::PubAck(Ack::new(ids[0]))), t0)
         .unwrap();
     match &b.receive(&mut s)[..] {
         [Packet::Publish(p)] => assert_eq!(p.pkid, ids[2]),
@@ -753,7 +752,7 @@ fn restored_messages_are_marked_dup_and_sent_after_connack() {
         .unwrap();
     s.connect(params(false, 30), t0).unwrap();
     b.receive(&mut s);
-    connack(&mut s, true, t0);
+    accept(&mut s, true, t0);
     match &b.receive(&mut s)[..] {
         [Packet::Publish(p)] => assert_eq!(
             (p.pkid, p.dup, &p.payload[..]),
@@ -780,7 +779,7 @@ fn without_an_offline_queue_a_connected_publish_waits_behind_restored_messages()
         .collect();
     s.connect(params(false, 30), t0).unwrap();
     b.receive(&mut s);
-    connack(&mut s, true, t0);
+    accept(&mut s, true, t0);
     assert_eq!(
         b.receive(&mut s).len(),
         2,
@@ -793,7 +792,7 @@ fn without_an_offline_queue_a_connected_publish_waits_behind_restored_messages()
         None
     );
     assert!(b.receive(&mut s).is_empty());
-    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(restored[0]))), t0)
+    s.handle_bytes(&bytes_of(Packet::PubAck(Ack::new(restored[0]))), t0)
         .unwrap();
     let sent: Vec<Vec<u8>> = b
         .receive(&mut s)
@@ -849,7 +848,7 @@ fn an_offline_message_too_large_to_encode_is_refused_at_publish() {
     let mut b = FakeBroker::new();
     s.connect(params(true, 30), t0).unwrap();
     b.receive(&mut s);
-    connack(&mut s, false, t0);
+    accept(&mut s, false, t0);
     assert!(
         matches!(&b.receive(&mut s)[..], [Packet::Publish(p)] if p.payload.len() == 268_435_450)
     );
@@ -865,7 +864,7 @@ fn a_ping_timeout_beyond_the_clock_means_no_ping_deadline() {
     let mut b = FakeBroker::new();
     s.connect(params(true, 1), t0).unwrap();
     b.receive(&mut s);
-    connack(&mut s, false, t0);
+    accept(&mut s, false, t0);
     let t1 = t0 + Duration::from_secs(1);
     s.handle_timeout(t1).unwrap();
     assert_eq!(b.receive(&mut s), vec![Packet::PingReq]);
@@ -887,7 +886,7 @@ fn the_incoming_bound_pauses_decoding_and_acknowledgement_until_messages_are_tak
     let mut b = FakeBroker::new();
     s.connect(params(true, 10), t0).unwrap();
     b.receive(&mut s);
-    connack(&mut s, false, t0);
+    accept(&mut s, false, t0);
     events(&mut s);
     // Five QoS 1 messages in one frame.
     let frame: Vec<u8> = (1..=5)
@@ -900,10 +899,7 @@ fn the_incoming_bound_pauses_decoding_and_acknowledgement_until_messages_are_tak
     // Only what was decoded is acknowledged.
     assert_eq!(
         b.receive(&mut s),
-        vec![
-            Packet::PubAck(PubAck::new(1)),
-            Packet::PubAck(PubAck::new(2))
-        ]
+        vec![Packet::PubAck(Ack::new(1)), Packet::PubAck(Ack::new(2))]
     );
     // No keepalive verdict while paused, however long.
     s.handle_timeout(t0 + Duration::from_secs(10)).unwrap();
@@ -919,7 +915,7 @@ fn the_incoming_bound_pauses_decoding_and_acknowledgement_until_messages_are_tak
     s.handle_buffered(t0).unwrap();
     assert_eq!(events(&mut s).len(), 1);
     assert!(s.is_receive_paused());
-    assert_eq!(b.receive(&mut s), vec![Packet::PubAck(PubAck::new(3))]);
+    assert_eq!(b.receive(&mut s), vec![Packet::PubAck(Ack::new(3))]);
     // Taking the rest lets everything through, in order.
     for e in &got[1..] {
         if let Event::Message(m) = e {
@@ -942,4 +938,9 @@ fn the_incoming_bound_pauses_decoding_and_acknowledgement_until_messages_are_tak
     }
     // 3 was counted above without being taken: it still holds a place.
     assert_eq!(rest, vec![4, 5]);
+}
+
+/// An accepting MQTT 3.1.1 CONNACK, encoded.
+pub(super) fn bytes_of_v311_connack() -> Vec<u8> {
+    bytes_of(connack(0, false))
 }

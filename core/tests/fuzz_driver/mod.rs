@@ -93,12 +93,9 @@ pub fn run(data: &[u8]) {
         password: (ctl & 0x10 != 0).then(|| "pass".into()),
         keepalive: u16::from(ctl & 0x03) * 5,
         clean_session: ctl & 0x40 == 0,
-        will: (ctl & 0x80 != 0).then(|| Will {
-            topic: "will".into(),
-            payload: Bytes::from_static(b"gone"),
-            qos: QoS::AtLeastOnce,
-            retain: false,
-        }),
+        will: (ctl & 0x80 != 0)
+            .then(|| Will::new("will", Bytes::from_static(b"gone"), QoS::AtLeastOnce, false)),
+        properties: Default::default(),
     };
 
     let mut session = Session::new(config);
