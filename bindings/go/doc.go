@@ -27,9 +27,11 @@
 // point PKG_CONFIG_PATH at it unless PREFIX is /usr or /usr/local). That
 // gives a program that loads libmqttws.so.0 at run time, found through
 // ldconfig, an rpath (CGO_LDFLAGS=-Wl,-rpath,PREFIX/lib) or
-// LD_LIBRARY_PATH. For 64-bit ARM: GOARCH=arm64
-// CC=aarch64-linux-gnu-gcc, with PKG_CONFIG_PATH pointing at the install
-// of `make install TARGET=aarch64-unknown-linux-gnu`.
+// LD_LIBRARY_PATH. Go's build cache keeps pkg-config's answer: after
+// installing libmqttws into another prefix, build once with -a
+// (golang/go#24544). For 64-bit ARM: GOARCH=arm64
+// CC=aarch64-linux-gnu-gcc, with PKG_CONFIG_LIBDIR pointing at the
+// install of `make install TARGET=aarch64-unknown-linux-gnu`.
 //
 // With -tags mqttws_static it links statically against the archive that
 // the checkout holding this package builds instead:

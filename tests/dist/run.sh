@@ -6,7 +6,7 @@
 #  1. `make install PREFIX=...` for the host, and `make install
 #     TARGET=aarch64-unknown-linux-gnu` / `TARGET=armv7-unknown-linux-gnueabihf`
 #     (release builds; the two ARM libraries are built by one cargo call),
-#     each into its own temporary prefix; checks the layout (versioned file,
+#     each into its own prefix under target/dist-test/; checks the layout (versioned file,
 #     SONAME libmqttws.so.0 and its links), the ELF machine, and that each
 #     stripped libmqttws.so is under 2 MiB (sizes printed);
 #  2. host C consumers: examples/c/roundtrip.c with pkg-config and an rpath
@@ -71,15 +71,22 @@ cleanup() {
 trap cleanup EXIT
 # Nothing below may find libmqttws through the environment by accident.
 unset LD_LIBRARY_PATH PKG_CONFIG_PATH PKG_CONFIG_LIBDIR CMAKE_PREFIX_PATH
-export GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GOWORK=off
+export GOTOOLCHAIN=local GOPROXY=off GOFLAGS='' GOWORK=off
 
 step "make install for $host, $arm64 and $armv7 (release builds)"
 # One cargo call builds both ARM libraries (their final, single-threaded LTO
 # steps overlap on two cores); the installs below then find them up to date.
 make -s c-lib TARGET="$arm64 $armv7"
+# The prefixes keep their paths from run to run, and the Go builds below
+# have a build cache of their own beside them: Go's cache keeps pkg-config's
+# answer (the -L directory) without noticing when it changes
+# (golang/go#24544), so a random prefix, or another prefix cached earlier by
+# the same go command, would make the cached mqttws.dev/mqttws package link
+# against a directory that is gone.
 declare -A prefix
 for t in "$host" "$arm64" "$armv7"; do
-  prefix[$t]=$tmp/prefix-$t
+  prefix[$t]=$repo/target/dist-test/prefix-$t
+  rm -rf "${prefix[$t]}"
   if [ "$t" = "$host" ]; then
     make -s install PREFIX="${prefix[$t]}"
   else
@@ -129,10 +136,15 @@ wss_url=$(field wss_url)
 ca=$(field ca_pem_path)
 echo "mosquitto: $ws_url and $wss_url"
 # The C test suite's environment (see tests/c/run.sh).
-export MQTTWS_WS_URL=$ws_url MQTTWS_WSS_URL=$wss_url MQTTWS_WSS_MTLS_URL=$(field wss_mtls_url) \
-  MQTTWS_WS_AUTH_URL=$(field ws_auth_url) MQTTWS_WSS_PORT=$(field wss_port) MQTTWS_CA_PEM=$ca \
-  MQTTWS_WRONG_CA_PEM=$(field wrong_ca_pem_path) MQTTWS_CLIENT_CERT=$(field client_cert_path) \
-  MQTTWS_CLIENT_KEY=$(field client_key_path)
+MQTTWS_WS_URL=$ws_url MQTTWS_WSS_URL=$wss_url MQTTWS_CA_PEM=$ca
+MQTTWS_WSS_MTLS_URL=$(field wss_mtls_url)
+MQTTWS_WS_AUTH_URL=$(field ws_auth_url)
+MQTTWS_WSS_PORT=$(field wss_port)
+MQTTWS_WRONG_CA_PEM=$(field wrong_ca_pem_path)
+MQTTWS_CLIENT_CERT=$(field client_cert_path)
+MQTTWS_CLIENT_KEY=$(field client_key_path)
+export MQTTWS_WS_URL MQTTWS_WSS_URL MQTTWS_CA_PEM MQTTWS_WSS_MTLS_URL MQTTWS_WS_AUTH_URL \
+  MQTTWS_WSS_PORT MQTTWS_WRONG_CA_PEM MQTTWS_CLIENT_CERT MQTTWS_CLIENT_KEY
 
 # needed PROGRAM: the shared libraries it records (DT_NEEDED), one a line.
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
@@ -284,6 +296,7 @@ func main() {
 }
 EOF
 cd "$mod"
+export GOCACHE=$repo/target/dist-test/go-build
 if CGO_ENABLED=0 $GO build -o "$tmp/go-nocgo" . 2>"$tmp/go-nocgo.log"; then
   fail "Go: CGO_ENABLED=0 built a program"
 fi
