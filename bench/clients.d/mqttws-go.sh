@@ -15,7 +15,9 @@ case "${1:-}" in
     (cd "$REPO" && cargo build --release --quiet -p mqttws-ffi)
     mkdir -p "$OUT"
     # GOFLAGS=-mod=mod: the replace'd module needs no go.sum (standard library only).
-    (cd "$REPO/bench/go" && GOFLAGS=-mod=mod go build -o "$BIN" .)
+    # -tags mqttws_static: link target/release/libmqttws.a (the default is an
+    # installed libmqttws through pkg-config).
+    (cd "$REPO/bench/go" && GOFLAGS=-mod=mod go build -tags mqttws_static -o "$BIN" .)
     strip -o "$BIN.stripped" "$BIN"
     ;;
   --info)

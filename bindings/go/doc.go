@@ -20,13 +20,26 @@
 //
 // # Building
 //
-// By default the package links statically against the library the
-// repository builds, ../../target/release/libmqttws.a (`make c-lib`, i.e.
-// cargo build --release -p mqttws-ffi), so programs need no shared library
-// at run time. With -tags mqttws_system it links against an installed
-// libmqttws found by pkg-config instead (`make install`, then
-// PKG_CONFIG_PATH=PREFIX/lib/pkgconfig). cgo and a C compiler are needed
-// either way. The module uses the standard library only.
+// The package needs cgo (CGO_ENABLED=1, a C compiler) and the C library
+// libmqttws; with CGO_ENABLED=0 the build stops with an error naming both.
+// By default it links an installed libmqttws found by pkg-config (`make
+// install PREFIX=...` in a checkout writes PREFIX/lib/pkgconfig/mqttws.pc;
+// point PKG_CONFIG_PATH at it unless PREFIX is /usr or /usr/local). That
+// gives a program that loads libmqttws.so.0 at run time, found through
+// ldconfig, an rpath (CGO_LDFLAGS=-Wl,-rpath,PREFIX/lib) or
+// LD_LIBRARY_PATH. Go's build cache keeps pkg-config's answer: after
+// installing libmqttws into another prefix, build once with -a
+// (golang/go#24544). For 64-bit ARM: GOARCH=arm64
+// CC=aarch64-linux-gnu-gcc, with PKG_CONFIG_LIBDIR pointing at the
+// install of `make install TARGET=aarch64-unknown-linux-gnu`.
+//
+// With -tags mqttws_static it links statically against the archive that
+// the checkout holding this package builds instead:
+// ../../target/release/libmqttws.a (`make c-lib`) for amd64,
+// ../../target/aarch64-unknown-linux-gnu/release/libmqttws.a for arm64 and
+// ../../target/armv7-unknown-linux-gnueabihf/release/libmqttws.a for arm
+// (`make c-lib TARGET=...`). Such programs need no libmqttws.so at run
+// time. The module uses the standard library only.
 //
 // # Concurrency
 //

@@ -1,11 +1,15 @@
-//go:build mqttws_system
+//go:build cgo && !mqttws_static
 
 package mqttws
 
-// With -tags mqttws_system: link against an installed libmqttws found by
-// pkg-config (`make install PREFIX=...` writes mqttws.pc; point
-// PKG_CONFIG_PATH at PREFIX/lib/pkgconfig). pkg-config gives -lmqttws, so
-// the linker takes libmqttws.so when both it and libmqttws.a are installed.
+// Default: link against an installed libmqttws found by pkg-config
+// (`make install PREFIX=...` writes PREFIX/lib/pkgconfig/mqttws.pc; point
+// PKG_CONFIG_PATH at that directory unless PREFIX is /usr/local or /usr).
+// pkg-config gives -lmqttws, so the program uses libmqttws.so.0 at run
+// time: it finds it through ldconfig (system directories), an rpath
+// (CGO_LDFLAGS=-Wl,-rpath,PREFIX/lib at build time) or LD_LIBRARY_PATH.
+// Cross builds (GOARCH=arm64) take the cross compiler in CC and pkg-config
+// pointed at that architecture's install, see README.md.
 
 // #cgo pkg-config: mqttws
 import "C"

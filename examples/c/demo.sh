@@ -5,7 +5,9 @@
 #   examples/c/demo.sh PREFIX
 #
 # PREFIX is where `make install` put libmqttws; the examples are built from
-# it exactly as a user would: cc x.c $(pkg-config --cflags --libs mqttws).
+# it exactly as a user would: cc x.c $(pkg-config --cflags --libs mqttws),
+# with an rpath to PREFIX/lib so that they find libmqttws.so.0 at run time
+# without LD_LIBRARY_PATH (see the README, C).
 # Then: a subscriber over ws:// receives what the publisher sends over
 # wss://, and the Tencent and Alibaba examples connect to the local broker
 # (MQTTWS_URL) with test device credentials, signing at each connect as they
@@ -18,14 +20,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 prefix=$(cd "${1:?usage: examples/c/demo.sh PREFIX}" && pwd)
 broker=${MQTTWS_TEST_BROKER:-target/release/mqttws-test-broker}
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
-export LD_LIBRARY_PATH="$prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 tmp=$(mktemp -d)
 
 echo "demo-c: building examples/c with \$(pkg-config --cflags --libs mqttws) = $(pkg-config --cflags --libs mqttws)"
 for ex in publisher subscriber tencent aliyun; do
   # shellcheck disable=SC2046 # pkg-config's output is meant to be split
   cc -std=c11 -Wall -Wextra -Wpedantic -Werror "examples/c/$ex.c" -o "$tmp/$ex" \
-    $(pkg-config --cflags --libs mqttws)
+    $(pkg-config --cflags --libs mqttws) -Wl,-rpath,"$(pkg-config --variable=libdir mqttws)"
 done
 
 mapfile -t users < <(python3 tests/c/platform_users.py)

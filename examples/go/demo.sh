@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the Go examples against a throwaway mosquitto (`make demo-go`).
 #
-# The examples are built as a user would, with `go build` against the
-# binding in bindings/go, which links target/release/libmqttws.a. Then: a
+# The examples are built with `go build -tags mqttws_static` against the
+# binding in bindings/go, which then links target/release/libmqttws.a
+# statically (without the tag it would take an installed libmqttws through
+# pkg-config; tests/dist/run.sh builds that way). Then: a
 # subscriber over ws:// receives what the publisher sends over wss://, and
 # the Tencent and Alibaba examples connect to the local broker (MQTTWS_URL)
 # with test device credentials, signing at each connect as they would
@@ -20,7 +22,7 @@ export GOTOOLCHAIN=local GOPROXY=off
 tmp=$(mktemp -d)
 
 echo "demo-go: building examples/go with $($GO version)"
-(cd examples/go && $GO build -o "$tmp/" ./...)
+(cd examples/go && $GO build -tags mqttws_static -o "$tmp/" ./...)
 
 mapfile -t users < <(python3 tests/c/platform_users.py)
 coproc BROKER { exec "$broker" --user "${users[0]}" "${users[1]}" --user "${users[2]}" "${users[3]}"; }

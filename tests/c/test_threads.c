@@ -25,6 +25,17 @@
 #define RSS_MEANINGFUL 1
 #endif
 
+/* Under qemu-user (the ARM runs of tests/dist/run.sh, which set
+ * MQTTWS_TEST_EMULATED=1), /proc/self/statm is the emulator's: its
+ * translation cache grows with the code it runs. The cycles still run and
+ * must succeed; only their RSS is not judged. */
+static bool rss_meaningful(void) {
+    static int emulated = -1;
+    if (emulated < 0) emulated = getenv("MQTTWS_TEST_EMULATED") != NULL;
+    if (RSS_MEANINGFUL && emulated) printf("     RSS not judged: running under an emulator\n");
+    return RSS_MEANINGFUL && !emulated;
+}
+
 static void sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
@@ -336,7 +347,7 @@ void test_create_free_cycles(void) {
     after = rss_kib();
     printf("     %d create/free cycles: RSS %ld KiB -> %ld KiB (%+ld KiB)\n", cycles, before, after,
            after - before);
-    if (RSS_MEANINGFUL && !g_reduced) CHECK(after - before < 1024);
+    if (!g_reduced && rss_meaningful()) CHECK(after - before < 1024);
 }
 
 /* Connect cycles run in parallel threads; mosquitto answers a handshake
@@ -414,5 +425,5 @@ void test_create_connect_free_cycles(void) {
     printf("     %d wss create/connect/free cycles in %.1f s (%d threads): "
            "RSS %ld KiB -> %ld KiB (%+ld KiB)\n",
            total, (now_ms() - t0) / 1000.0, CONNECT_THREADS, before, after, after - before);
-    if (RSS_MEANINGFUL) CHECK(after - before < 2048);
+    if (rss_meaningful()) CHECK(after - before < 2048);
 }
