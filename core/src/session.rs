@@ -142,10 +142,21 @@ pub enum Event {
     /// A message arrived.
     Message(Message),
     /// An outgoing QoS 1 message was acknowledged (PUBACK), or a QoS 2 one
-    /// completed (PUBCOMP).
+    /// completed (PUBCOMP, or a PUBACK after [`Event::Downgraded`]).
     Published {
         /// The packet id that [`Session::publish`] returned.
         packet_id: PacketId,
+    },
+    /// The broker answered a QoS 2 PUBLISH with PUBACK, i.e. took the
+    /// message at QoS 1 (at least once: it may be delivered twice). RabbitMQ
+    /// does this: it has no QoS 2. The message is complete, so
+    /// [`Event::Published`] with the same id follows at once; it is not sent
+    /// again after a reconnect. Publish at QoS 1 to such a broker.
+    Downgraded {
+        /// The packet id that [`Session::publish`] returned.
+        packet_id: PacketId,
+        /// The QoS the broker acknowledged ([`QoS::AtLeastOnce`]).
+        granted: QoS,
     },
     /// SUBACK: one entry per filter, the granted QoS or `None` for a refusal.
     Subscribed {
@@ -862,7 +873,19 @@ impl Session {
         match packet {
             Packet::Publish(p) => self.handle_publish(p, now),
             Packet::PubAck(PubAck { pkid }) => {
-                self.complete_outgoing(pkid, OutgoingStage::Qos1Sent);
+                if self.stage_of(pkid) == Some(OutgoingStage::Qos2Sent) {
+                    // A broker without QoS 2 (RabbitMQ): it took the message
+                    // at QoS 1. Waiting for a PUBREC that never comes would
+                    // end every wait in a timeout and resend the message at
+                    // every reconnect; complete it now and say so.
+                    self.events.push_back(Event::Downgraded {
+                        packet_id: pkid,
+                        granted: QoS::AtLeastOnce,
+                    });
+                    self.complete_outgoing(pkid, OutgoingStage::Qos2Sent);
+                } else {
+                    self.complete_outgoing(pkid, OutgoingStage::Qos1Sent);
+                }
                 self.send_queued(now)
             }
             Packet::PubRec(PubRec { pkid }) => {
@@ -1019,6 +1042,15 @@ impl Session {
             self.events.push_back(Event::Message(message(p)));
         }
         Ok(())
+    }
+
+    /// The stage of the sent message with this packet id, if any.
+    fn stage_of(&self, id: PacketId) -> Option<OutgoingStage> {
+        self.outgoing
+            .iter()
+            .take(self.sent)
+            .find(|o| o.publish.pkid == id)
+            .map(|o| o.stage)
     }
 
     fn complete_outgoing(&mut self, id: PacketId, expected: OutgoingStage) {

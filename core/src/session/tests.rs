@@ -943,3 +943,72 @@ fn the_incoming_bound_pauses_decoding_and_acknowledgement_until_messages_are_tak
     // 3 was counted above without being taken: it still holds a place.
     assert_eq!(rest, vec![4, 5]);
 }
+
+#[test]
+fn a_puback_answering_a_qos2_publish_completes_it_as_qos1_with_a_downgrade_event() {
+    // RabbitMQ's MQTT plugin has no QoS 2: it answers a QoS 2 PUBLISH with
+    // PUBACK. The message was accepted (at least once), so it completes at
+    // once instead of waiting out the operation timeout, is not sent again
+    // after a reconnect, and the downgrade is reported before the completion.
+    let t0 = Instant::now();
+    let (mut s, mut b) = connected(false, 30, t0);
+    let id = s
+        .publish(
+            "a/b",
+            Bytes::from_static(b"hi"),
+            QoS::ExactlyOnce,
+            false,
+            t0,
+        )
+        .unwrap()
+        .unwrap();
+    b.receive(&mut s);
+    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(id))), t0)
+        .unwrap();
+    assert!(b.receive(&mut s).is_empty(), "no PUBREL for a PUBACK");
+    assert_eq!(
+        events(&mut s),
+        vec![
+            Event::Downgraded {
+                packet_id: id,
+                granted: QoS::AtLeastOnce
+            },
+            Event::Published { packet_id: id }
+        ]
+    );
+    assert_eq!(s.inflight(), 0);
+    assert!(!s.is_pending(id));
+
+    s.connection_lost();
+    s.connect(params(false, 30), t0).unwrap();
+    b.receive(&mut s);
+    connack(&mut s, true, t0);
+    assert!(b.receive(&mut s).is_empty(), "nothing to resend");
+}
+
+#[test]
+fn a_puback_after_pubrec_is_still_ignored() {
+    let t0 = Instant::now();
+    let (mut s, mut b) = connected(true, 30, t0);
+    let id = s
+        .publish(
+            "a/b",
+            Bytes::from_static(b"hi"),
+            QoS::ExactlyOnce,
+            false,
+            t0,
+        )
+        .unwrap()
+        .unwrap();
+    b.receive(&mut s);
+    s.handle_bytes(&bytes_of(Packet::PubRec(PubRec::new(id))), t0)
+        .unwrap();
+    b.receive(&mut s);
+    s.handle_bytes(&bytes_of(Packet::PubAck(PubAck::new(id))), t0)
+        .unwrap();
+    assert!(
+        events(&mut s).is_empty(),
+        "released: only PUBCOMP completes it"
+    );
+    assert!(s.is_pending(id));
+}
