@@ -8,9 +8,13 @@ need() { # COMMAND HINT
   command -v "$1" >/dev/null 2>&1 || { echo "interop: $BROKER needs $1 ($2)" >&2; exit 1; }
 }
 
-# An install is redone only when its inputs change: the stamp holds VERSION
-# and a hash of the broker's own files.
-stamp_value() { { echo "$VERSION"; cat "$BROKER_SRC"/*; } | sha256sum | cut -d' ' -f1; }
+# An install is redone only when its inputs change: the stamp hashes VERSION,
+# the install function and the files beside broker.sh (pins, sources), but
+# not start(), so that a configuration change does not rebuild rumqttd.
+stamp_value() {
+  { echo "$VERSION"; declare -f install; find "$BROKER_SRC" -type f ! -name broker.sh | sort | xargs cat; } |
+    sha256sum | cut -d' ' -f1
+}
 installed() { [ -f "$BROKER_CACHE/.stamp" ] && [ "$(cat "$BROKER_CACHE/.stamp")" = "$(stamp_value)" ]; }
 mark_installed() { stamp_value >"$BROKER_CACHE/.stamp"; }
 
