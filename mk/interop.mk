@@ -5,10 +5,12 @@
 #   make interop        install what is missing (Debian packages through
 #                       `make deps`, Maven, npm, pip, Go and cargo under
 #                       target/interop/), run every broker, then rewrite
-#                       docs/interop.md; ~10 min cold (rumqttd's cargo
-#                       install alone takes ~7), ~3 min warm
+#                       docs/interop.md and the README's table; ~15 min
+#                       cold (rumqttd's cargo install alone takes 7-9), ~3
+#                       min warm
 #   make interop-test   the subset that `make test` runs: HiveMQ CE, Aedes and
-#                       RabbitMQ (an Erlang broker), ws and wss
+#                       RabbitMQ (an Erlang broker), ws and wss; ~1.5 min cold
+#                       (apt, Maven, npm included), ~1 min warm
 #   make interop-deps   only the installs
 #
 # The brokers, their known defects and the checks are listed once, in
