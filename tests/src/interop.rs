@@ -908,6 +908,17 @@ mod unit {
         }
     }
 
+    #[test]
+    fn every_broker_directory_is_in_the_list() {
+        for entry in fs::read_dir(repo_root().join("tests/interop/brokers")).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                spec(&name).is_some(),
+                "tests/interop/brokers/{name} is not in BROKERS"
+            );
+        }
+    }
+
     /// The version the docs show is the one the install files pin.
     #[test]
     fn every_version_is_the_pinned_one() {
