@@ -103,8 +103,15 @@
 //! {"pid":4242,"dir":"/tmp/mqttws-broker-Ab12","host":"127.0.0.1","tcp_port":40121,...}
 //! ```
 
+//! # Other brokers
+//!
+//! [`interop`] runs the same checks against ten other brokers (HiveMQ CE, ActiveMQ
+//! Artemis and Classic, Moquette, RabbitMQ, ejabberd, Aedes, Mochi MQTT, amqtt,
+//! rumqttd), started through `tests/interop/broker`; see docs/interop.md.
+
 mod broker;
 mod certs;
+pub mod interop;
 pub mod relay;
 
 pub use broker::{Broker, BrokerConfig, HOST, Ports};

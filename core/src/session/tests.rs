@@ -240,17 +240,7 @@ fn qos1_publish_is_completed_by_puback() {
 fn qos2_publish_goes_through_pubrec_pubrel_pubcomp() {
     let t0 = Instant::now();
     let (mut s, mut b) = connected(true, 30, t0);
-    let id = s
-        .publish(
-            "a/b",
-            Bytes::from_static(b"hi"),
-            QoS::ExactlyOnce,
-            false,
-            t0,
-        )
-        .unwrap()
-        .unwrap();
-    b.receive(&mut s);
+    let id = sent_qos2(&mut s, &mut b, t0);
     s.handle_bytes(&bytes_of(Packet::PubRec(Ack::new(id))), t0)
         .unwrap();
     assert_eq!(b.receive(&mut s), vec![Packet::PubRel(Ack::new(id))]);
@@ -943,4 +933,69 @@ fn the_incoming_bound_pauses_decoding_and_acknowledgement_until_messages_are_tak
 /// An accepting MQTT 3.1.1 CONNACK, encoded.
 pub(super) fn bytes_of_v311_connack() -> Vec<u8> {
     bytes_of(connack(0, false))
+}
+
+/// A QoS 2 PUBLISH sent (and consumed by the broker); its packet id.
+fn sent_qos2(s: &mut Session, b: &mut FakeBroker, t0: Instant) -> PacketId {
+    let id = s
+        .publish(
+            "a/b",
+            Bytes::from_static(b"hi"),
+            QoS::ExactlyOnce,
+            false,
+            t0,
+        )
+        .unwrap()
+        .unwrap();
+    b.receive(s);
+    id
+}
+
+#[test]
+fn a_puback_answering_a_qos2_publish_completes_it_as_qos1_with_a_downgrade_event() {
+    // RabbitMQ's MQTT plugin has no QoS 2: it answers a QoS 2 PUBLISH with
+    // PUBACK. The message was accepted (at least once), so it completes at
+    // once instead of waiting out the operation timeout, is not sent again
+    // after a reconnect, and the downgrade is reported before the completion.
+    let t0 = Instant::now();
+    let (mut s, mut b) = connected(false, 30, t0);
+    let id = sent_qos2(&mut s, &mut b, t0);
+    s.handle_bytes(&bytes_of(Packet::PubAck(Ack::new(id))), t0)
+        .unwrap();
+    assert!(b.receive(&mut s).is_empty(), "no PUBREL for a PUBACK");
+    assert_eq!(
+        events(&mut s),
+        vec![
+            Event::Downgraded {
+                packet_id: id,
+                granted: QoS::AtLeastOnce
+            },
+            Event::Published { packet_id: id }
+        ]
+    );
+    assert_eq!(s.inflight(), 0);
+    assert!(!s.is_pending(id));
+
+    s.connection_lost();
+    s.connect(params(false, 30), t0).unwrap();
+    b.receive(&mut s);
+    accept(&mut s, true, t0);
+    assert!(b.receive(&mut s).is_empty(), "nothing to resend");
+}
+
+#[test]
+fn a_puback_after_pubrec_is_still_ignored() {
+    let t0 = Instant::now();
+    let (mut s, mut b) = connected(true, 30, t0);
+    let id = sent_qos2(&mut s, &mut b, t0);
+    s.handle_bytes(&bytes_of(Packet::PubRec(Ack::new(id))), t0)
+        .unwrap();
+    b.receive(&mut s);
+    s.handle_bytes(&bytes_of(Packet::PubAck(Ack::new(id))), t0)
+        .unwrap();
+    assert!(
+        events(&mut s).is_empty(),
+        "released: only PUBCOMP completes it"
+    );
+    assert!(s.is_pending(id));
 }
