@@ -35,7 +35,7 @@
 //! | `options` | `mqttws_options_builder`, `mqttws_options` |
 //! | `client` | `mqttws_client`, `mqttws_subscription` |
 //! | `event` | `mqttws_event` (opaque, with accessors), `mqttws_message` |
-//! | `auth` | `mqttws_credentials`, `mqttws_tencent_*`, `mqttws_aliyun_*`, `mqttws_aws_*`, `mqttws_azure_*`, `mqttws_huawei_*` |
+//! | `auth` | `mqttws_credential_provider`, `mqttws_credentials`; per platform (`auth::tencent`, `aliyun`, `aws`, `azure`, `huawei`) only a builder: `mqttws_<platform>_builder_*` |
 
 #![allow(non_camel_case_types)]
 #![warn(missing_docs, unreachable_pub)]
