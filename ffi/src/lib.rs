@@ -60,6 +60,9 @@ pub mod event;
 pub mod options;
 pub mod slice;
 
+#[cfg(test)]
+mod error_lists;
+
 /// The library version as a static NUL-terminated string, e.g. `"0.1.0"`.
 ///
 /// Compare with `MQTTWS_VERSION_STRING` to detect a header/library mismatch.

@@ -14,8 +14,36 @@
 #define NUL MQTTWS_NULL_PARAMETER
 
 void test_result_codes_and_version(void) {
-    static const unsigned codes[] = {0,   1,   2,   3,   4,   5,   6,   7,   8,   99,  100, 101,
-                                     102, 200, 300, 400, 401, 402, 403, 404, 405, 410, 420, 500};
+    /* Every code of the header's enum, in its order; ffi/src/error_lists.rs
+     * fails when this list and mqttws_result::ALL differ. */
+    static const mqttws_result codes[] = {
+        MQTTWS_OK,
+        MQTTWS_PANIC,
+        MQTTWS_NULL_PARAMETER,
+        MQTTWS_INVALID_PARAMETER,
+        MQTTWS_INSUFFICIENT_SIZE,
+        MQTTWS_REENTRANT,
+        MQTTWS_BUSY,
+        MQTTWS_INTERRUPTED,
+        MQTTWS_INVALID_ARGUMENT,
+        MQTTWS_UNKNOWN,
+        MQTTWS_IO,
+        MQTTWS_TIMEOUT,
+        MQTTWS_ACK_TIMEOUT,
+        MQTTWS_PROXY,
+        MQTTWS_TLS,
+        MQTTWS_HANDSHAKE,
+        MQTTWS_PROTOCOL,
+        MQTTWS_CONNACK_UNACCEPTABLE_PROTOCOL_VERSION,
+        MQTTWS_CONNACK_IDENTIFIER_REJECTED,
+        MQTTWS_CONNACK_SERVER_UNAVAILABLE,
+        MQTTWS_CONNACK_BAD_USERNAME_OR_PASSWORD,
+        MQTTWS_CONNACK_NOT_AUTHORIZED,
+        MQTTWS_CLOSED,
+        MQTTWS_SUBSCRIBE_REFUSED,
+        MQTTWS_QUEUE_FULL,
+        MQTTWS_AUTH,
+    };
     size_t i;
     char version[32];
     CHECK(MQTTWS_OK == 0);
@@ -24,6 +52,8 @@ void test_result_codes_and_version(void) {
         const char *s = mqttws_result_str(codes[i]);
         CHECK(s != NULL && strlen(s) > 3);
         CHECK(strcmp(s, "unknown mqttws_result code") != 0);
+        /* Distinct numbers, ascending as in the header. */
+        CHECK(i == 0 || codes[i] > codes[i - 1]);
     }
     CHECK(strcmp(mqttws_result_str(12345), "unknown mqttws_result code") == 0);
     CHECK(strcmp(mqttws_result_str(MQTTWS_CLOSED), "connection closed") == 0);
