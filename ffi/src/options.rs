@@ -18,10 +18,10 @@ use mqttws_core::{
 };
 
 use crate::auth::mqttws_credential_provider;
-use crate::error::{Failure, mqttws_error, mqttws_result, report};
+use crate::error::{Failure, mqttws_error, mqttws_result};
 use crate::ffi::{
     Castable, OwnershipArc, OwnershipBox, bytes, cstr, free_arc, free_box, obj, obj_box, obj_mut,
-    out, path, qos, run, text, to_arc_const_ptr, to_boxed_mut_ptr,
+    out, path, qos, run, run_reporting, text, to_arc_const_ptr, to_boxed_mut_ptr,
 };
 
 /// A mutable set of client options, turned into an immutable
@@ -761,7 +761,7 @@ pub unsafe extern "C" fn mqttws_options_builder_build(
     err_out: *mut *mut mqttws_error,
 ) -> mqttws_result {
     ffi_panic_boundary! {
-        let result = (|| {
+        let body = || {
             // SAFETY: a live builder (consumed here) and a writable
             // out-pointer, or NULL (header contract).
             let (b, options_out) =
@@ -781,12 +781,9 @@ pub unsafe extern "C" fn mqttws_options_builder_build(
             };
             options_out.write(to_arc_const_ptr::<mqttws_options>(opts));
             Ok(())
-        })();
-        match result {
-            Ok(()) => mqttws_result::MQTTWS_OK,
-            // SAFETY: err_out is NULL or writable (header contract).
-            Err(f) => unsafe { report(f, err_out) },
-        }
+        };
+        // SAFETY: err_out is NULL or writable (header contract).
+        unsafe { run_reporting(err_out, body) }
     }
 }
 

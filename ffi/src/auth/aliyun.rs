@@ -2,10 +2,10 @@
 
 use std::ffi::c_char;
 
-use mqttws_core::auth::aliyun::{AliyunDevice, SignMethod, Timestamp};
+use mqttws_core::auth::aliyun::{AliyunDevice, Timestamp};
 
-use super::{build, create, mqttws_credential_provider};
-use crate::error::{Failure, mqttws_result};
+use super::{mqttws_credential_provider, parsed};
+use crate::error::mqttws_result;
 use crate::ffi::{Castable, OwnershipBox, cstr, free_box};
 
 /// Builds an Alibaba Cloud IoT Platform device authenticated by its device
@@ -43,18 +43,14 @@ pub unsafe extern "C" fn mqttws_aliyun_device_builder_new(
     device_secret: *const c_char,
     builder_out: *mut *mut mqttws_aliyun_device_builder,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: strings and out-pointer as documented (header contract).
-        unsafe {
-            create(builder_out, || {
-                Ok(AliyunDevice::new(
-                    cstr(product_key, "product_key")?,
-                    cstr(device_name, "device_name")?,
-                    cstr(device_secret, "device_secret")?,
-                ))
-            })
-        }
-    }
+    create!(
+        builder_out,
+        AliyunDevice::new(
+            cstr(product_key, "product_key")?,
+            cstr(device_name, "device_name")?,
+            cstr(device_secret, "device_secret")?,
+        )
+    )
 }
 
 /// Sets the bare client id before the `|...|` parameters (at most 64
@@ -93,10 +89,7 @@ pub unsafe extern "C" fn mqttws_aliyun_device_builder_set_sign_method(
     builder: *mut mqttws_aliyun_device_builder,
     method: *const c_char,
 ) -> mqttws_result {
-    set!(builder, |d| {
-        let m: SignMethod = cstr(method, "method")?.parse().map_err(Failure::from)?;
-        d.sign_method(m)
-    })
+    set!(builder, |d| d.sign_method(parsed(method, "method")?))
 }
 
 /// Uses the signing time (milliseconds) as the timestamp parameter (the
@@ -186,10 +179,7 @@ pub unsafe extern "C" fn mqttws_aliyun_device_builder_build(
     builder: *mut mqttws_aliyun_device_builder,
     provider_out: *mut *const mqttws_credential_provider,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: a live builder (consumed here) and a writable out-pointer, or NULL (header contract).
-        unsafe { build(builder, provider_out) }
-    }
+    build!(builder, provider_out)
 }
 
 /// Frees a builder that was not built. NULL is a no-op. Must not be called

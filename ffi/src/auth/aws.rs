@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use mqttws_core::auth::aws::{AwsCustomAuth, AwsSigV4, CustomAuthMode};
 
-use super::{build, create, mqttws_credential_provider};
+use super::mqttws_credential_provider;
 use crate::error::{Failure, mqttws_result};
 use crate::ffi::{Castable, OwnershipBox, cstr, free_box};
 
@@ -50,18 +50,14 @@ pub unsafe extern "C" fn mqttws_aws_sigv4_builder_new(
     secret_access_key: *const c_char,
     builder_out: *mut *mut mqttws_aws_sigv4_builder,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: strings and out-pointer as documented (header contract).
-        unsafe {
-            create(builder_out, || {
-                Ok(AwsSigV4::new(
-                    cstr(host, "host")?,
-                    cstr(access_key_id, "access_key_id")?,
-                    cstr(secret_access_key, "secret_access_key")?,
-                ))
-            })
-        }
-    }
+    create!(
+        builder_out,
+        AwsSigV4::new(
+            cstr(host, "host")?,
+            cstr(access_key_id, "access_key_id")?,
+            cstr(secret_access_key, "secret_access_key")?,
+        )
+    )
 }
 
 /// Sets the MQTT client id (required; the IoT policy must allow it).
@@ -141,10 +137,7 @@ pub unsafe extern "C" fn mqttws_aws_sigv4_builder_build(
     builder: *mut mqttws_aws_sigv4_builder,
     provider_out: *mut *const mqttws_credential_provider,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: a live builder (consumed here) and a writable out-pointer, or NULL (header contract).
-        unsafe { build(builder, provider_out) }
-    }
+    build!(builder, provider_out)
 }
 
 /// Frees a builder that was not built. NULL is a no-op. Must not be called
@@ -189,10 +182,7 @@ pub unsafe extern "C" fn mqttws_aws_custom_auth_builder_new(
     host: *const c_char,
     builder_out: *mut *mut mqttws_aws_custom_auth_builder,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: string and out-pointer as documented (header contract).
-        unsafe { create(builder_out, || Ok(AwsCustomAuth::new(cstr(host, "host")?))) }
-    }
+    create!(builder_out, AwsCustomAuth::new(cstr(host, "host")?))
 }
 
 /// Sets the MQTT client id (required).
@@ -300,10 +290,7 @@ pub unsafe extern "C" fn mqttws_aws_custom_auth_builder_build(
     builder: *mut mqttws_aws_custom_auth_builder,
     provider_out: *mut *const mqttws_credential_provider,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: a live builder (consumed here) and a writable out-pointer, or NULL (header contract).
-        unsafe { build(builder, provider_out) }
-    }
+    build!(builder, provider_out)
 }
 
 /// Frees a builder that was not built. NULL is a no-op. Must not be called

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use mqttws_core::auth::azure::AzureDevice;
 
-use super::{build, create, mqttws_credential_provider};
+use super::mqttws_credential_provider;
 use crate::error::mqttws_result;
 use crate::ffi::{Castable, OwnershipBox, cstr, free_box};
 
@@ -40,18 +40,14 @@ pub unsafe extern "C" fn mqttws_azure_device_builder_new(
     key_base64: *const c_char,
     builder_out: *mut *mut mqttws_azure_device_builder,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: strings and out-pointer as documented (header contract).
-        unsafe {
-            create(builder_out, || {
-                Ok(AzureDevice::new(
-                    cstr(hub, "hub")?,
-                    cstr(device_id, "device_id")?,
-                    cstr(key_base64, "key_base64")?,
-                ))
-            })
-        }
-    }
+    create!(
+        builder_out,
+        AzureDevice::new(
+            cstr(hub, "hub")?,
+            cstr(device_id, "device_id")?,
+            cstr(key_base64, "key_base64")?,
+        )
+    )
 }
 
 /// Authenticates as module `module_id` of the device (the key is then the
@@ -143,10 +139,7 @@ pub unsafe extern "C" fn mqttws_azure_device_builder_build(
     builder: *mut mqttws_azure_device_builder,
     provider_out: *mut *const mqttws_credential_provider,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: a live builder (consumed here) and a writable out-pointer, or NULL (header contract).
-        unsafe { build(builder, provider_out) }
-    }
+    build!(builder, provider_out)
 }
 
 /// Frees a builder that was not built. NULL is a no-op. Must not be called

@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use mqttws_core::auth::huawei::HuaweiDevice;
 
-use super::{build, create, mqttws_credential_provider};
+use super::mqttws_credential_provider;
 use crate::error::mqttws_result;
 use crate::ffi::{Castable, OwnershipBox, cstr, free_box};
 
@@ -38,14 +38,14 @@ pub unsafe extern "C" fn mqttws_huawei_device_builder_new(
     secret: *const c_char,
     builder_out: *mut *mut mqttws_huawei_device_builder,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: strings and out-pointer as documented (header contract).
-        unsafe {
-            create(builder_out, || {
-                Ok(HuaweiDevice::new(cstr(host, "host")?, cstr(device_id, "device_id")?, cstr(secret, "secret")?))
-            })
-        }
-    }
+    create!(
+        builder_out,
+        HuaweiDevice::new(
+            cstr(host, "host")?,
+            cstr(device_id, "device_id")?,
+            cstr(secret, "secret")?
+        )
+    )
 }
 
 /// Whether the platform checks the timestamp against its own time (client
@@ -74,10 +74,7 @@ pub unsafe extern "C" fn mqttws_huawei_device_builder_build(
     builder: *mut mqttws_huawei_device_builder,
     provider_out: *mut *const mqttws_credential_provider,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: a live builder (consumed here) and a writable out-pointer, or NULL (header contract).
-        unsafe { build(builder, provider_out) }
-    }
+    build!(builder, provider_out)
 }
 
 /// Frees a builder that was not built. NULL is a no-op. Must not be called

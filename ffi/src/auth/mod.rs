@@ -20,15 +20,16 @@
 //! appear in error messages.
 
 use std::ffi::c_char;
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mqttws_core::auth::{CredentialProvider, Credentials, Scheme};
 
-use crate::error::{Failure, mqttws_error, mqttws_result, report};
+use crate::error::{Failure, mqttws_error, mqttws_result};
 use crate::ffi::{
-    Castable, OwnershipArc, OwnershipBox, free_arc, free_box, obj, obj_box, obj_mut, out, run,
-    to_arc_const_ptr, to_boxed_mut_ptr,
+    Castable, OwnershipArc, OwnershipBox, cstr, free_arc, free_box, obj, obj_box, obj_mut, out,
+    run, run_reporting, to_arc_const_ptr, to_boxed_mut_ptr,
 };
 use crate::slice::{copy_text, mqttws_str, nul_terminated};
 
@@ -43,6 +44,30 @@ macro_rules! set {
             // used by one thread, and every other pointer parameter is NULL
             // or what the header says (header contract).
             unsafe { $crate::auth::set($builder, |$d| Ok($value)) }
+        }
+    };
+}
+
+/// The body of a platform builder's constructor: `create!(builder_out,
+/// value)`, where the expression may use `?` and the unsafe parameter
+/// helpers, inside the panic boundary.
+macro_rules! create {
+    ($builder_out:ident, $value:expr) => {
+        ffi_panic_boundary! {
+            // SAFETY: `$builder_out` and every other pointer parameter are
+            // NULL or what the header says (header contract).
+            unsafe { $crate::auth::create($builder_out, || Ok($value)) }
+        }
+    };
+}
+
+/// The body of a platform builder's `_build`, inside the panic boundary.
+macro_rules! build {
+    ($builder:ident, $provider_out:ident) => {
+        ffi_panic_boundary! {
+            // SAFETY: a live builder (consumed here) and a writable
+            // out-pointer, or NULL (header contract).
+            unsafe { $crate::auth::build($builder, $provider_out) }
         }
     };
 }
@@ -99,6 +124,20 @@ where
         o.write(to_boxed_mut_ptr::<C>(make()?));
         Ok(())
     })
+}
+
+/// A parameter naming a value the core parses (a sign method such as
+/// `"hmacsha256"`): an unknown name is `MQTTWS_INVALID_ARGUMENT`.
+///
+/// # Safety
+///
+/// As [`cstr`].
+unsafe fn parsed<T: FromStr<Err = mqttws_core::Error>>(
+    ptr: *const c_char,
+    name: &str,
+) -> Result<T, Failure> {
+    // SAFETY: per this function's contract.
+    unsafe { cstr(ptr, name) }?.parse().map_err(Failure::from)
 }
 
 /// Replaces the value behind `builder` with `f(copy of it)`: the core's
@@ -193,18 +232,15 @@ pub unsafe extern "C" fn mqttws_credential_provider_credentials(
     err_out: *mut *mut mqttws_error,
 ) -> mqttws_result {
     ffi_panic_boundary! {
-        let result = (|| {
+        let body = || {
             // SAFETY: NULL or a live provider, NULL or a writable output (header contract).
             let (p, o) = unsafe { (obj(provider, "provider")?, out(credentials_out, "credentials_out")?) };
             let c = p.credentials(system_time(unix_time)?).map_err(Failure::from)?;
             o.write(to_boxed_mut_ptr::<mqttws_credentials>(CredentialsOut::from(c)));
             Ok(())
-        })();
-        match result {
-            Ok(()) => mqttws_result::MQTTWS_OK,
-            // SAFETY: err_out is NULL or writable (header contract).
-            Err(f) => unsafe { report(f, err_out) },
-        }
+        };
+        // SAFETY: err_out is NULL or writable (header contract).
+        unsafe { run_reporting(err_out, body) }
     }
 }
 
@@ -230,7 +266,7 @@ pub unsafe extern "C" fn mqttws_credential_provider_url(
     err_out: *mut *mut mqttws_error,
 ) -> mqttws_result {
     ffi_panic_boundary! {
-        let result = (|| {
+        let body = || {
             // SAFETY: NULL or a live provider (header contract).
             let p = unsafe { obj(provider, "provider") }?;
             if out_n.is_null() {
@@ -248,12 +284,9 @@ pub unsafe extern "C" fn mqttws_credential_provider_url(
                     format!("the buffer of {len} bytes is too small; {} are needed", url.len() + 1),
                 )),
             }
-        })();
-        match result {
-            Ok(()) => mqttws_result::MQTTWS_OK,
-            // SAFETY: err_out is NULL or writable (header contract).
-            Err(f) => unsafe { report(f, err_out) },
-        }
+        };
+        // SAFETY: err_out is NULL or writable (header contract).
+        unsafe { run_reporting(err_out, body) }
     }
 }
 

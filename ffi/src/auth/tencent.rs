@@ -3,9 +3,9 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use mqttws_core::auth::tencent::{Expiry, SignMethod, TencentDevice};
+use mqttws_core::auth::tencent::{Expiry, TencentDevice};
 
-use super::{build, create, mqttws_credential_provider};
+use super::{mqttws_credential_provider, parsed};
 use crate::error::{Failure, mqttws_result};
 use crate::ffi::{Castable, OwnershipBox, bytes, cstr, free_box, path};
 
@@ -44,18 +44,14 @@ pub unsafe extern "C" fn mqttws_tencent_device_builder_new_psk(
     psk_base64: *const c_char,
     builder_out: *mut *mut mqttws_tencent_device_builder,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: strings and out-pointer as documented (header contract).
-        unsafe {
-            create(builder_out, || {
-                Ok(TencentDevice::with_psk(
-                    cstr(product_id, "product_id")?,
-                    cstr(device_name, "device_name")?,
-                    cstr(psk_base64, "psk_base64")?,
-                ))
-            })
-        }
-    }
+    create!(
+        builder_out,
+        TencentDevice::with_psk(
+            cstr(product_id, "product_id")?,
+            cstr(device_name, "device_name")?,
+            cstr(psk_base64, "psk_base64")?,
+        )
+    )
 }
 
 /// Starts a certificate device whose RSA private key (PEM, PKCS#1 or
@@ -73,23 +69,18 @@ pub unsafe extern "C" fn mqttws_tencent_device_builder_new_private_key_pem(
     pem_len: usize,
     builder_out: *mut *mut mqttws_tencent_device_builder,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: pointers and length as documented (header contract).
-        unsafe {
-            create(builder_out, || {
-                let product_id = cstr(product_id, "product_id")?;
-                let device_name = cstr(device_name, "device_name")?;
-                if pem.is_null() {
-                    return Err(Failure::null("pem"));
-                }
-                let pem = bytes(pem, pem_len, "pem")?;
-                if pem.is_empty() {
-                    return Err(Failure::invalid("pem", "is empty"));
-                }
-                Ok(TencentDevice::with_private_key_pem(product_id, device_name, pem.to_vec()))
-            })
+    create!(builder_out, {
+        let product_id = cstr(product_id, "product_id")?;
+        let device_name = cstr(device_name, "device_name")?;
+        if pem.is_null() {
+            return Err(Failure::null("pem"));
         }
-    }
+        let pem = bytes(pem, pem_len, "pem")?;
+        if pem.is_empty() {
+            return Err(Failure::invalid("pem", "is empty"));
+        }
+        TencentDevice::with_private_key_pem(product_id, device_name, pem.to_vec())
+    })
 }
 
 /// Starts a certificate device whose RSA private key PEM is in the file
@@ -104,18 +95,14 @@ pub unsafe extern "C" fn mqttws_tencent_device_builder_new_private_key_file(
     key_path: *const c_char,
     builder_out: *mut *mut mqttws_tencent_device_builder,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: strings and out-pointer as documented (header contract).
-        unsafe {
-            create(builder_out, || {
-                Ok(TencentDevice::with_private_key_file(
-                    cstr(product_id, "product_id")?,
-                    cstr(device_name, "device_name")?,
-                    path(key_path, "key_path")?.to_owned(),
-                ))
-            })
-        }
-    }
+    create!(
+        builder_out,
+        TencentDevice::with_private_key_file(
+            cstr(product_id, "product_id")?,
+            cstr(device_name, "device_name")?,
+            path(key_path, "key_path")?.to_owned(),
+        )
+    )
 }
 
 /// Sets the HMAC of a key device: `"hmacsha1"` or `"hmacsha256"` (the
@@ -128,10 +115,7 @@ pub unsafe extern "C" fn mqttws_tencent_device_builder_set_sign_method(
     builder: *mut mqttws_tencent_device_builder,
     method: *const c_char,
 ) -> mqttws_result {
-    set!(builder, |d| {
-        let m: SignMethod = cstr(method, "method")?.parse().map_err(Failure::from)?;
-        d.sign_method(m)
-    })
+    set!(builder, |d| d.sign_method(parsed(method, "method")?))
 }
 
 /// Sets the region, the second label of the endpoint host: e.g.
@@ -236,10 +220,7 @@ pub unsafe extern "C" fn mqttws_tencent_device_builder_build(
     builder: *mut mqttws_tencent_device_builder,
     provider_out: *mut *const mqttws_credential_provider,
 ) -> mqttws_result {
-    ffi_panic_boundary! {
-        // SAFETY: a live builder (consumed here) and a writable out-pointer, or NULL (header contract).
-        unsafe { build(builder, provider_out) }
-    }
+    build!(builder, provider_out)
 }
 
 /// Frees a builder that was not built. NULL is a no-op. Must not be called
