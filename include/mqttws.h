@@ -7,6 +7,10 @@
  *  - Everything is prefixed mqttws_; functions are mqttws_<type>_<verb>.
  *  - Types are opaque, created and freed by the library: _new creates,
  *    _free destroys, and _free(NULL) does nothing. Never free twice.
+ *  - Builders are consumed: mqttws_<type>_builder_new and its setters end
+ *    in _build, which turns the builder into an immutable object (options,
+ *    a platform's credential provider) and frees the builder, also when
+ *    it fails. _free is only for a builder that is not built.
  *  - Fallible functions return mqttws_result; MQTTWS_OK is 0. The other
  *    numbers never change between releases; mqttws_result_str() gives a
  *    static text, mqttws_client_last_error() the detail of a client's last
@@ -47,9 +51,11 @@
  *    MQTTWS_BUSY (retrying until MQTTWS_OK is safe).
  *  - mqttws_client_last_error() and its siblings report the calling
  *    thread's most recent failure on that client.
- *  - A builder and a platform device are used from one thread at a time;
- *    mqttws_options, mqttws_credentials, mqttws_error and mqttws_event are
- *    immutable and may be shared between threads.
+ *  - A builder (mqttws_options_builder, mqttws_<platform>_builder) is
+ *    used from one thread at a time; what a builder builds
+ *    (mqttws_options, mqttws_credential_provider) and mqttws_credentials,
+ *    mqttws_error and mqttws_event are immutable and may be shared
+ *    between threads.
  *  - The message callback runs inside mqttws_client_poll(), on the thread
  *    calling it (with several polling threads, on several threads). From
  *    inside it every call on the same client works except
@@ -330,57 +336,58 @@ typedef uint32_t mqttws_event_kind;
 #endif // __cplusplus
 
 /**
- * An Alibaba Cloud IoT Platform device authenticated by its device secret.
- * Client id `{client_id}|securemode=2,signmethod=...,timestamp=...|`, user
- * name `{device_name}&{product_key}`, password an HMAC of the sorted
- * parameters. Defaults: wss:// (securemode 2), client id
+ * Builds an Alibaba Cloud IoT Platform device authenticated by its device
+ * secret. Client id `{client_id}|securemode=2,signmethod=...,timestamp=...|`,
+ * user name `{device_name}&{product_key}`, password an HMAC of the sorted
+ * parameters. Defaults: wss:// (securemode 2; the client follows the
+ * scheme of the URL it connects to), client id
  * `{product_key}.{device_name}`, HMAC-SHA256, timestamp = signing time,
- * upper-case hex, keepalive range 30..1200 s. No default endpoint: set a
- * region or an instance before `mqttws_aliyun_device_url`.
+ * upper-case hex; keepalive range 30..1200 s. No default endpoint: set a
+ * region or an instance for `mqttws_credential_provider_url`.
  *
- * Ownership: created by `mqttws_aliyun_device_new`, freed with
- * `mqttws_aliyun_device_free`. Threading: setters one thread at a time;
- * `_url`, `_credentials` and `_attach` do not modify the device.
+ * Ownership: created by `mqttws_aliyun_device_builder_new`; consumed by
+ * `mqttws_aliyun_device_builder_build`, or freed with
+ * `mqttws_aliyun_device_builder_free`. Threading: one thread at a time.
  */
-typedef struct mqttws_aliyun_device mqttws_aliyun_device;
+typedef struct mqttws_aliyun_device_builder mqttws_aliyun_device_builder;
 
 /**
- * Credentials for an AWS IoT Core custom authorizer over wss://: the
- * client id, the URL `wss://{host}/mqtt` and the authorizer parameters as
- * upgrade headers (default) or in the URL query. Keepalive range 1..1200
- * s.
+ * Builds credentials for an AWS IoT Core custom authorizer over wss://:
+ * the client id, the URL `wss://{host}/mqtt` (which replaces the options'
+ * URL at every connect) and the authorizer parameters as upgrade headers
+ * (default) or in the URL query. Keepalive range 1..1200 s.
  *
- * Ownership: created by `mqttws_aws_custom_auth_new`, freed with
- * `mqttws_aws_custom_auth_free`. Threading: setters one thread at a time;
- * `_credentials` and `_attach` do not modify it.
+ * Ownership: created by `mqttws_aws_custom_auth_builder_new`; consumed by
+ * `mqttws_aws_custom_auth_builder_build`, or freed with
+ * `mqttws_aws_custom_auth_builder_free`. Threading: one thread at a time.
  */
-typedef struct mqttws_aws_custom_auth mqttws_aws_custom_auth;
+typedef struct mqttws_aws_custom_auth_builder mqttws_aws_custom_auth_builder;
 
 /**
- * An AWS IoT Core SigV4 presigner (IAM or Cognito credentials): the
+ * Builds an AWS IoT Core SigV4 presigner (IAM or Cognito credentials): the
  * credentials carry the client id and a presigned
- * `wss://{host}/mqtt?X-Amz-...` URL, no user name or password. Defaults:
- * port 443, region derived from the host, no X-Amz-Expires, keepalive
- * range 1..1200 s.
+ * `wss://{host}/mqtt?X-Amz-...` URL, which replaces the options' URL at
+ * every connect; no user name or password. Defaults: port 443, region
+ * derived from the host, no X-Amz-Expires; keepalive range 1..1200 s.
  *
- * Ownership: created by `mqttws_aws_sigv4_new`, freed with
- * `mqttws_aws_sigv4_free`. Threading: setters one thread at a time;
- * `_presigned_url`, `_credentials` and `_attach` do not modify it.
+ * Ownership: created by `mqttws_aws_sigv4_builder_new`; consumed by
+ * `mqttws_aws_sigv4_builder_build`, or freed with
+ * `mqttws_aws_sigv4_builder_free`. Threading: one thread at a time.
  */
-typedef struct mqttws_aws_sigv4 mqttws_aws_sigv4;
+typedef struct mqttws_aws_sigv4_builder mqttws_aws_sigv4_builder;
 
 /**
- * An Azure IoT Hub device (or module) with a symmetric key: client id
- * `{device_id}`, user name `{hub}/{device_id}/?api-version=...`, password a
- * SAS token valid for the TTL after the signing time. Defaults: TTL 3600
- * s, api-version 2021-04-12, the `?iothub-no-client-cert=true` URL hint
- * on, keepalive range 1..1740 s.
+ * Builds an Azure IoT Hub device (or module) with a symmetric key: client
+ * id `{device_id}`, user name `{hub}/{device_id}/?api-version=...`,
+ * password a SAS token valid for the TTL after the signing time. Defaults:
+ * TTL 3600 s, api-version 2021-04-12, the `?iothub-no-client-cert=true`
+ * URL hint on; keepalive range 1..1740 s.
  *
- * Ownership: created by `mqttws_azure_device_new`, freed with
- * `mqttws_azure_device_free`. Threading: setters one thread at a time;
- * `_url`, `_credentials` and `_attach` do not modify the device.
+ * Ownership: created by `mqttws_azure_device_builder_new`; consumed by
+ * `mqttws_azure_device_builder_build`, or freed with
+ * `mqttws_azure_device_builder_free`. Threading: one thread at a time.
  */
-typedef struct mqttws_azure_device mqttws_azure_device;
+typedef struct mqttws_azure_device_builder mqttws_azure_device_builder;
 
 /**
  * An MQTT client connection over WebSocket.
@@ -395,11 +402,24 @@ typedef struct mqttws_azure_device mqttws_azure_device;
 typedef struct mqttws_client mqttws_client;
 
 /**
+ * A finished platform signer: computes the credentials of each connection
+ * attempt, knows the platform's endpoint URL and keepalive range.
+ *
+ * Ownership: created by a platform builder's `_build`
+ * (`mqttws_tencent_device_builder_build`, ...), freed with
+ * `mqttws_credential_provider_free`. Threading: immutable and
+ * reference-counted (under the hood an `Arc<dyn CredentialProvider>`);
+ * every function may be called from several threads at once, and options
+ * and clients keep their own reference.
+ */
+typedef struct mqttws_credential_provider mqttws_credential_provider;
+
+/**
  * Credentials computed for one connection attempt: client id, user name,
  * password, and (AWS) a URL and upgrade headers.
  *
- * Ownership: created by a `mqttws_*_credentials` function, freed with
- * `mqttws_credentials_free`; the views its accessors return are valid
+ * Ownership: created by `mqttws_credential_provider_credentials`, freed
+ * with `mqttws_credentials_free`; the views its accessors return are valid
  * until then. Threading: immutable; may be read from several threads.
  */
 typedef struct mqttws_credentials mqttws_credentials;
@@ -426,16 +446,16 @@ typedef struct mqttws_error mqttws_error;
 typedef struct mqttws_event mqttws_event;
 
 /**
- * A Huawei Cloud IoTDA device authenticated by its secret: client id
- * `{device_id}_0_{0|1}_{YYYYMMDDHH}`, user name `{device_id}`, password an
- * HMAC-SHA256 keyed with the UTC hour. Default: the platform does not
+ * Builds a Huawei Cloud IoTDA device authenticated by its secret: client
+ * id `{device_id}_0_{0|1}_{YYYYMMDDHH}`, user name `{device_id}`, password
+ * an HMAC-SHA256 keyed with the UTC hour. Default: the platform does not
  * check the timestamp. Keepalive range 30..1200 s.
  *
- * Ownership: created by `mqttws_huawei_device_new`, freed with
- * `mqttws_huawei_device_free`. Threading: setters one thread at a time;
- * `_url`, `_credentials` and `_attach` do not modify the device.
+ * Ownership: created by `mqttws_huawei_device_builder_new`; consumed by
+ * `mqttws_huawei_device_builder_build`, or freed with
+ * `mqttws_huawei_device_builder_free`. Threading: one thread at a time.
  */
-typedef struct mqttws_huawei_device mqttws_huawei_device;
+typedef struct mqttws_huawei_device_builder mqttws_huawei_device_builder;
 
 /**
  * Immutable client options, used by `mqttws_client_new` (which copies what
@@ -459,18 +479,19 @@ typedef struct mqttws_options mqttws_options;
 typedef struct mqttws_options_builder mqttws_options_builder;
 
 /**
- * A Tencent IoT Hub / IoT Explorer device. Client id
+ * Builds a Tencent IoT Hub / IoT Explorer device. Client id
  * `{product_id}{device_name}`; user name
  * `{client_id};{sdkappid};{connid};{expiry}`; password an HMAC (key
  * devices) or RSA-SHA256 (certificate devices) signature of the user name.
  * Defaults: region ap-guangzhou, wss://, HMAC-SHA256, expiry one hour
- * after the signing time, random connid, keepalive range 0..900 s.
+ * after the signing time, random connid, sdkappid 12010126; keepalive
+ * range 0..900 s.
  *
- * Ownership: created by a `mqttws_tencent_device_new_*` function, freed
- * with `mqttws_tencent_device_free`. Threading: setters one thread at a
- * time; `_url`, `_credentials` and `_attach` do not modify the device.
+ * Ownership: created by a `mqttws_tencent_device_builder_new_*` function;
+ * consumed by `mqttws_tencent_device_builder_build`, or freed with
+ * `mqttws_tencent_device_builder_free`. Threading: one thread at a time.
  */
-typedef struct mqttws_tencent_device mqttws_tencent_device;
+typedef struct mqttws_tencent_device_builder mqttws_tencent_device_builder;
 
 /**
  * A borrowed UTF-8 string: `len` bytes at `data`, not counting a
@@ -578,6 +599,57 @@ extern "C" {
 const char *mqttws_version(void);
 
 /**
+ * Computes the credentials for a connection made at `unix_time` (seconds
+ * since 1970, e.g. `time(NULL)`): client id, user name and password, and
+ * for AWS the URL (`mqttws_credentials_url`) and upgrade headers
+ * (`mqttws_credentials_header`). The client does this by itself at every
+ * connect; this function shows what it would send.
+ *
+ * On success `*credentials_out` receives credentials the caller frees with
+ * `mqttws_credentials_free`. On failure, if `err_out` is not NULL (it is
+ * optional), `*err_out` receives an `mqttws_error` to free. NULL
+ * `provider` or `credentials_out`: `MQTTWS_NULL_PARAMETER`; a malformed
+ * identity, an expiry in the past, a clock before 2015 where the platform
+ * checks the time: `MQTTWS_INVALID_ARGUMENT`; unusable secrets (a PSK or
+ * key that is not base64, an unreadable or unusable private key, an empty
+ * secret or token): `MQTTWS_AUTH`. Thread-safe.
+ */
+mqttws_result mqttws_credential_provider_credentials(const struct mqttws_credential_provider *provider,
+                                                     uint64_t unix_time,
+                                                     struct mqttws_credentials **credentials_out,
+                                                     struct mqttws_error **err_out);
+
+/**
+ * Copies the platform's endpoint URL, e.g.
+ * `wss://ABCDEFGHIJ.ap-guangzhou.iothub.tencentdevices.com/mqtt`, into
+ * `buf` (NUL-terminated) and its length into `*out_n`: the URL to give
+ * `mqttws_options_builder_new`. For AWS it is the endpoint before signing
+ * (`wss://{host}/mqtt`), which the credentials of each connect replace.
+ *
+ * NULL `provider` or `out_n`, or NULL `buf` with `len` > 0:
+ * `MQTTWS_NULL_PARAMETER`. If `len` is too small, nothing is copied,
+ * `*out_n` receives the size needed (with the NUL) and the result is
+ * `MQTTWS_INSUFFICIENT_SIZE`. No endpoint (an Alibaba device without
+ * region or instance) or a malformed host, product id or region:
+ * `MQTTWS_INVALID_ARGUMENT`. On failure, if `err_out` is not NULL (it is
+ * optional), `*err_out` receives an `mqttws_error` to free. Thread-safe.
+ */
+mqttws_result mqttws_credential_provider_url(const struct mqttws_credential_provider *provider,
+                                             char *buf,
+                                             size_t len,
+                                             size_t *out_n,
+                                             struct mqttws_error **err_out);
+
+/**
+ * Releases the caller's reference to a provider. Options and clients it
+ * was given to keep theirs, so it may be freed right after
+ * `mqttws_options_builder_set_credential_provider`. NULL is a no-op. Must
+ * not be called twice for the same reference, nor while another thread
+ * still uses it.
+ */
+void mqttws_credential_provider_free(const struct mqttws_credential_provider *provider);
+
+/**
  * The MQTT client id. Borrowed (valid until `mqttws_credentials_free`),
  * NUL-terminated. NULL `credentials`: a view with `data` NULL.
  * Thread-safe (credentials are immutable).
@@ -631,698 +703,570 @@ mqttws_result mqttws_credentials_header(const struct mqttws_credentials *credent
 void mqttws_credentials_free(struct mqttws_credentials *credentials);
 
 /**
- * Creates a key (PSK) device. `psk_base64` is the device key exactly as
- * the console shows it (base64; decoded when signing).
- *
- * All strings (UTF-8) are copied. On success `*device_out` receives a
- * device the caller frees with `mqttws_tencent_device_free`. NULL
- * parameter: `MQTTWS_NULL_PARAMETER`; not UTF-8:
- * `MQTTWS_INVALID_PARAMETER`. Values are checked when signing.
- * Thread-safe.
- */
-mqttws_result mqttws_tencent_device_new_psk(const char *product_id,
-                                            const char *device_name,
-                                            const char *psk_base64,
-                                            struct mqttws_tencent_device **device_out);
-
-/**
- * Creates a certificate device whose RSA private key (PEM, PKCS#1 or
- * PKCS#8, unencrypted) is given as `pem_len` bytes; the password is then
- * an RSA-SHA256 signature, as Tencent's SDKs send over WebSocket.
- *
- * Strings and the key are copied. NULL parameter (or `pem_len` 0):
- * `MQTTWS_NULL_PARAMETER` / `MQTTWS_INVALID_PARAMETER`. On success
- * `*device_out` receives a device to free with
- * `mqttws_tencent_device_free`. Thread-safe.
- */
-mqttws_result mqttws_tencent_device_new_private_key_pem(const char *product_id,
-                                                        const char *device_name,
-                                                        const uint8_t *pem,
-                                                        size_t pem_len,
-                                                        struct mqttws_tencent_device **device_out);
-
-/**
- * Creates a certificate device whose RSA private key PEM is in the file
- * `key_path`, read at every signing (so a rotated key is picked up).
- *
- * Strings are copied. NULL parameter: `MQTTWS_NULL_PARAMETER`. On success
- * `*device_out` receives a device to free with
- * `mqttws_tencent_device_free`. Thread-safe.
- */
-mqttws_result mqttws_tencent_device_new_private_key_file(const char *product_id,
-                                                         const char *device_name,
-                                                         const char *key_path,
-                                                         struct mqttws_tencent_device **device_out);
-
-/**
- * Sets the HMAC of a key device: `"hmacsha1"` or `"hmacsha256"` (the
- * default). On a certificate device, signing then fails.
- *
- * NULL `device` or `method`: `MQTTWS_NULL_PARAMETER`; an unknown name:
- * `MQTTWS_INVALID_ARGUMENT`. One thread at a time per device.
- */
-mqttws_result mqttws_tencent_device_set_sign_method(struct mqttws_tencent_device *device,
-                                                    const char *method);
-
-/**
- * Sets the region, the second label of the endpoint host: e.g.
- * `"ap-guangzhou"` (default), `"us-east"`, `"europe"`, `"ap-bangkok"`.
- *
- * `region` is copied. NULL `device` or `region`: `MQTTWS_NULL_PARAMETER`.
- * One thread at a time per device.
- */
-mqttws_result mqttws_tencent_device_set_region(struct mqttws_tencent_device *device,
-                                               const char *region);
-
-/**
- * Sets the scheme of `mqttws_tencent_device_url`: `MQTTWS_SCHEME_WSS`
- * (default, port 443) or `MQTTWS_SCHEME_WS` (port 80).
- *
- * NULL `device`: `MQTTWS_NULL_PARAMETER`; another value:
- * `MQTTWS_INVALID_PARAMETER`. One thread at a time per device.
- */
-mqttws_result mqttws_tencent_device_set_scheme(struct mqttws_tencent_device *device,
-                                               uint32_t scheme);
-
-/**
- * Makes the signature expire `seconds` after the signing time (the
- * default is 3600). Signing then needs a wall clock after 2015.
- *
- * NULL `device`: `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
- */
-mqttws_result mqttws_tencent_device_set_expiry_ttl(struct mqttws_tencent_device *device,
-                                                   uint64_t seconds);
-
-/**
- * Makes the signature expire at this UNIX time (seconds), which must be
- * after the signing time.
- *
- * NULL `device`: `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
- */
-mqttws_result mqttws_tencent_device_set_expiry_at(struct mqttws_tencent_device *device,
-                                                  uint64_t unix_time);
-
-/**
- * Makes the signature never expire (expiry 2147483647, as the SDKs do for
- * devices without a trustworthy clock).
- *
- * NULL `device`: `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
- */
-mqttws_result mqttws_tencent_device_set_expiry_never(struct mqttws_tencent_device *device);
-
-/**
- * Fixes the connid field (ASCII letters and digits) instead of 5 random
- * characters per attempt. Meant for tests.
- *
- * `connid` is copied. NULL `device` or `connid`: `MQTTWS_NULL_PARAMETER`.
- * One thread at a time per device.
- */
-mqttws_result mqttws_tencent_device_set_connid(struct mqttws_tencent_device *device,
-                                               const char *connid);
-
-/**
- * Sets the sdkappid field of the user name (default "12010126").
- *
- * `sdkappid` is copied. NULL `device` or `sdkappid`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
- */
-mqttws_result mqttws_tencent_device_set_sdkappid(struct mqttws_tencent_device *device,
-                                                 const char *sdkappid);
-
-/**
- * Copies the endpoint URL, e.g.
- * `wss://ABCDEFGHIJ.ap-guangzhou.iothub.tencentdevices.com/mqtt`, into
- * `buf` (NUL-terminated) and its length into `*out_n`.
- *
- * NULL `device` or `out_n`, or NULL `buf` with `len` > 0:
- * `MQTTWS_NULL_PARAMETER`. If `len` is too small, nothing is copied,
- * `*out_n` receives the size needed (with the NUL) and the result is
- * `MQTTWS_INSUFFICIENT_SIZE`. On failure, if `err_out` is not NULL (it is
- * optional), `*err_out` receives an `mqttws_error` to free. A malformed
- * product id or region: `MQTTWS_INVALID_ARGUMENT`. Does not modify the
- * device; thread-safe with other calls that do not modify it.
- */
-mqttws_result mqttws_tencent_device_url(const struct mqttws_tencent_device *device,
-                                        char *buf,
-                                        size_t len,
-                                        size_t *out_n,
-                                        struct mqttws_error **err_out);
-
-/**
- * Computes the credentials for a connection made at `unix_time` (seconds
- * since 1970, e.g. `time(NULL)`).
- *
- * On success `*credentials_out` receives credentials the caller frees with
- * `mqttws_credentials_free`. On failure, if `err_out` is not NULL (it is
- * optional), `*err_out` receives an `mqttws_error` to free. NULL `device`
- * or `credentials_out`: `MQTTWS_NULL_PARAMETER`; bad identity, expiry in
- * the past or a clock before 2015: `MQTTWS_INVALID_ARGUMENT`; a PSK that
- * is not base64 or an unusable key: `MQTTWS_AUTH`. Does not modify the
- * device; thread-safe with other calls that do not modify it.
- */
-mqttws_result mqttws_tencent_device_credentials(const struct mqttws_tencent_device *device,
-                                                uint64_t unix_time,
-                                                struct mqttws_credentials **credentials_out,
-                                                struct mqttws_error **err_out);
-
-/**
- * Attaches a copy of the device to the options builder as its credential
- * provider: every `mqttws_client_connect` then signs afresh with the
- * current time (overriding the builder's client id, user name and
- * password) and checks the keepalive against 0..900 s. The builder's URL
- * is kept: build it from `mqttws_tencent_device_url`.
- *
- * `device` is borrowed (later changes to it do not affect the builder);
- * `builder` is modified. NULL `device` or `builder`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
- */
-mqttws_result mqttws_tencent_device_attach(const struct mqttws_tencent_device *device,
-                                           struct mqttws_options_builder *builder);
-
-/**
- * Frees a Tencent device. NULL is a no-op. Must not be called twice, nor while another
- * thread uses it.
- */
-void mqttws_tencent_device_free(struct mqttws_tencent_device *device);
-
-/**
- * Creates a device of product `product_key` named `device_name` with its
+ * Starts a device of product `product_key` named `device_name` with its
  * device secret (used as is).
  *
- * All strings (UTF-8) are copied. On success `*device_out` receives a
- * device the caller frees with `mqttws_aliyun_device_free`. NULL
- * parameter: `MQTTWS_NULL_PARAMETER`. Values are checked when signing.
- * Thread-safe.
+ * All strings (UTF-8) are copied. On success `*builder_out` receives a
+ * builder (build it, or free it with `mqttws_aliyun_device_builder_free`).
+ * NULL parameter: `MQTTWS_NULL_PARAMETER`. Values are checked when
+ * signing. Thread-safe.
  */
-mqttws_result mqttws_aliyun_device_new(const char *product_key,
-                                       const char *device_name,
-                                       const char *device_secret,
-                                       struct mqttws_aliyun_device **device_out);
+mqttws_result mqttws_aliyun_device_builder_new(const char *product_key,
+                                               const char *device_name,
+                                               const char *device_secret,
+                                               struct mqttws_aliyun_device_builder **builder_out);
 
 /**
  * Sets the bare client id before the `|...|` parameters (at most 64
  * characters, no `|`; default `{product_key}.{device_name}`).
  *
- * `client_id` is copied. NULL `device` or `client_id`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
+ * `client_id` is copied. NULL `builder` or `client_id`:
+ * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_aliyun_device_set_client_id(struct mqttws_aliyun_device *device,
-                                                 const char *client_id);
+mqttws_result mqttws_aliyun_device_builder_set_client_id(struct mqttws_aliyun_device_builder *builder,
+                                                         const char *client_id);
 
 /**
  * Sets the scheme: `MQTTWS_SCHEME_WSS` (default, securemode=2) or
  * `MQTTWS_SCHEME_WS` (securemode=3); both use port 443. It changes both
- * the client id and the URL.
+ * the client id and the endpoint URL.
  *
- * NULL `device`: `MQTTWS_NULL_PARAMETER`; another value:
- * `MQTTWS_INVALID_PARAMETER`. One thread at a time per device.
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`; another value:
+ * `MQTTWS_INVALID_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_aliyun_device_set_scheme(struct mqttws_aliyun_device *device, uint32_t scheme);
+mqttws_result mqttws_aliyun_device_builder_set_scheme(struct mqttws_aliyun_device_builder *builder,
+                                                      uint32_t scheme);
 
 /**
  * Sets the HMAC: `"hmacsha256"` (default), `"hmacsha1"` or `"hmacmd5"`.
  *
- * NULL `device` or `method`: `MQTTWS_NULL_PARAMETER`; an unknown name:
- * `MQTTWS_INVALID_ARGUMENT`. One thread at a time per device.
+ * NULL `builder` or `method`: `MQTTWS_NULL_PARAMETER`; an unknown name:
+ * `MQTTWS_INVALID_ARGUMENT`. One thread at a time per builder.
  */
-mqttws_result mqttws_aliyun_device_set_sign_method(struct mqttws_aliyun_device *device,
-                                                   const char *method);
+mqttws_result mqttws_aliyun_device_builder_set_sign_method(struct mqttws_aliyun_device_builder *builder,
+                                                           const char *method);
 
 /**
  * Uses the signing time (milliseconds) as the timestamp parameter (the
  * default).
  *
- * NULL `device`: `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
  */
-mqttws_result mqttws_aliyun_device_set_timestamp_now(struct mqttws_aliyun_device *device);
+mqttws_result mqttws_aliyun_device_builder_set_timestamp_now(struct mqttws_aliyun_device_builder *builder);
 
 /**
  * Uses this fixed timestamp parameter (milliseconds), e.g. 2524608000000
  * as Alibaba's C SDKs send, for devices without a clock.
  *
- * NULL `device`: `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
  */
-mqttws_result mqttws_aliyun_device_set_timestamp_fixed(struct mqttws_aliyun_device *device,
-                                                       uint64_t timestamp_ms);
+mqttws_result mqttws_aliyun_device_builder_set_timestamp_fixed(struct mqttws_aliyun_device_builder *builder,
+                                                               uint64_t timestamp_ms);
 
 /**
  * Sends no timestamp parameter (neither in the client id nor signed).
  *
- * NULL `device`: `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
  */
-mqttws_result mqttws_aliyun_device_set_timestamp_omit(struct mqttws_aliyun_device *device);
+mqttws_result mqttws_aliyun_device_builder_set_timestamp_omit(struct mqttws_aliyun_device_builder *builder);
 
 /**
  * Emits the password in lower-case hex instead of upper case (the server
  * accepts both).
  *
- * NULL `device`: `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
  */
-mqttws_result mqttws_aliyun_device_set_lowercase_hex(struct mqttws_aliyun_device *device,
-                                                     bool lowercase);
+mqttws_result mqttws_aliyun_device_builder_set_lowercase_hex(struct mqttws_aliyun_device_builder *builder,
+                                                             bool lowercase);
 
 /**
  * Connects to the old public instance of a region, e.g. `"cn-shanghai"`:
  * host `{product_key}.iot-as-mqtt.{region_id}.aliyuncs.com`.
  *
- * `region_id` is copied. NULL `device` or `region_id`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
+ * `region_id` is copied. NULL `builder` or `region_id`:
+ * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_aliyun_device_set_region(struct mqttws_aliyun_device *device,
-                                              const char *region_id);
+mqttws_result mqttws_aliyun_device_builder_set_region(struct mqttws_aliyun_device_builder *builder,
+                                                      const char *region_id);
 
 /**
  * Connects to a new public or Enterprise instance, e.g.
  * `"iot-06z00ab1c2d3e4f"`: host `{instance_id}.mqtt.iothub.aliyuncs.com`.
  *
- * `instance_id` is copied. NULL `device` or `instance_id`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
- */
-mqttws_result mqttws_aliyun_device_set_instance(struct mqttws_aliyun_device *device,
-                                                const char *instance_id);
-
-/**
- * Copies the endpoint URL (e.g.
- * `wss://a1B2c3D4e5F.iot-as-mqtt.cn-shanghai.aliyuncs.com/`) into `buf`.
- *
- * NULL `device` or `out_n`, or NULL `buf` with `len` > 0:
- * `MQTTWS_NULL_PARAMETER`; buffer and `err_out` rules as
- * `mqttws_tencent_device_url`. Does not modify the device; thread-safe
- * with other calls that do not modify it. No region or
- * instance set: `MQTTWS_INVALID_ARGUMENT`.
- */
-mqttws_result mqttws_aliyun_device_url(const struct mqttws_aliyun_device *device,
-                                       char *buf,
-                                       size_t len,
-                                       size_t *out_n,
-                                       struct mqttws_error **err_out);
-
-/**
- * Computes the credentials for a connection made at `unix_time` (seconds).
- *
- * Ownership, NULL handling, errors and threading as
- * `mqttws_tencent_device_credentials`; an empty
- * device secret: `MQTTWS_AUTH`.
- */
-mqttws_result mqttws_aliyun_device_credentials(const struct mqttws_aliyun_device *device,
-                                               uint64_t unix_time,
-                                               struct mqttws_credentials **credentials_out,
-                                               struct mqttws_error **err_out);
-
-/**
- * Attaches a copy of the device to the options builder as its credential
- * provider (signing at every connect; keepalive checked against 30..1200
- * s). The builder's URL is kept: build it from `mqttws_aliyun_device_url`.
- *
- * `device` is borrowed; `builder` is modified. NULL `device` or `builder`:
+ * `instance_id` is copied. NULL `builder` or `instance_id`:
  * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_aliyun_device_attach(const struct mqttws_aliyun_device *device,
-                                          struct mqttws_options_builder *builder);
+mqttws_result mqttws_aliyun_device_builder_set_instance(struct mqttws_aliyun_device_builder *builder,
+                                                        const char *instance_id);
 
 /**
- * Frees an Alibaba device. NULL is a no-op. Must not be called twice, nor while another
- * thread uses it.
+ * Turns the builder into a credential provider (keepalive range 30..1200
+ * s). Nothing is checked here: the values are checked at each signing.
+ *
+ * Always consumes `builder`, also on failure: do not use or free it
+ * afterwards. On success `*provider_out` receives a provider the caller
+ * frees with `mqttws_credential_provider_free`. NULL `builder` or
+ * `provider_out`: `MQTTWS_NULL_PARAMETER`.
  */
-void mqttws_aliyun_device_free(struct mqttws_aliyun_device *device);
+mqttws_result mqttws_aliyun_device_builder_build(struct mqttws_aliyun_device_builder *builder,
+                                                 const struct mqttws_credential_provider **provider_out);
 
 /**
- * Creates a presigner for the endpoint `host` (e.g.
+ * Frees a builder that was not built. NULL is a no-op. Must not be called
+ * twice, nor after `mqttws_aliyun_device_builder_build`, nor while another
+ * thread uses the builder.
+ */
+void mqttws_aliyun_device_builder_free(struct mqttws_aliyun_device_builder *builder);
+
+/**
+ * Starts a presigner for the endpoint `host` (e.g.
  * `abc123-ats.iot.us-east-1.amazonaws.com`, no scheme or port) with an
  * access key id and its secret.
  *
- * All strings are copied. On success `*signer_out` receives a signer the
- * caller frees with `mqttws_aws_sigv4_free`. NULL parameter:
- * `MQTTWS_NULL_PARAMETER`. Thread-safe.
+ * All strings are copied. On success `*builder_out` receives a builder
+ * (build it, or free it with `mqttws_aws_sigv4_builder_free`). NULL
+ * parameter: `MQTTWS_NULL_PARAMETER`. Thread-safe.
  */
-mqttws_result mqttws_aws_sigv4_new(const char *host,
-                                   const char *access_key_id,
-                                   const char *secret_access_key,
-                                   struct mqttws_aws_sigv4 **signer_out);
+mqttws_result mqttws_aws_sigv4_builder_new(const char *host,
+                                           const char *access_key_id,
+                                           const char *secret_access_key,
+                                           struct mqttws_aws_sigv4_builder **builder_out);
 
 /**
  * Sets the MQTT client id (required; the IoT policy must allow it).
  *
- * `client_id` is copied. NULL `signer` or `client_id`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per signer.
+ * `client_id` is copied. NULL `builder` or `client_id`:
+ * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_aws_sigv4_set_client_id(struct mqttws_aws_sigv4 *signer,
-                                             const char *client_id);
+mqttws_result mqttws_aws_sigv4_builder_set_client_id(struct mqttws_aws_sigv4_builder *builder,
+                                                     const char *client_id);
 
 /**
  * Sets the port (default 443; another port is signed as `host:port`).
  *
- * NULL `signer`: `MQTTWS_NULL_PARAMETER`. One thread at a time per signer.
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
  */
-mqttws_result mqttws_aws_sigv4_set_port(struct mqttws_aws_sigv4 *signer, uint16_t port);
+mqttws_result mqttws_aws_sigv4_builder_set_port(struct mqttws_aws_sigv4_builder *builder,
+                                                uint16_t port);
 
 /**
  * Sets the signing region instead of deriving it from the host (needed for
  * custom domains).
  *
- * `region` is copied. NULL `signer` or `region`: `MQTTWS_NULL_PARAMETER`.
- * One thread at a time per signer.
+ * `region` is copied. NULL `builder` or `region`: `MQTTWS_NULL_PARAMETER`.
+ * One thread at a time per builder.
  */
-mqttws_result mqttws_aws_sigv4_set_region(struct mqttws_aws_sigv4 *signer, const char *region);
+mqttws_result mqttws_aws_sigv4_builder_set_region(struct mqttws_aws_sigv4_builder *builder,
+                                                  const char *region);
 
 /**
  * Sets the session token of temporary credentials (STS, Cognito),
  * appended to the URL after signing.
  *
- * `token` is copied. NULL `signer` or `token`: `MQTTWS_NULL_PARAMETER`.
- * One thread at a time per signer.
+ * `token` is copied. NULL `builder` or `token`: `MQTTWS_NULL_PARAMETER`.
+ * One thread at a time per builder.
  */
-mqttws_result mqttws_aws_sigv4_set_session_token(struct mqttws_aws_sigv4 *signer,
-                                                 const char *token);
+mqttws_result mqttws_aws_sigv4_builder_set_session_token(struct mqttws_aws_sigv4_builder *builder,
+                                                         const char *token);
 
 /**
  * Adds `X-Amz-Expires` (1 to 604800 seconds, checked when signing) to the
  * signed query.
  *
- * NULL `signer`: `MQTTWS_NULL_PARAMETER`. One thread at a time per signer.
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
  */
-mqttws_result mqttws_aws_sigv4_set_expires(struct mqttws_aws_sigv4 *signer, uint64_t seconds);
+mqttws_result mqttws_aws_sigv4_builder_set_expires(struct mqttws_aws_sigv4_builder *builder,
+                                                   uint64_t seconds);
 
 /**
- * Copies the presigned URL for a connection made at `unix_time` (seconds)
- * into `buf`.
+ * Turns the builder into a credential provider: every connect presigns a
+ * fresh URL, which replaces the options' URL, and the keepalive is checked
+ * against 1..1200 s. Nothing is checked here: the values are checked at
+ * each signing.
  *
- * NULL `device` or `out_n`, or NULL `buf` with `len` > 0:
- * `MQTTWS_NULL_PARAMETER`; buffer and `err_out` rules as
- * `mqttws_tencent_device_url`. Does not modify the device; thread-safe
- * with other calls that do not modify it. A malformed
- * host, an underivable region, a clock before 2015:
- * `MQTTWS_INVALID_ARGUMENT`; an empty secret or token: `MQTTWS_AUTH`.
+ * Always consumes `builder`, also on failure: do not use or free it
+ * afterwards. On success `*provider_out` receives a provider the caller
+ * frees with `mqttws_credential_provider_free`. NULL `builder` or
+ * `provider_out`: `MQTTWS_NULL_PARAMETER`.
  */
-mqttws_result mqttws_aws_sigv4_presigned_url(const struct mqttws_aws_sigv4 *signer,
-                                             uint64_t unix_time,
-                                             char *buf,
-                                             size_t len,
-                                             size_t *out_n,
-                                             struct mqttws_error **err_out);
+mqttws_result mqttws_aws_sigv4_builder_build(struct mqttws_aws_sigv4_builder *builder,
+                                             const struct mqttws_credential_provider **provider_out);
 
 /**
- * Computes the credentials (client id and presigned URL in
- * `mqttws_credentials_url`) for a connection made at `unix_time`.
- *
- * Ownership, NULL handling, errors and threading as
- * `mqttws_tencent_device_credentials`; no client
- * id: `MQTTWS_INVALID_ARGUMENT`.
+ * Frees a builder that was not built. NULL is a no-op. Must not be called
+ * twice, nor after `mqttws_aws_sigv4_builder_build`, nor while another
+ * thread uses the builder.
  */
-mqttws_result mqttws_aws_sigv4_credentials(const struct mqttws_aws_sigv4 *signer,
-                                           uint64_t unix_time,
-                                           struct mqttws_credentials **credentials_out,
-                                           struct mqttws_error **err_out);
+void mqttws_aws_sigv4_builder_free(struct mqttws_aws_sigv4_builder *builder);
 
 /**
- * Attaches a copy of the signer to the options builder as its credential
- * provider: every connect presigns a fresh URL, which replaces the
- * builder's URL, and checks the keepalive against 1..1200 s.
- *
- * `signer` is borrowed; `builder` is modified. NULL `signer` or `builder`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
- */
-mqttws_result mqttws_aws_sigv4_attach(const struct mqttws_aws_sigv4 *signer,
-                                      struct mqttws_options_builder *builder);
-
-/**
- * Frees a SigV4 signer. NULL is a no-op. Must not be called twice, nor while another
- * thread uses it.
- */
-void mqttws_aws_sigv4_free(struct mqttws_aws_sigv4 *signer);
-
-/**
- * Creates custom-authorizer credentials for the endpoint `host` (no scheme
+ * Starts custom-authorizer credentials for the endpoint `host` (no scheme
  * or port).
  *
- * `host` is copied. On success `*auth_out` receives an object the caller
- * frees with `mqttws_aws_custom_auth_free`. NULL parameter:
- * `MQTTWS_NULL_PARAMETER`. Thread-safe.
+ * `host` is copied. On success `*builder_out` receives a builder (build
+ * it, or free it with `mqttws_aws_custom_auth_builder_free`). NULL
+ * parameter: `MQTTWS_NULL_PARAMETER`. Thread-safe.
  */
-mqttws_result mqttws_aws_custom_auth_new(const char *host,
-                                         struct mqttws_aws_custom_auth **auth_out);
+mqttws_result mqttws_aws_custom_auth_builder_new(const char *host,
+                                                 struct mqttws_aws_custom_auth_builder **builder_out);
 
 /**
  * Sets the MQTT client id (required).
  *
- * `client_id` is copied. NULL `auth` or `client_id`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per object.
+ * `client_id` is copied. NULL `builder` or `client_id`:
+ * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_aws_custom_auth_set_client_id(struct mqttws_aws_custom_auth *auth,
-                                                   const char *client_id);
+mqttws_result mqttws_aws_custom_auth_builder_set_client_id(struct mqttws_aws_custom_auth_builder *builder,
+                                                           const char *client_id);
 
 /**
  * Sets the port (default 443).
  *
- * NULL `auth`: `MQTTWS_NULL_PARAMETER`. One thread at a time per object.
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
  */
-mqttws_result mqttws_aws_custom_auth_set_port(struct mqttws_aws_custom_auth *auth, uint16_t port);
+mqttws_result mqttws_aws_custom_auth_builder_set_port(struct mqttws_aws_custom_auth_builder *builder,
+                                                      uint16_t port);
 
 /**
  * Sets the authorizer name (`x-amz-customauthorizer-name`; without it the
  * account's default authorizer applies).
  *
- * `name` is copied. NULL `auth` or `name`: `MQTTWS_NULL_PARAMETER`. One
- * thread at a time per object.
+ * `name` is copied. NULL `builder` or `name`: `MQTTWS_NULL_PARAMETER`. One
+ * thread at a time per builder.
  */
-mqttws_result mqttws_aws_custom_auth_set_authorizer_name(struct mqttws_aws_custom_auth *auth,
-                                                         const char *name);
+mqttws_result mqttws_aws_custom_auth_builder_set_authorizer_name(struct mqttws_aws_custom_auth_builder *builder,
+                                                                 const char *name);
 
 /**
  * Sets the token, sent as `{key_name}: {token}` (or `key_name=token` in
  * the query); `key_name` is the authorizer's token key name.
  *
- * Both strings are copied. NULL `auth`, `key_name` or `token`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per object.
+ * Both strings are copied. NULL `builder`, `key_name` or `token`:
+ * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_aws_custom_auth_set_token(struct mqttws_aws_custom_auth *auth,
-                                               const char *key_name,
-                                               const char *token);
+mqttws_result mqttws_aws_custom_auth_builder_set_token(struct mqttws_aws_custom_auth_builder *builder,
+                                                       const char *key_name,
+                                                       const char *token);
 
 /**
  * Sets the token signature (`x-amz-customauthorizer-signature`, base64),
  * needed when the authorizer has token signing on.
  *
- * `signature` is copied. NULL `auth` or `signature`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per object.
+ * `signature` is copied. NULL `builder` or `signature`:
+ * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_aws_custom_auth_set_token_signature(struct mqttws_aws_custom_auth *auth,
-                                                         const char *signature);
+mqttws_result mqttws_aws_custom_auth_builder_set_token_signature(struct mqttws_aws_custom_auth_builder *builder,
+                                                                 const char *signature);
 
 /**
  * Where the parameters go: `MQTTWS_AWS_CUSTOM_AUTH_HEADERS` (default) or
  * `MQTTWS_AWS_CUSTOM_AUTH_QUERY_STRING`.
  *
- * NULL `auth`: `MQTTWS_NULL_PARAMETER`; another value:
- * `MQTTWS_INVALID_PARAMETER`. One thread at a time per object.
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`; another value:
+ * `MQTTWS_INVALID_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_aws_custom_auth_set_mode(struct mqttws_aws_custom_auth *auth, uint32_t mode);
+mqttws_result mqttws_aws_custom_auth_builder_set_mode(struct mqttws_aws_custom_auth_builder *builder,
+                                                      uint32_t mode);
 
 /**
- * Computes the credentials: client id, URL (`mqttws_credentials_url`) and
- * headers (`mqttws_credentials_header`). `unix_time` is not used by this
- * scheme but must be given.
+ * Turns the builder into a credential provider: every connect uses its
+ * URL (replacing the options') and upgrade headers, and the keepalive is
+ * checked against 1..1200 s. Nothing is checked here: the values are
+ * checked at each signing.
  *
- * Ownership, NULL handling, errors and threading as
- * `mqttws_tencent_device_credentials`.
+ * Always consumes `builder`, also on failure: do not use or free it
+ * afterwards. On success `*provider_out` receives a provider the caller
+ * frees with `mqttws_credential_provider_free`. NULL `builder` or
+ * `provider_out`: `MQTTWS_NULL_PARAMETER`.
  */
-mqttws_result mqttws_aws_custom_auth_credentials(const struct mqttws_aws_custom_auth *auth,
-                                                 uint64_t unix_time,
-                                                 struct mqttws_credentials **credentials_out,
-                                                 struct mqttws_error **err_out);
+mqttws_result mqttws_aws_custom_auth_builder_build(struct mqttws_aws_custom_auth_builder *builder,
+                                                   const struct mqttws_credential_provider **provider_out);
 
 /**
- * Attaches a copy to the options builder as its credential provider: every
- * connect uses its URL (replacing the builder's) and upgrade headers, and
- * checks the keepalive against 1..1200 s.
- *
- * `auth` is borrowed; `builder` is modified. NULL `auth` or `builder`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
+ * Frees a builder that was not built. NULL is a no-op. Must not be called
+ * twice, nor after `mqttws_aws_custom_auth_builder_build`, nor while
+ * another thread uses the builder.
  */
-mqttws_result mqttws_aws_custom_auth_attach(const struct mqttws_aws_custom_auth *auth,
-                                            struct mqttws_options_builder *builder);
+void mqttws_aws_custom_auth_builder_free(struct mqttws_aws_custom_auth_builder *builder);
 
 /**
- * Frees custom-authorizer credentials. NULL is a no-op. Must not be called
- * twice, nor while another thread uses them.
- */
-void mqttws_aws_custom_auth_free(struct mqttws_aws_custom_auth *auth);
-
-/**
- * Creates device `device_id` of the hub `hub` (full host name, e.g.
+ * Starts device `device_id` of the hub `hub` (full host name, e.g.
  * `myhub.azure-devices.net`) with its key as the portal shows it (base64).
  *
- * All strings are copied. On success `*device_out` receives a device the
- * caller frees with `mqttws_azure_device_free`. NULL parameter:
- * `MQTTWS_NULL_PARAMETER`. Thread-safe.
+ * All strings are copied. On success `*builder_out` receives a builder
+ * (build it, or free it with `mqttws_azure_device_builder_free`). NULL
+ * parameter: `MQTTWS_NULL_PARAMETER`. Thread-safe.
  */
-mqttws_result mqttws_azure_device_new(const char *hub,
-                                      const char *device_id,
-                                      const char *key_base64,
-                                      struct mqttws_azure_device **device_out);
+mqttws_result mqttws_azure_device_builder_new(const char *hub,
+                                              const char *device_id,
+                                              const char *key_base64,
+                                              struct mqttws_azure_device_builder **builder_out);
 
 /**
  * Authenticates as module `module_id` of the device (the key is then the
  * module's).
  *
- * `module_id` is copied. NULL `device` or `module_id`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
+ * `module_id` is copied. NULL `builder` or `module_id`:
+ * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_azure_device_set_module_id(struct mqttws_azure_device *device,
-                                                const char *module_id);
+mqttws_result mqttws_azure_device_builder_set_module_id(struct mqttws_azure_device_builder *builder,
+                                                        const char *module_id);
 
 /**
  * Names the shared access policy whose key was given (adds `&skn=`).
  *
- * `name` is copied. NULL `device` or `name`: `MQTTWS_NULL_PARAMETER`. One
- * thread at a time per device.
+ * `name` is copied. NULL `builder` or `name`: `MQTTWS_NULL_PARAMETER`. One
+ * thread at a time per builder.
  */
-mqttws_result mqttws_azure_device_set_shared_access_key_name(struct mqttws_azure_device *device,
-                                                             const char *name);
+mqttws_result mqttws_azure_device_builder_set_shared_access_key_name(struct mqttws_azure_device_builder *builder,
+                                                                     const char *name);
 
 /**
  * Sets the SAS token lifetime in seconds (default 3600; at least 1,
  * checked when signing).
  *
- * NULL `device`: `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
  */
-mqttws_result mqttws_azure_device_set_sas_ttl(struct mqttws_azure_device *device, uint64_t seconds);
+mqttws_result mqttws_azure_device_builder_set_sas_ttl(struct mqttws_azure_device_builder *builder,
+                                                      uint64_t seconds);
 
 /**
  * Sets the api-version of the user name (default "2021-04-12").
  *
- * `version` is copied. NULL `device` or `version`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
+ * `version` is copied. NULL `builder` or `version`:
+ * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_azure_device_set_api_version(struct mqttws_azure_device *device,
-                                                  const char *version);
+mqttws_result mqttws_azure_device_builder_set_api_version(struct mqttws_azure_device_builder *builder,
+                                                          const char *version);
 
 /**
  * Appends `&DeviceClientType={client_type}` to the user name.
  *
- * `client_type` is copied. NULL `device` or `client_type`:
- * `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
- */
-mqttws_result mqttws_azure_device_set_device_client_type(struct mqttws_azure_device *device,
-                                                         const char *client_type);
-
-/**
- * Whether the URL ends with `?iothub-no-client-cert=true` (default true).
- *
- * NULL `device`: `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
- */
-mqttws_result mqttws_azure_device_set_no_client_cert_hint(struct mqttws_azure_device *device,
-                                                          bool on);
-
-/**
- * Copies the endpoint URL (`wss://{hub}/$iothub/websocket...`) into `buf`.
- *
- * NULL `device` or `out_n`, or NULL `buf` with `len` > 0:
- * `MQTTWS_NULL_PARAMETER`; buffer and `err_out` rules as
- * `mqttws_tencent_device_url`. Does not modify the device; thread-safe
- * with other calls that do not modify it.
- */
-mqttws_result mqttws_azure_device_url(const struct mqttws_azure_device *device,
-                                      char *buf,
-                                      size_t len,
-                                      size_t *out_n,
-                                      struct mqttws_error **err_out);
-
-/**
- * Computes the credentials (with a SAS token valid from `unix_time` for
- * the TTL) for a connection made at `unix_time` (seconds).
- *
- * Ownership, NULL handling, errors and threading as
- * `mqttws_tencent_device_credentials`; a key that
- * is not base64: `MQTTWS_AUTH`.
- */
-mqttws_result mqttws_azure_device_credentials(const struct mqttws_azure_device *device,
-                                              uint64_t unix_time,
-                                              struct mqttws_credentials **credentials_out,
-                                              struct mqttws_error **err_out);
-
-/**
- * Attaches a copy of the device to the options builder as its credential
- * provider (a fresh SAS token at every connect; keepalive checked against
- * 1..1740 s). The builder's URL is kept: build it from
- * `mqttws_azure_device_url`.
- *
- * `device` is borrowed; `builder` is modified. NULL `device` or `builder`:
+ * `client_type` is copied. NULL `builder` or `client_type`:
  * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_azure_device_attach(const struct mqttws_azure_device *device,
-                                         struct mqttws_options_builder *builder);
+mqttws_result mqttws_azure_device_builder_set_device_client_type(struct mqttws_azure_device_builder *builder,
+                                                                 const char *client_type);
 
 /**
- * Frees an Azure device. NULL is a no-op. Must not be called twice, nor while another
- * thread uses it.
+ * Whether the endpoint URL ends with `?iothub-no-client-cert=true`
+ * (default true).
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
  */
-void mqttws_azure_device_free(struct mqttws_azure_device *device);
+mqttws_result mqttws_azure_device_builder_set_no_client_cert_hint(struct mqttws_azure_device_builder *builder,
+                                                                  bool on);
 
 /**
- * Creates device `device_id` with its `secret`, connecting to the device
+ * Turns the builder into a credential provider (a fresh SAS token at every
+ * connect; keepalive range 1..1740 s). Nothing is checked here: the values
+ * are checked at each signing.
+ *
+ * Always consumes `builder`, also on failure: do not use or free it
+ * afterwards. On success `*provider_out` receives a provider the caller
+ * frees with `mqttws_credential_provider_free`. NULL `builder` or
+ * `provider_out`: `MQTTWS_NULL_PARAMETER`.
+ */
+mqttws_result mqttws_azure_device_builder_build(struct mqttws_azure_device_builder *builder,
+                                                const struct mqttws_credential_provider **provider_out);
+
+/**
+ * Frees a builder that was not built. NULL is a no-op. Must not be called
+ * twice, nor after `mqttws_azure_device_builder_build`, nor while another
+ * thread uses the builder.
+ */
+void mqttws_azure_device_builder_free(struct mqttws_azure_device_builder *builder);
+
+/**
+ * Starts device `device_id` with its `secret`, connecting to the device
  * access host `host` (no scheme, port or path).
  *
- * All strings are copied. On success `*device_out` receives a device the
- * caller frees with `mqttws_huawei_device_free`. NULL parameter:
- * `MQTTWS_NULL_PARAMETER`. Thread-safe.
+ * All strings are copied. On success `*builder_out` receives a builder
+ * (build it, or free it with `mqttws_huawei_device_builder_free`). NULL
+ * parameter: `MQTTWS_NULL_PARAMETER`. Thread-safe.
  */
-mqttws_result mqttws_huawei_device_new(const char *host,
-                                       const char *device_id,
-                                       const char *secret,
-                                       struct mqttws_huawei_device **device_out);
+mqttws_result mqttws_huawei_device_builder_new(const char *host,
+                                               const char *device_id,
+                                               const char *secret,
+                                               struct mqttws_huawei_device_builder **builder_out);
 
 /**
  * Whether the platform checks the timestamp against its own time (client
  * id `_0_1_`; default false, `_0_0_`). Checking needs a set clock.
  *
- * NULL `device`: `MQTTWS_NULL_PARAMETER`. One thread at a time per device.
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
  */
-mqttws_result mqttws_huawei_device_set_check_timestamp(struct mqttws_huawei_device *device,
-                                                       bool check);
+mqttws_result mqttws_huawei_device_builder_set_check_timestamp(struct mqttws_huawei_device_builder *builder,
+                                                               bool check);
 
 /**
- * Copies the endpoint URL (`wss://{host}/mqtt`) into `buf`.
+ * Turns the builder into a credential provider (signing at every connect;
+ * keepalive range 30..1200 s). Nothing is checked here: the values are
+ * checked at each signing.
  *
- * NULL `device` or `out_n`, or NULL `buf` with `len` > 0:
- * `MQTTWS_NULL_PARAMETER`; buffer and `err_out` rules as
- * `mqttws_tencent_device_url`. Does not modify the device; thread-safe
- * with other calls that do not modify it.
+ * Always consumes `builder`, also on failure: do not use or free it
+ * afterwards. On success `*provider_out` receives a provider the caller
+ * frees with `mqttws_credential_provider_free`. NULL `builder` or
+ * `provider_out`: `MQTTWS_NULL_PARAMETER`.
  */
-mqttws_result mqttws_huawei_device_url(const struct mqttws_huawei_device *device,
-                                       char *buf,
-                                       size_t len,
-                                       size_t *out_n,
-                                       struct mqttws_error **err_out);
+mqttws_result mqttws_huawei_device_builder_build(struct mqttws_huawei_device_builder *builder,
+                                                 const struct mqttws_credential_provider **provider_out);
 
 /**
- * Computes the credentials for a connection made at `unix_time` (seconds).
- *
- * Ownership, NULL handling, errors and threading as
- * `mqttws_tencent_device_credentials`; an empty
- * secret: `MQTTWS_AUTH`.
+ * Frees a builder that was not built. NULL is a no-op. Must not be called
+ * twice, nor after `mqttws_huawei_device_builder_build`, nor while another
+ * thread uses the builder.
  */
-mqttws_result mqttws_huawei_device_credentials(const struct mqttws_huawei_device *device,
-                                               uint64_t unix_time,
-                                               struct mqttws_credentials **credentials_out,
-                                               struct mqttws_error **err_out);
+void mqttws_huawei_device_builder_free(struct mqttws_huawei_device_builder *builder);
 
 /**
- * Attaches a copy of the device to the options builder as its credential
- * provider (signing at every connect; keepalive checked against 30..1200
- * s). The builder's URL is kept: build it from `mqttws_huawei_device_url`.
+ * Starts a key (PSK) device. `psk_base64` is the device key exactly as the
+ * console shows it (base64; decoded when signing).
  *
- * `device` is borrowed; `builder` is modified. NULL `device` or `builder`:
+ * All strings (UTF-8) are copied. On success `*builder_out` receives a
+ * builder (build it, or free it with `mqttws_tencent_device_builder_free`).
+ * NULL parameter: `MQTTWS_NULL_PARAMETER`; not UTF-8:
+ * `MQTTWS_INVALID_PARAMETER`. Values are checked when signing.
+ * Thread-safe.
+ */
+mqttws_result mqttws_tencent_device_builder_new_psk(const char *product_id,
+                                                    const char *device_name,
+                                                    const char *psk_base64,
+                                                    struct mqttws_tencent_device_builder **builder_out);
+
+/**
+ * Starts a certificate device whose RSA private key (PEM, PKCS#1 or
+ * PKCS#8, unencrypted) is given as `pem_len` bytes; the password is then
+ * an RSA-SHA256 signature, as Tencent's SDKs send over WebSocket.
+ *
+ * Strings and the key are copied. NULL parameter: `MQTTWS_NULL_PARAMETER`;
+ * `pem_len` 0: `MQTTWS_INVALID_PARAMETER`. On success `*builder_out`
+ * receives a builder. Thread-safe.
+ */
+mqttws_result mqttws_tencent_device_builder_new_private_key_pem(const char *product_id,
+                                                                const char *device_name,
+                                                                const uint8_t *pem,
+                                                                size_t pem_len,
+                                                                struct mqttws_tencent_device_builder **builder_out);
+
+/**
+ * Starts a certificate device whose RSA private key PEM is in the file
+ * `key_path`, read at every signing (so a rotated key is picked up).
+ *
+ * Strings are copied. NULL parameter: `MQTTWS_NULL_PARAMETER`. On success
+ * `*builder_out` receives a builder. Thread-safe.
+ */
+mqttws_result mqttws_tencent_device_builder_new_private_key_file(const char *product_id,
+                                                                 const char *device_name,
+                                                                 const char *key_path,
+                                                                 struct mqttws_tencent_device_builder **builder_out);
+
+/**
+ * Sets the HMAC of a key device: `"hmacsha1"` or `"hmacsha256"` (the
+ * default). On a certificate device, signing then fails.
+ *
+ * NULL `builder` or `method`: `MQTTWS_NULL_PARAMETER`; an unknown name:
+ * `MQTTWS_INVALID_ARGUMENT`. One thread at a time per builder.
+ */
+mqttws_result mqttws_tencent_device_builder_set_sign_method(struct mqttws_tencent_device_builder *builder,
+                                                            const char *method);
+
+/**
+ * Sets the region, the second label of the endpoint host: e.g.
+ * `"ap-guangzhou"` (default), `"us-east"`, `"europe"`, `"ap-bangkok"`.
+ *
+ * `region` is copied. NULL `builder` or `region`: `MQTTWS_NULL_PARAMETER`.
+ * One thread at a time per builder.
+ */
+mqttws_result mqttws_tencent_device_builder_set_region(struct mqttws_tencent_device_builder *builder,
+                                                       const char *region);
+
+/**
+ * Sets the scheme of the endpoint URL: `MQTTWS_SCHEME_WSS` (default, port
+ * 443) or `MQTTWS_SCHEME_WS` (port 80).
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`; another value:
+ * `MQTTWS_INVALID_PARAMETER`. One thread at a time per builder.
+ */
+mqttws_result mqttws_tencent_device_builder_set_scheme(struct mqttws_tencent_device_builder *builder,
+                                                       uint32_t scheme);
+
+/**
+ * Makes the signature expire `seconds` after the signing time (the
+ * default is 3600). Signing then needs a wall clock after 2015.
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
+ */
+mqttws_result mqttws_tencent_device_builder_set_expiry_ttl(struct mqttws_tencent_device_builder *builder,
+                                                           uint64_t seconds);
+
+/**
+ * Makes the signature expire at this UNIX time (seconds), which must be
+ * after the signing time.
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
+ */
+mqttws_result mqttws_tencent_device_builder_set_expiry_at(struct mqttws_tencent_device_builder *builder,
+                                                          uint64_t unix_time);
+
+/**
+ * Makes the signature never expire (expiry 2147483647, as the SDKs do for
+ * devices without a trustworthy clock).
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
+ */
+mqttws_result mqttws_tencent_device_builder_set_expiry_never(struct mqttws_tencent_device_builder *builder);
+
+/**
+ * Fixes the connid field (ASCII letters and digits) instead of 5 random
+ * characters per attempt. Meant for tests.
+ *
+ * `connid` is copied. NULL `builder` or `connid`: `MQTTWS_NULL_PARAMETER`.
+ * One thread at a time per builder.
+ */
+mqttws_result mqttws_tencent_device_builder_set_connid(struct mqttws_tencent_device_builder *builder,
+                                                       const char *connid);
+
+/**
+ * Sets the sdkappid field of the user name (default "12010126").
+ *
+ * `sdkappid` is copied. NULL `builder` or `sdkappid`:
  * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
  */
-mqttws_result mqttws_huawei_device_attach(const struct mqttws_huawei_device *device,
-                                          struct mqttws_options_builder *builder);
+mqttws_result mqttws_tencent_device_builder_set_sdkappid(struct mqttws_tencent_device_builder *builder,
+                                                         const char *sdkappid);
 
 /**
- * Frees a Huawei device. NULL is a no-op. Must not be called twice, nor while another
- * thread uses it.
+ * Turns the builder into a credential provider (keepalive range 0..900 s).
+ * Nothing is checked here: the values are checked at each signing.
+ *
+ * Always consumes `builder`, also on failure: do not use or free it
+ * afterwards. On success `*provider_out` receives a provider the caller
+ * frees with `mqttws_credential_provider_free`. NULL `builder` or
+ * `provider_out`: `MQTTWS_NULL_PARAMETER`.
  */
-void mqttws_huawei_device_free(struct mqttws_huawei_device *device);
+mqttws_result mqttws_tencent_device_builder_build(struct mqttws_tencent_device_builder *builder,
+                                                  const struct mqttws_credential_provider **provider_out);
+
+/**
+ * Frees a builder that was not built. NULL is a no-op. Must not be called
+ * twice, nor after `mqttws_tencent_device_builder_build`, nor while
+ * another thread uses the builder.
+ */
+void mqttws_tencent_device_builder_free(struct mqttws_tencent_device_builder *builder);
 
 /**
  * Creates a client for these options. Checks the URL and reads the TLS
@@ -2006,6 +1950,23 @@ mqttws_result mqttws_options_builder_set_ws_ping(struct mqttws_options_builder *
  */
 mqttws_result mqttws_options_builder_set_store_dir(struct mqttws_options_builder *builder,
                                                    const char *dir);
+
+/**
+ * Makes a platform's credential provider sign every connect of clients
+ * made from these options: the client id, user name and password it
+ * computes with the current time override the builder's (for AWS the URL
+ * too), and `mqttws_client_connect` checks the keepalive against the
+ * platform's range (`MQTTWS_INVALID_ARGUMENT` outside it). The builder's
+ * URL stays the one to connect to: take it from
+ * `mqttws_credential_provider_url`.
+ *
+ * The builder takes its own reference: `provider` is borrowed for the call
+ * and may be freed right after. A second call replaces the provider. NULL
+ * `builder` or `provider`: `MQTTWS_NULL_PARAMETER`. One thread at a time
+ * per builder.
+ */
+mqttws_result mqttws_options_builder_set_credential_provider(struct mqttws_options_builder *builder,
+                                                             const struct mqttws_credential_provider *provider);
 
 /**
  * Turns the builder into immutable options, checking the URL and the user

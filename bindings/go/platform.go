@@ -15,14 +15,16 @@ import (
 // WithPlatform (the client signs afresh at every connect), or call
 // Credentials to get the values for another client.
 type Platform interface {
-	// URL returns the device's endpoint URL (AWS SigV4: presigned now).
+	// URL returns the device's endpoint URL, the one Dial uses when given
+	// "". For AWS it is the endpoint before signing (wss://{Host}/mqtt),
+	// which the credentials of each connect replace.
 	URL() (string, error)
 	// Credentials computes the credentials of a connection made at time at.
 	Credentials(at time.Time) (*Credentials, error)
 
-	// open creates the C object (unexported: the set of platforms is the C
-	// library's).
-	open() (*device, error)
+	// build makes the C credential provider (unexported: the set of
+	// platforms is the C library's). The caller frees it.
+	build() (*C.mqttws_credential_provider, error)
 }
 
 // Credentials are the values a platform device signs for one connection.
@@ -71,15 +73,6 @@ func (s Scheme) c() C.uint32_t {
 	return C.MQTTWS_SCHEME_WSS
 }
 
-// device is an open C platform object, seen through its four operations.
-type device struct {
-	// url copies the endpoint URL; t is the signing time (AWS SigV4 only).
-	url    func(t C.uint64_t, buf *C.char, n C.size_t, out *C.size_t, e **C.mqttws_error) C.mqttws_result
-	creds  func(t C.uint64_t, out **C.mqttws_credentials, e **C.mqttws_error) C.mqttws_result
-	attach func(b *C.mqttws_options_builder) C.mqttws_result
-	free   func()
-}
-
 // cstrs holds C copies of Go strings until freed.
 type cstrs []*C.char
 
@@ -97,8 +90,8 @@ func (cs cstrs) free() {
 	}
 }
 
-// setters applies fallible setters in order, stopping at the first
-// failure, which it reports with the field's name.
+// setters applies a C builder's fallible setters in order, stopping at the
+// first failure, which it reports with the field's name.
 type setters struct {
 	platform string
 	cs       cstrs
@@ -129,6 +122,41 @@ func (s *setters) check(what string, r C.mqttws_result) {
 	}
 }
 
+// args copies the C strings a builder's constructor takes, named for errors.
+func (s *setters) args(names, values []string) ([]*C.char, error) {
+	out := make([]*C.char, len(values))
+	for i, v := range values {
+		p, err := s.cs.add(s.platform+"."+names[i], v)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// created reports a failed builder constructor.
+func (s *setters) created(r C.mqttws_result) error {
+	if r != C.MQTTWS_OK {
+		return &Error{Code: Code(r), Msg: "mqttws: " + s.platform + ": " + Code(r).String()}
+	}
+	return nil
+}
+
+// finish ends a builder: it frees it if a setter failed, else builds it
+// into a provider (which consumes it).
+func (s *setters) finish(free func(), build func(**C.mqttws_credential_provider) C.mqttws_result) (*C.mqttws_credential_provider, error) {
+	if s.err != nil {
+		free()
+		return nil, s.err
+	}
+	var p *C.mqttws_credential_provider
+	if r := build(&p); r != C.MQTTWS_OK {
+		return nil, s.created(r)
+	}
+	return p, nil
+}
+
 // unixTime converts at for C (seconds since 1970; earlier times give 0,
 // which the signers refuse as a clock never set).
 func unixTime(at time.Time) C.uint64_t {
@@ -138,24 +166,16 @@ func unixTime(at time.Time) C.uint64_t {
 	return 0
 }
 
-func platformURL(p Platform) (string, error) {
-	d, err := p.open()
-	if err != nil {
-		return "", err
-	}
-	defer d.free()
-	return copyURL(unixTime(time.Now()), d.url)
-}
-
-// copyURL runs a device's url function, growing the buffer once if needed.
-func copyURL(t C.uint64_t, f func(t C.uint64_t, buf *C.char, n C.size_t, out *C.size_t, e **C.mqttws_error) C.mqttws_result) (string, error) {
+// endpoint copies a provider's endpoint URL, growing the buffer once if
+// needed.
+func endpoint(p *C.mqttws_credential_provider) (string, error) {
 	var last error
 	size := 256
 	for i := 0; i < 2; i++ {
 		buf := make([]byte, size)
 		var n C.size_t
 		var e *C.mqttws_error
-		r := f(t, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &n, &e)
+		r := C.mqttws_credential_provider_url(p, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &n, &e)
 		if r == C.MQTTWS_OK {
 			return string(buf[:n]), nil
 		}
@@ -168,15 +188,24 @@ func copyURL(t C.uint64_t, f func(t C.uint64_t, buf *C.char, n C.size_t, out *C.
 	return "", last
 }
 
-func platformCredentials(p Platform, at time.Time, withURL bool) (*Credentials, error) {
-	d, err := p.open()
+func platformURL(d Platform) (string, error) {
+	p, err := d.build()
+	if err != nil {
+		return "", err
+	}
+	defer C.mqttws_credential_provider_free(p)
+	return endpoint(p)
+}
+
+func platformCredentials(d Platform, at time.Time) (*Credentials, error) {
+	p, err := d.build()
 	if err != nil {
 		return nil, err
 	}
-	defer d.free()
+	defer C.mqttws_credential_provider_free(p)
 	var cr *C.mqttws_credentials
 	var e *C.mqttws_error
-	if r := d.creds(unixTime(at), &cr, &e); r != C.MQTTWS_OK {
+	if r := C.mqttws_credential_provider_credentials(p, unixTime(at), &cr, &e); r != C.MQTTWS_OK {
 		return nil, errorObject(r, e)
 	}
 	defer C.mqttws_credentials_free(cr)
@@ -194,21 +223,21 @@ func platformCredentials(p Platform, at time.Time, withURL bool) (*Credentials, 
 		}
 		out.Headers = append(out.Headers, Header{Name: goString(name), Value: goString(value)})
 	}
-	if out.URL == "" && withURL {
+	if out.URL == "" {
 		// The endpoint is not part of the signature; an Alibaba device
 		// without an endpoint still has valid credentials.
-		out.URL, _ = copyURL(unixTime(at), d.url)
+		out.URL, _ = endpoint(p)
 	}
 	return out, nil
 }
 
-func attach(p Platform, b *C.mqttws_options_builder) error {
-	d, err := p.open()
+func attach(d Platform, b *C.mqttws_options_builder) error {
+	p, err := d.build()
 	if err != nil {
 		return err
 	}
-	defer d.free()
-	if r := d.attach(b); r != C.MQTTWS_OK {
+	defer C.mqttws_credential_provider_free(p)
+	if r := C.mqttws_options_builder_set_credential_provider(b, p); r != C.MQTTWS_OK {
 		return &Error{Code: Code(r), Msg: "mqttws: WithPlatform: " + Code(r).String()}
 	}
 	return nil
@@ -253,22 +282,16 @@ type Tencent struct {
 func (d Tencent) URL() (string, error) { return platformURL(d) }
 
 // Credentials signs the credentials of a connection made at time at.
-func (d Tencent) Credentials(at time.Time) (*Credentials, error) {
-	return platformCredentials(d, at, true)
-}
+func (d Tencent) Credentials(at time.Time) (*Credentials, error) { return platformCredentials(d, at) }
 
 // TencentCredentials signs the credentials of device d for a connection
 // made at time at (see Tencent).
 func TencentCredentials(d Tencent, at time.Time) (*Credentials, error) { return d.Credentials(at) }
 
-func (d Tencent) open() (*device, error) {
+func (d Tencent) build() (*C.mqttws_credential_provider, error) {
 	s := setters{platform: "Tencent"}
 	defer s.cs.free()
-	pid, err := s.cs.add("Tencent.ProductID", d.ProductID)
-	if err != nil {
-		return nil, err
-	}
-	dn, err := s.cs.add("Tencent.DeviceName", d.DeviceName)
+	ids, err := s.args([]string{"ProductID", "DeviceName"}, []string{d.ProductID, d.DeviceName})
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +313,7 @@ func (d Tencent) open() (*device, error) {
 	if expiries > 1 {
 		return nil, argError("Tencent: set at most one of ExpiryTTL, ExpiryAt and NeverExpire")
 	}
-	var p *C.mqttws_tencent_device
+	var b *C.mqttws_tencent_device_builder
 	var r C.mqttws_result
 	switch {
 	case d.PSK != "":
@@ -298,55 +321,49 @@ func (d Tencent) open() (*device, error) {
 		if err != nil {
 			return nil, err
 		}
-		r = C.mqttws_tencent_device_new_psk(pid, dn, psk, &p)
+		r = C.mqttws_tencent_device_builder_new_psk(ids[0], ids[1], psk, &b)
 	case len(d.PrivateKeyPEM) > 0:
-		r = C.mqttws_tencent_device_new_private_key_pem(pid, dn, bytesPtr(d.PrivateKeyPEM),
-			C.size_t(len(d.PrivateKeyPEM)), &p)
+		r = C.mqttws_tencent_device_builder_new_private_key_pem(ids[0], ids[1], bytesPtr(d.PrivateKeyPEM),
+			C.size_t(len(d.PrivateKeyPEM)), &b)
 	default:
 		path, err := s.cs.add("Tencent.PrivateKeyFile", d.PrivateKeyFile)
 		if err != nil {
 			return nil, err
 		}
-		r = C.mqttws_tencent_device_new_private_key_file(pid, dn, path, &p)
+		r = C.mqttws_tencent_device_builder_new_private_key_file(ids[0], ids[1], path, &b)
 	}
-	if r != C.MQTTWS_OK {
-		return nil, &Error{Code: Code(r), Msg: "mqttws: Tencent: " + Code(r).String()}
+	if err := s.created(r); err != nil {
+		return nil, err
 	}
 	s.str("SignMethod", d.SignMethod, func(v *C.char) C.mqttws_result {
-		return C.mqttws_tencent_device_set_sign_method(p, v)
+		return C.mqttws_tencent_device_builder_set_sign_method(b, v)
 	})
-	s.str("Region", d.Region, func(v *C.char) C.mqttws_result { return C.mqttws_tencent_device_set_region(p, v) })
-	s.do("Scheme", func() C.mqttws_result { return C.mqttws_tencent_device_set_scheme(p, d.Scheme.c()) })
+	s.str("Region", d.Region, func(v *C.char) C.mqttws_result {
+		return C.mqttws_tencent_device_builder_set_region(b, v)
+	})
+	s.do("Scheme", func() C.mqttws_result { return C.mqttws_tencent_device_builder_set_scheme(b, d.Scheme.c()) })
 	switch {
 	case d.NeverExpire:
-		s.do("NeverExpire", func() C.mqttws_result { return C.mqttws_tencent_device_set_expiry_never(p) })
+		s.do("NeverExpire", func() C.mqttws_result { return C.mqttws_tencent_device_builder_set_expiry_never(b) })
 	case !d.ExpiryAt.IsZero():
 		s.do("ExpiryAt", func() C.mqttws_result {
-			return C.mqttws_tencent_device_set_expiry_at(p, unixTime(d.ExpiryAt))
+			return C.mqttws_tencent_device_builder_set_expiry_at(b, unixTime(d.ExpiryAt))
 		})
 	case d.ExpiryTTL != 0:
 		s.do("ExpiryTTL", func() C.mqttws_result {
-			return C.mqttws_tencent_device_set_expiry_ttl(p, C.uint64_t(d.ExpiryTTL/time.Second))
+			return C.mqttws_tencent_device_builder_set_expiry_ttl(b, C.uint64_t(d.ExpiryTTL/time.Second))
 		})
 	}
-	s.str("ConnID", d.ConnID, func(v *C.char) C.mqttws_result { return C.mqttws_tencent_device_set_connid(p, v) })
-	s.str("SDKAppID", d.SDKAppID, func(v *C.char) C.mqttws_result {
-		return C.mqttws_tencent_device_set_sdkappid(p, v)
+	s.str("ConnID", d.ConnID, func(v *C.char) C.mqttws_result {
+		return C.mqttws_tencent_device_builder_set_connid(b, v)
 	})
-	if s.err != nil {
-		C.mqttws_tencent_device_free(p)
-		return nil, s.err
-	}
-	return &device{
-		url: func(_ C.uint64_t, buf *C.char, n C.size_t, out *C.size_t, e **C.mqttws_error) C.mqttws_result {
-			return C.mqttws_tencent_device_url(p, buf, n, out, e)
-		},
-		creds: func(t C.uint64_t, out **C.mqttws_credentials, e **C.mqttws_error) C.mqttws_result {
-			return C.mqttws_tencent_device_credentials(p, t, out, e)
-		},
-		attach: func(b *C.mqttws_options_builder) C.mqttws_result { return C.mqttws_tencent_device_attach(p, b) },
-		free:   func() { C.mqttws_tencent_device_free(p) },
-	}, nil
+	s.str("SDKAppID", d.SDKAppID, func(v *C.char) C.mqttws_result {
+		return C.mqttws_tencent_device_builder_set_sdkappid(b, v)
+	})
+	return s.finish(func() { C.mqttws_tencent_device_builder_free(b) },
+		func(p **C.mqttws_credential_provider) C.mqttws_result {
+			return C.mqttws_tencent_device_builder_build(b, p)
+		})
 }
 
 // ----------------------------------------------------------------- Aliyun
@@ -385,69 +402,55 @@ type Aliyun struct {
 func (d Aliyun) URL() (string, error) { return platformURL(d) }
 
 // Credentials signs the credentials of a connection made at time at.
-func (d Aliyun) Credentials(at time.Time) (*Credentials, error) {
-	return platformCredentials(d, at, true)
-}
+func (d Aliyun) Credentials(at time.Time) (*Credentials, error) { return platformCredentials(d, at) }
 
 // AliyunCredentials signs the credentials of device d for a connection
 // made at time at (see Aliyun).
 func AliyunCredentials(d Aliyun, at time.Time) (*Credentials, error) { return d.Credentials(at) }
 
-func (d Aliyun) open() (*device, error) {
+func (d Aliyun) build() (*C.mqttws_credential_provider, error) {
 	s := setters{platform: "Aliyun"}
 	defer s.cs.free()
-	var args [3]*C.char
-	for i, v := range [3][2]string{{"ProductKey", d.ProductKey}, {"DeviceName", d.DeviceName},
-		{"DeviceSecret", d.DeviceSecret}} {
-		p, err := s.cs.add("Aliyun."+v[0], v[1])
-		if err != nil {
-			return nil, err
-		}
-		args[i] = p
+	a, err := s.args([]string{"ProductKey", "DeviceName", "DeviceSecret"},
+		[]string{d.ProductKey, d.DeviceName, d.DeviceSecret})
+	if err != nil {
+		return nil, err
 	}
 	if d.FixedTimestamp != 0 && d.OmitTimestamp {
 		return nil, argError("Aliyun: set at most one of FixedTimestamp and OmitTimestamp")
 	}
-	var p *C.mqttws_aliyun_device
-	if r := C.mqttws_aliyun_device_new(args[0], args[1], args[2], &p); r != C.MQTTWS_OK {
-		return nil, &Error{Code: Code(r), Msg: "mqttws: Aliyun: " + Code(r).String()}
+	var b *C.mqttws_aliyun_device_builder
+	if err := s.created(C.mqttws_aliyun_device_builder_new(a[0], a[1], a[2], &b)); err != nil {
+		return nil, err
 	}
 	s.str("ClientID", d.ClientID, func(v *C.char) C.mqttws_result {
-		return C.mqttws_aliyun_device_set_client_id(p, v)
+		return C.mqttws_aliyun_device_builder_set_client_id(b, v)
 	})
-	s.do("Scheme", func() C.mqttws_result { return C.mqttws_aliyun_device_set_scheme(p, d.Scheme.c()) })
+	s.do("Scheme", func() C.mqttws_result { return C.mqttws_aliyun_device_builder_set_scheme(b, d.Scheme.c()) })
 	s.str("SignMethod", d.SignMethod, func(v *C.char) C.mqttws_result {
-		return C.mqttws_aliyun_device_set_sign_method(p, v)
+		return C.mqttws_aliyun_device_builder_set_sign_method(b, v)
 	})
 	switch {
 	case d.OmitTimestamp:
-		s.do("OmitTimestamp", func() C.mqttws_result { return C.mqttws_aliyun_device_set_timestamp_omit(p) })
+		s.do("OmitTimestamp", func() C.mqttws_result { return C.mqttws_aliyun_device_builder_set_timestamp_omit(b) })
 	case d.FixedTimestamp != 0:
 		s.do("FixedTimestamp", func() C.mqttws_result {
-			return C.mqttws_aliyun_device_set_timestamp_fixed(p, C.uint64_t(d.FixedTimestamp))
+			return C.mqttws_aliyun_device_builder_set_timestamp_fixed(b, C.uint64_t(d.FixedTimestamp))
 		})
 	}
 	s.do("LowercaseHex", func() C.mqttws_result {
-		return C.mqttws_aliyun_device_set_lowercase_hex(p, C.bool(d.LowercaseHex))
+		return C.mqttws_aliyun_device_builder_set_lowercase_hex(b, C.bool(d.LowercaseHex))
 	})
-	s.str("Region", d.Region, func(v *C.char) C.mqttws_result { return C.mqttws_aliyun_device_set_region(p, v) })
+	s.str("Region", d.Region, func(v *C.char) C.mqttws_result {
+		return C.mqttws_aliyun_device_builder_set_region(b, v)
+	})
 	s.str("Instance", d.Instance, func(v *C.char) C.mqttws_result {
-		return C.mqttws_aliyun_device_set_instance(p, v)
+		return C.mqttws_aliyun_device_builder_set_instance(b, v)
 	})
-	if s.err != nil {
-		C.mqttws_aliyun_device_free(p)
-		return nil, s.err
-	}
-	return &device{
-		url: func(_ C.uint64_t, buf *C.char, n C.size_t, out *C.size_t, e **C.mqttws_error) C.mqttws_result {
-			return C.mqttws_aliyun_device_url(p, buf, n, out, e)
-		},
-		creds: func(t C.uint64_t, out **C.mqttws_credentials, e **C.mqttws_error) C.mqttws_result {
-			return C.mqttws_aliyun_device_credentials(p, t, out, e)
-		},
-		attach: func(b *C.mqttws_options_builder) C.mqttws_result { return C.mqttws_aliyun_device_attach(p, b) },
-		free:   func() { C.mqttws_aliyun_device_free(p) },
-	}, nil
+	return s.finish(func() { C.mqttws_aliyun_device_builder_free(b) },
+		func(p **C.mqttws_credential_provider) C.mqttws_result {
+			return C.mqttws_aliyun_device_builder_build(b, p)
+		})
 }
 
 // -------------------------------------------------------------- AWS SigV4
@@ -473,73 +476,61 @@ type AWSSigV4 struct {
 	Expires time.Duration
 }
 
-// URL returns a URL presigned now.
-func (d AWSSigV4) URL() (string, error) { return d.PresignedURL(time.Now()) }
+// URL returns the endpoint before signing, wss://{Host}[:{Port}]/mqtt: the
+// credentials of each connect replace it with a URL presigned then.
+func (d AWSSigV4) URL() (string, error) { return platformURL(d) }
 
-// PresignedURL returns the URL presigned for a connection made at time at.
+// PresignedURL returns the URL presigned for a connection made at time at
+// (the URL of Credentials; ClientID must be set).
 func (d AWSSigV4) PresignedURL(at time.Time) (string, error) {
-	dev, err := d.open()
+	c, err := d.Credentials(at)
 	if err != nil {
 		return "", err
 	}
-	defer dev.free()
-	return copyURL(unixTime(at), dev.url)
+	return c.URL, nil
 }
 
-// Credentials signs the credentials of a connection made at time at.
-func (d AWSSigV4) Credentials(at time.Time) (*Credentials, error) {
-	return platformCredentials(d, at, false)
-}
+// Credentials signs the credentials (client id and presigned URL) of a
+// connection made at time at.
+func (d AWSSigV4) Credentials(at time.Time) (*Credentials, error) { return platformCredentials(d, at) }
 
 // AWSCredentials signs the SigV4 credentials (client id and presigned URL)
 // of signer d for a connection made at time at (see AWSSigV4).
 func AWSCredentials(d AWSSigV4, at time.Time) (*Credentials, error) { return d.Credentials(at) }
 
-func (d AWSSigV4) open() (*device, error) {
+func (d AWSSigV4) build() (*C.mqttws_credential_provider, error) {
 	s := setters{platform: "AWSSigV4"}
 	defer s.cs.free()
-	var args [3]*C.char
-	for i, v := range [3][2]string{{"Host", d.Host}, {"AccessKeyID", d.AccessKeyID},
-		{"SecretAccessKey", d.SecretAccessKey}} {
-		p, err := s.cs.add("AWSSigV4."+v[0], v[1])
-		if err != nil {
-			return nil, err
-		}
-		args[i] = p
+	a, err := s.args([]string{"Host", "AccessKeyID", "SecretAccessKey"},
+		[]string{d.Host, d.AccessKeyID, d.SecretAccessKey})
+	if err != nil {
+		return nil, err
 	}
-	var p *C.mqttws_aws_sigv4
-	if r := C.mqttws_aws_sigv4_new(args[0], args[1], args[2], &p); r != C.MQTTWS_OK {
-		return nil, &Error{Code: Code(r), Msg: "mqttws: AWSSigV4: " + Code(r).String()}
+	var b *C.mqttws_aws_sigv4_builder
+	if err := s.created(C.mqttws_aws_sigv4_builder_new(a[0], a[1], a[2], &b)); err != nil {
+		return nil, err
 	}
 	s.str("ClientID", d.ClientID, func(v *C.char) C.mqttws_result {
-		return C.mqttws_aws_sigv4_set_client_id(p, v)
+		return C.mqttws_aws_sigv4_builder_set_client_id(b, v)
 	})
 	if d.Port != 0 {
-		s.do("Port", func() C.mqttws_result { return C.mqttws_aws_sigv4_set_port(p, C.uint16_t(d.Port)) })
+		s.do("Port", func() C.mqttws_result { return C.mqttws_aws_sigv4_builder_set_port(b, C.uint16_t(d.Port)) })
 	}
-	s.str("Region", d.Region, func(v *C.char) C.mqttws_result { return C.mqttws_aws_sigv4_set_region(p, v) })
+	s.str("Region", d.Region, func(v *C.char) C.mqttws_result {
+		return C.mqttws_aws_sigv4_builder_set_region(b, v)
+	})
 	s.str("SessionToken", d.SessionToken, func(v *C.char) C.mqttws_result {
-		return C.mqttws_aws_sigv4_set_session_token(p, v)
+		return C.mqttws_aws_sigv4_builder_set_session_token(b, v)
 	})
 	if d.Expires != 0 {
 		s.do("Expires", func() C.mqttws_result {
-			return C.mqttws_aws_sigv4_set_expires(p, C.uint64_t(d.Expires/time.Second))
+			return C.mqttws_aws_sigv4_builder_set_expires(b, C.uint64_t(d.Expires/time.Second))
 		})
 	}
-	if s.err != nil {
-		C.mqttws_aws_sigv4_free(p)
-		return nil, s.err
-	}
-	return &device{
-		url: func(t C.uint64_t, buf *C.char, n C.size_t, out *C.size_t, e **C.mqttws_error) C.mqttws_result {
-			return C.mqttws_aws_sigv4_presigned_url(p, t, buf, n, out, e)
-		},
-		creds: func(t C.uint64_t, out **C.mqttws_credentials, e **C.mqttws_error) C.mqttws_result {
-			return C.mqttws_aws_sigv4_credentials(p, t, out, e)
-		},
-		attach: func(b *C.mqttws_options_builder) C.mqttws_result { return C.mqttws_aws_sigv4_attach(p, b) },
-		free:   func() { C.mqttws_aws_sigv4_free(p) },
-	}, nil
+	return s.finish(func() { C.mqttws_aws_sigv4_builder_free(b) },
+		func(p **C.mqttws_credential_provider) C.mqttws_result {
+			return C.mqttws_aws_sigv4_builder_build(b, p)
+		})
 }
 
 // ------------------------------------------------------- AWS custom auth
@@ -567,20 +558,15 @@ type AWSCustomAuth struct {
 	QueryString bool
 }
 
-// URL returns the URL to connect to (with the parameters when
-// QueryString is set).
-func (d AWSCustomAuth) URL() (string, error) {
-	c, err := d.Credentials(time.Now())
-	if err != nil {
-		return "", err
-	}
-	return c.URL, nil
-}
+// URL returns the endpoint, wss://{Host}[:{Port}]/mqtt, without the
+// authorizer parameters: Credentials gives the URL each connect uses (with
+// the parameters in its query when QueryString is set).
+func (d AWSCustomAuth) URL() (string, error) { return platformURL(d) }
 
 // Credentials returns the client id, URL and headers (at is not used by
 // this scheme).
 func (d AWSCustomAuth) Credentials(at time.Time) (*Credentials, error) {
-	return platformCredentials(d, at, false)
+	return platformCredentials(d, at)
 }
 
 // AWSCustomAuthCredentials returns the custom-authorizer credentials of d
@@ -589,60 +575,50 @@ func AWSCustomAuthCredentials(d AWSCustomAuth) (*Credentials, error) {
 	return d.Credentials(time.Now())
 }
 
-func (d AWSCustomAuth) open() (*device, error) {
+func (d AWSCustomAuth) build() (*C.mqttws_credential_provider, error) {
 	s := setters{platform: "AWSCustomAuth"}
 	defer s.cs.free()
 	host, err := s.cs.add("AWSCustomAuth.Host", d.Host)
 	if err != nil {
 		return nil, err
 	}
-	var p *C.mqttws_aws_custom_auth
-	if r := C.mqttws_aws_custom_auth_new(host, &p); r != C.MQTTWS_OK {
-		return nil, &Error{Code: Code(r), Msg: "mqttws: AWSCustomAuth: " + Code(r).String()}
+	var b *C.mqttws_aws_custom_auth_builder
+	if err := s.created(C.mqttws_aws_custom_auth_builder_new(host, &b)); err != nil {
+		return nil, err
 	}
 	s.str("ClientID", d.ClientID, func(v *C.char) C.mqttws_result {
-		return C.mqttws_aws_custom_auth_set_client_id(p, v)
+		return C.mqttws_aws_custom_auth_builder_set_client_id(b, v)
 	})
 	if d.Port != 0 {
-		s.do("Port", func() C.mqttws_result { return C.mqttws_aws_custom_auth_set_port(p, C.uint16_t(d.Port)) })
+		s.do("Port", func() C.mqttws_result {
+			return C.mqttws_aws_custom_auth_builder_set_port(b, C.uint16_t(d.Port))
+		})
 	}
 	s.str("AuthorizerName", d.AuthorizerName, func(v *C.char) C.mqttws_result {
-		return C.mqttws_aws_custom_auth_set_authorizer_name(p, v)
+		return C.mqttws_aws_custom_auth_builder_set_authorizer_name(b, v)
 	})
 	if d.TokenKeyName != "" || d.Token != "" {
-		k, err := s.cs.add("AWSCustomAuth.TokenKeyName", d.TokenKeyName)
+		kt, err := s.args([]string{"TokenKeyName", "Token"}, []string{d.TokenKeyName, d.Token})
 		if err == nil {
-			var tok *C.char
-			if tok, err = s.cs.add("AWSCustomAuth.Token", d.Token); err == nil {
-				s.do("Token", func() C.mqttws_result { return C.mqttws_aws_custom_auth_set_token(p, k, tok) })
-			}
-		}
-		if err != nil && s.err == nil {
+			s.do("Token", func() C.mqttws_result {
+				return C.mqttws_aws_custom_auth_builder_set_token(b, kt[0], kt[1])
+			})
+		} else if s.err == nil {
 			s.err = err
 		}
 	}
 	s.str("TokenSignature", d.TokenSignature, func(v *C.char) C.mqttws_result {
-		return C.mqttws_aws_custom_auth_set_token_signature(p, v)
+		return C.mqttws_aws_custom_auth_builder_set_token_signature(b, v)
 	})
 	if d.QueryString {
 		s.do("QueryString", func() C.mqttws_result {
-			return C.mqttws_aws_custom_auth_set_mode(p, C.MQTTWS_AWS_CUSTOM_AUTH_QUERY_STRING)
+			return C.mqttws_aws_custom_auth_builder_set_mode(b, C.MQTTWS_AWS_CUSTOM_AUTH_QUERY_STRING)
 		})
 	}
-	if s.err != nil {
-		C.mqttws_aws_custom_auth_free(p)
-		return nil, s.err
-	}
-	return &device{
-		url: func(_ C.uint64_t, buf *C.char, n C.size_t, out *C.size_t, e **C.mqttws_error) C.mqttws_result {
-			return C.MQTTWS_INVALID_ARGUMENT // not used: URL() reads the credentials
-		},
-		creds: func(t C.uint64_t, out **C.mqttws_credentials, e **C.mqttws_error) C.mqttws_result {
-			return C.mqttws_aws_custom_auth_credentials(p, t, out, e)
-		},
-		attach: func(b *C.mqttws_options_builder) C.mqttws_result { return C.mqttws_aws_custom_auth_attach(p, b) },
-		free:   func() { C.mqttws_aws_custom_auth_free(p) },
-	}, nil
+	return s.finish(func() { C.mqttws_aws_custom_auth_builder_free(b) },
+		func(p **C.mqttws_credential_provider) C.mqttws_result {
+			return C.mqttws_aws_custom_auth_builder_build(b, p)
+		})
 }
 
 // ------------------------------------------------------------------ Azure
@@ -677,63 +653,47 @@ func (d Azure) URL() (string, error) { return platformURL(d) }
 
 // Credentials signs the credentials (a SAS token valid from at for
 // SASTTL) of a connection made at time at.
-func (d Azure) Credentials(at time.Time) (*Credentials, error) {
-	return platformCredentials(d, at, true)
-}
+func (d Azure) Credentials(at time.Time) (*Credentials, error) { return platformCredentials(d, at) }
 
 // AzureCredentials signs the credentials of device d for a connection made
 // at time at (see Azure).
 func AzureCredentials(d Azure, at time.Time) (*Credentials, error) { return d.Credentials(at) }
 
-func (d Azure) open() (*device, error) {
+func (d Azure) build() (*C.mqttws_credential_provider, error) {
 	s := setters{platform: "Azure"}
 	defer s.cs.free()
-	var args [3]*C.char
-	for i, v := range [3][2]string{{"Hub", d.Hub}, {"DeviceID", d.DeviceID}, {"Key", d.Key}} {
-		p, err := s.cs.add("Azure."+v[0], v[1])
-		if err != nil {
-			return nil, err
-		}
-		args[i] = p
+	a, err := s.args([]string{"Hub", "DeviceID", "Key"}, []string{d.Hub, d.DeviceID, d.Key})
+	if err != nil {
+		return nil, err
 	}
-	var p *C.mqttws_azure_device
-	if r := C.mqttws_azure_device_new(args[0], args[1], args[2], &p); r != C.MQTTWS_OK {
-		return nil, &Error{Code: Code(r), Msg: "mqttws: Azure: " + Code(r).String()}
+	var b *C.mqttws_azure_device_builder
+	if err := s.created(C.mqttws_azure_device_builder_new(a[0], a[1], a[2], &b)); err != nil {
+		return nil, err
 	}
 	s.str("ModuleID", d.ModuleID, func(v *C.char) C.mqttws_result {
-		return C.mqttws_azure_device_set_module_id(p, v)
+		return C.mqttws_azure_device_builder_set_module_id(b, v)
 	})
 	s.str("SharedAccessKeyName", d.SharedAccessKeyName, func(v *C.char) C.mqttws_result {
-		return C.mqttws_azure_device_set_shared_access_key_name(p, v)
+		return C.mqttws_azure_device_builder_set_shared_access_key_name(b, v)
 	})
 	if d.SASTTL != 0 {
 		s.do("SASTTL", func() C.mqttws_result {
-			return C.mqttws_azure_device_set_sas_ttl(p, C.uint64_t(d.SASTTL/time.Second))
+			return C.mqttws_azure_device_builder_set_sas_ttl(b, C.uint64_t(d.SASTTL/time.Second))
 		})
 	}
 	s.str("APIVersion", d.APIVersion, func(v *C.char) C.mqttws_result {
-		return C.mqttws_azure_device_set_api_version(p, v)
+		return C.mqttws_azure_device_builder_set_api_version(b, v)
 	})
 	s.str("DeviceClientType", d.DeviceClientType, func(v *C.char) C.mqttws_result {
-		return C.mqttws_azure_device_set_device_client_type(p, v)
+		return C.mqttws_azure_device_builder_set_device_client_type(b, v)
 	})
 	s.do("OmitNoClientCertHint", func() C.mqttws_result {
-		return C.mqttws_azure_device_set_no_client_cert_hint(p, C.bool(!d.OmitNoClientCertHint))
+		return C.mqttws_azure_device_builder_set_no_client_cert_hint(b, C.bool(!d.OmitNoClientCertHint))
 	})
-	if s.err != nil {
-		C.mqttws_azure_device_free(p)
-		return nil, s.err
-	}
-	return &device{
-		url: func(_ C.uint64_t, buf *C.char, n C.size_t, out *C.size_t, e **C.mqttws_error) C.mqttws_result {
-			return C.mqttws_azure_device_url(p, buf, n, out, e)
-		},
-		creds: func(t C.uint64_t, out **C.mqttws_credentials, e **C.mqttws_error) C.mqttws_result {
-			return C.mqttws_azure_device_credentials(p, t, out, e)
-		},
-		attach: func(b *C.mqttws_options_builder) C.mqttws_result { return C.mqttws_azure_device_attach(p, b) },
-		free:   func() { C.mqttws_azure_device_free(p) },
-	}, nil
+	return s.finish(func() { C.mqttws_azure_device_builder_free(b) },
+		func(p **C.mqttws_credential_provider) C.mqttws_result {
+			return C.mqttws_azure_device_builder_build(b, p)
+		})
 }
 
 // ----------------------------------------------------------------- Huawei
@@ -754,44 +714,28 @@ type Huawei struct {
 func (d Huawei) URL() (string, error) { return platformURL(d) }
 
 // Credentials signs the credentials of a connection made at time at.
-func (d Huawei) Credentials(at time.Time) (*Credentials, error) {
-	return platformCredentials(d, at, true)
-}
+func (d Huawei) Credentials(at time.Time) (*Credentials, error) { return platformCredentials(d, at) }
 
 // HuaweiCredentials signs the credentials of device d for a connection
 // made at time at (see Huawei).
 func HuaweiCredentials(d Huawei, at time.Time) (*Credentials, error) { return d.Credentials(at) }
 
-func (d Huawei) open() (*device, error) {
+func (d Huawei) build() (*C.mqttws_credential_provider, error) {
 	s := setters{platform: "Huawei"}
 	defer s.cs.free()
-	var args [3]*C.char
-	for i, v := range [3][2]string{{"Host", d.Host}, {"DeviceID", d.DeviceID}, {"Secret", d.Secret}} {
-		p, err := s.cs.add("Huawei."+v[0], v[1])
-		if err != nil {
-			return nil, err
-		}
-		args[i] = p
+	a, err := s.args([]string{"Host", "DeviceID", "Secret"}, []string{d.Host, d.DeviceID, d.Secret})
+	if err != nil {
+		return nil, err
 	}
-	var p *C.mqttws_huawei_device
-	if r := C.mqttws_huawei_device_new(args[0], args[1], args[2], &p); r != C.MQTTWS_OK {
-		return nil, &Error{Code: Code(r), Msg: "mqttws: Huawei: " + Code(r).String()}
+	var b *C.mqttws_huawei_device_builder
+	if err := s.created(C.mqttws_huawei_device_builder_new(a[0], a[1], a[2], &b)); err != nil {
+		return nil, err
 	}
 	s.do("CheckTimestamp", func() C.mqttws_result {
-		return C.mqttws_huawei_device_set_check_timestamp(p, C.bool(d.CheckTimestamp))
+		return C.mqttws_huawei_device_builder_set_check_timestamp(b, C.bool(d.CheckTimestamp))
 	})
-	if s.err != nil {
-		C.mqttws_huawei_device_free(p)
-		return nil, s.err
-	}
-	return &device{
-		url: func(_ C.uint64_t, buf *C.char, n C.size_t, out *C.size_t, e **C.mqttws_error) C.mqttws_result {
-			return C.mqttws_huawei_device_url(p, buf, n, out, e)
-		},
-		creds: func(t C.uint64_t, out **C.mqttws_credentials, e **C.mqttws_error) C.mqttws_result {
-			return C.mqttws_huawei_device_credentials(p, t, out, e)
-		},
-		attach: func(b *C.mqttws_options_builder) C.mqttws_result { return C.mqttws_huawei_device_attach(p, b) },
-		free:   func() { C.mqttws_huawei_device_free(p) },
-	}, nil
+	return s.finish(func() { C.mqttws_huawei_device_builder_free(b) },
+		func(p **C.mqttws_credential_provider) C.mqttws_result {
+			return C.mqttws_huawei_device_builder_build(b, p)
+		})
 }

@@ -102,13 +102,18 @@ const awsURLA = "wss://example-ats.iot.us-east-1.amazonaws.com/mqtt?X-Amz-Algori
 func TestAWSVectors(t *testing.T) {
 	at := time.Date(2015, 8, 30, 12, 36, 0, 0, time.UTC)
 	s := AWSSigV4{Host: "example-ats.iot.us-east-1.amazonaws.com", AccessKeyID: "AKIDEXAMPLE",
-		SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}
-	u, err := s.PresignedURL(at)
+		SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ClientID: "dev1"}
+	u, err := s.URL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "endpoint before signing", u, "wss://example-ats.iot.us-east-1.amazonaws.com/mqtt")
+	u, err = s.PresignedURL(at)
 	if err != nil {
 		t.Fatal(err)
 	}
 	check(t, "presigned URL", u, awsURLA)
-	s.SessionToken, s.ClientID = "AQoDYXdzEXAMPLETOKEN+/=", "dev1"
+	s.SessionToken = "AQoDYXdzEXAMPLETOKEN+/="
 	c, err := AWSCredentials(s, at)
 	if err != nil {
 		t.Fatal(err)
@@ -136,15 +141,17 @@ func TestAWSVectors(t *testing.T) {
 		}
 	}
 	a.QueryString = true
+	c = mustCreds(t, a, at)
+	check(t, "URL", c.URL, "wss://example-ats.iot.us-east-1.amazonaws.com/mqtt?x-amz-customauthorizer-name="+
+		"myAuth&x-amz-customauthorizer-signature=c2ln&x-token=tok")
+	if len(c.Headers) != 0 {
+		t.Errorf("query-string mode has headers %v", c.Headers)
+	}
 	u, err = a.URL()
 	if err != nil {
 		t.Fatal(err)
 	}
-	check(t, "URL", u, "wss://example-ats.iot.us-east-1.amazonaws.com/mqtt?x-amz-customauthorizer-name="+
-		"myAuth&x-amz-customauthorizer-signature=c2ln&x-token=tok")
-	if c := mustCreds(t, a, at); len(c.Headers) != 0 {
-		t.Errorf("query-string mode has headers %v", c.Headers)
-	}
+	check(t, "endpoint", u, "wss://example-ats.iot.us-east-1.amazonaws.com/mqtt")
 }
 
 func TestAzureVectors(t *testing.T) {
@@ -224,10 +231,13 @@ func TestPlatformErrors(t *testing.T) {
 
 	_, err = AWSSigV4{Host: "example-ats.iot.us-east-1.amazonaws.com", AccessKeyID: "AK", SecretAccessKey: "SK"}.Credentials(at)
 	expect("AWS without client id", err, ErrInvalidArgument, "client id")
-	_, err = AWSSigV4{Host: "example-ats.iot.us-east-1.amazonaws.com", AccessKeyID: "AK", SecretAccessKey: "SK"}.PresignedURL(time.Unix(5, 0))
+	_, err = AWSSigV4{Host: "example-ats.iot.us-east-1.amazonaws.com", AccessKeyID: "AK", SecretAccessKey: "SK",
+		ClientID: "c"}.PresignedURL(time.Unix(5, 0))
 	expect("AWS clock never set", err, ErrInvalidArgument, "2015")
-	_, err = AWSSigV4{Host: "broker.example.com", AccessKeyID: "AK", SecretAccessKey: "SK"}.PresignedURL(at)
+	_, err = AWSSigV4{Host: "broker.example.com", AccessKeyID: "AK", SecretAccessKey: "SK", ClientID: "c"}.PresignedURL(at)
 	expect("AWS region", err, ErrInvalidArgument, "region")
+	_, err = AWSSigV4{Host: "wss://broker.example.com", AccessKeyID: "AK", SecretAccessKey: "SK"}.URL()
+	expect("AWS host with a scheme", err, ErrInvalidArgument, "host")
 }
 
 // The devices of main_test.go against the broker's password listener:

@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use mqttws::WsUrl;
 use mqttws::auth::aliyun::{self, AliyunDevice};
-use mqttws::auth::aws::{self, AwsSigV4};
+use mqttws::auth::aws::AwsSigV4;
 use mqttws::auth::azure::AzureDevice;
 use mqttws::auth::huawei::HuaweiDevice;
 use mqttws::auth::tencent::{self, Expiry, TencentDevice};
@@ -145,8 +145,7 @@ pub(crate) fn resolve(
         },
     };
 
-    let k = conn.map_or(60, |c| c.keepalive);
-    let (default_url, provider): (String, Arc<dyn CredentialProvider>) = match platform {
+    let provider: Arc<dyn CredentialProvider> = match platform {
         Tencent => {
             let pid = need(&p.product_id, "--product-id", platform)?;
             let name = need(&p.device_name, "--device-name", platform)?;
@@ -176,9 +175,7 @@ pub(crate) fn resolve(
             if let Some(x) = &p.expiry {
                 d = d.expiry(parse_expiry(x)?);
             }
-            d.validate_keepalive(k)?;
-            d.credentials(now)?;
-            (d.url()?, Arc::new(d))
+            Arc::new(d)
         }
         Aliyun => {
             let pk = need(&p.product_key, "--product-key", platform)?;
@@ -210,15 +207,7 @@ pub(crate) fn resolve(
                 }
                 (None, None) => {}
             }
-            d.validate_keepalive(k)?;
-            d.credentials(now)?;
-            // Without region or instance there is no endpoint; -h or -L gives it.
-            let url = d.url().or_else(|err| match &e.host {
-                Some(host) => build_url(scheme == Scheme::Wss, host, None, aliyun::DEFAULT_PATH),
-                None if e.url.is_some() => Ok(String::new()),
-                None => Err(err.into()),
-            })?;
-            (url, Arc::new(d))
+            Arc::new(d)
         }
         Aws => {
             let host = need(&e.host, "-h/--host", platform)?;
@@ -239,31 +228,23 @@ pub(crate) fn resolve(
                     "--ws-path does not apply to --platform aws: the path /mqtt is signed",
                 ));
             }
-            let port = e.port.unwrap_or(aws::DEFAULT_PORT);
-            let mut d = AwsSigV4::new(host, akid, secret)
-                .client_id(client_id.as_str())
-                .port(port);
+            let mut d = AwsSigV4::new(host, akid, secret).client_id(client_id.as_str());
+            if let Some(port) = e.port {
+                d = d.port(port);
+            }
             if let Some(region) = &p.region {
                 d = d.region(region.as_str());
             }
             if let Some(token) = &p.session_token {
                 d = d.session_token(token.as_str());
             }
-            d.validate_keepalive(k)?;
-            d.credentials(now)?;
-            // The presigned URL replaces this one at every attempt; it only
-            // tells the client to prepare TLS.
-            let url = build_url(true, host, Some(port), aws::DEFAULT_PATH)?;
-            (url, Arc::new(d))
+            Arc::new(d)
         }
         Azure => {
             let hub = need(&p.hub, "--hub", platform)?;
             let id = need(&p.device_id, "--device-id", platform)?;
             let key = need_secret(&p.device_key, "--device-key", "MQTTWS_DEVICE_KEY", platform)?;
-            let d = AzureDevice::new(hub, id, key);
-            d.validate_keepalive(k)?;
-            d.credentials(now)?;
-            (d.url()?, Arc::new(d))
+            Arc::new(AzureDevice::new(hub, id, key))
         }
         Huawei => {
             let id = need(&p.device_id, "--device-id", platform)?;
@@ -280,11 +261,25 @@ pub(crate) fn resolve(
                 (None, Some(url)) => WsUrl::parse(url)?.host,
                 (None, None) => return Err(usage("--platform huawei needs -h/--host")),
             };
-            let d = HuaweiDevice::new(host, id, secret);
-            d.validate_keepalive(k)?;
-            d.credentials(now)?;
-            (d.url()?, Arc::new(d))
+            Arc::new(HuaweiDevice::new(host, id, secret))
         }
+    };
+    // Every signer is checked the same way, before any network I/O.
+    provider.validate_keepalive(conn.map_or(60, |c| c.keepalive))?;
+    provider.credentials(now)?;
+    // The endpoint (for AWS the unsigned URL: the presigned one replaces it
+    // at every attempt). An Alibaba device without region or instance has
+    // none; -h or -L gives it.
+    let default_url = match provider.url() {
+        Ok(url) => url,
+        Err(_) if platform == Aliyun && e.host.is_some() => build_url(
+            scheme == Scheme::Wss,
+            e.host.as_deref().unwrap_or_default(),
+            None,
+            aliyun::DEFAULT_PATH,
+        )?,
+        Err(_) if platform == Aliyun && e.url.is_some() => String::new(),
+        Err(err) => return Err(err.into()),
     };
     let url = match &e.url {
         Some(url) => url.clone(),

@@ -129,10 +129,26 @@ impl fmt::Display for ConnectReturnCode {
     }
 }
 
-/// A flat, `Copy` classification of [`Error`], stable for the bindings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
+/// Defines [`ErrorKind`] and [`ErrorKind::ALL`] from one list, so that the
+/// list the bindings check their own mappings against lists every kind.
+macro_rules! error_kinds {
+    ($( $(#[$doc:meta])* $kind:ident, )+) => {
+        /// A flat, `Copy` classification of [`Error`], stable for the bindings.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $( $(#[$doc])* $kind, )+
+        }
+
+        impl ErrorKind {
+            /// Every kind, in declaration order. The C ABI's tests check
+            /// that each has a result code and a Python exception class.
+            pub const ALL: &'static [ErrorKind] = &[$( ErrorKind::$kind, )+];
+        }
+    };
+}
+
+error_kinds! {
     /// See [`Error::Timeout`].
     Timeout,
     /// See [`Error::Io`].

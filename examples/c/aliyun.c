@@ -9,7 +9,8 @@
  *                    (a local test broker), with MQTTWS_CA_FILE for wss://
  *   ALIYUN_TIMESTAMP optional fixed timestamp (ms), for such tests
  *
- * The device signs afresh at every connect (mqttws_aliyun_device_attach).
+ * The device is built into a credential provider, which signs afresh at
+ * every connect (mqttws_options_builder_set_credential_provider).
  *
  * Build: cc aliyun.c -o aliyun $(pkg-config --cflags --libs mqttws)
  */
@@ -36,7 +37,8 @@ int main(void) {
     const char *instance = getenv("ALIYUN_INSTANCE_ID");
     const char *url_override = getenv("MQTTWS_URL"), *ca = getenv("MQTTWS_CA_FILE");
     const char *timestamp = getenv("ALIYUN_TIMESTAMP");
-    mqttws_aliyun_device *device = NULL;
+    mqttws_aliyun_device_builder *device = NULL;
+    const mqttws_credential_provider *provider = NULL;
     mqttws_options_builder *builder = NULL;
     const mqttws_options *options = NULL;
     mqttws_client *client = NULL;
@@ -45,22 +47,27 @@ int main(void) {
     char url[256], topic[256], msg[512] = "";
     size_t n = 0;
 
-    if ((rc = mqttws_aliyun_device_new(product_key, device_name, secret, &device)) != MQTTWS_OK)
-        goto fail;
-    if (instance != NULL) mqttws_aliyun_device_set_instance(device, instance);
-    else mqttws_aliyun_device_set_region(device, env("ALIYUN_REGION"));
+    rc = mqttws_aliyun_device_builder_new(product_key, device_name, secret, &device);
+    if (rc != MQTTWS_OK) goto fail;
+    if (instance != NULL) mqttws_aliyun_device_builder_set_instance(device, instance);
+    else mqttws_aliyun_device_builder_set_region(device, env("ALIYUN_REGION"));
     if (timestamp != NULL)
-        mqttws_aliyun_device_set_timestamp_fixed(device, strtoull(timestamp, NULL, 10));
+        mqttws_aliyun_device_builder_set_timestamp_fixed(device, strtoull(timestamp, NULL, 10));
+    rc = mqttws_aliyun_device_builder_build(device, &provider);
+    device = NULL; /* consumed */
+    if (rc != MQTTWS_OK) goto fail;
     if (url_override != NULL) {
         snprintf(url, sizeof url, "%s", url_override);
-    } else if ((rc = mqttws_aliyun_device_url(device, url, sizeof url, &n, &err)) != MQTTWS_OK) {
+    } else if ((rc = mqttws_credential_provider_url(provider, url, sizeof url, &n, &err)) !=
+               MQTTWS_OK) {
         goto fail;
     }
 
     if ((rc = mqttws_options_builder_new(url, &builder)) != MQTTWS_OK) goto fail;
     if (ca != NULL) mqttws_options_builder_set_ca_file(builder, ca);
     mqttws_options_builder_set_keepalive(builder, 300); /* Alibaba: 30..1200 s */
-    if ((rc = mqttws_aliyun_device_attach(device, builder)) != MQTTWS_OK) goto fail;
+    if ((rc = mqttws_options_builder_set_credential_provider(builder, provider)) != MQTTWS_OK)
+        goto fail;
     rc = mqttws_options_builder_build(builder, &options, &err);
     builder = NULL; /* consumed */
     if (rc != MQTTWS_OK) goto fail;
@@ -77,7 +84,7 @@ int main(void) {
     printf("aliyun: published to %s\n", topic);
     mqttws_client_disconnect(client);
     mqttws_client_free(client);
-    mqttws_aliyun_device_free(device);
+    mqttws_credential_provider_free(provider);
     return 0;
 
 fail:
@@ -87,6 +94,7 @@ fail:
     mqttws_error_free(err);
     mqttws_client_free(client);
     mqttws_options_builder_free(builder);
-    mqttws_aliyun_device_free(device);
+    mqttws_aliyun_device_builder_free(device);
+    mqttws_credential_provider_free(provider);
     return 1;
 }

@@ -9,7 +9,8 @@
  *                    (a local test broker), with MQTTWS_CA_FILE for wss://
  *   TENCENT_CONNID, TENCENT_EXPIRY=never   optional, for such tests
  *
- * The device signs afresh at every connect (mqttws_tencent_device_attach).
+ * The device is built into a credential provider, which signs afresh at
+ * every connect (mqttws_options_builder_set_credential_provider).
  *
  * Build: cc tencent.c -o tencent $(pkg-config --cflags --libs mqttws)
  */
@@ -35,7 +36,8 @@ int main(void) {
     const char *psk = env("TENCENT_DEVICE_PSK");
     const char *url_override = getenv("MQTTWS_URL"), *ca = getenv("MQTTWS_CA_FILE");
     const char *expiry = getenv("TENCENT_EXPIRY"), *connid = getenv("TENCENT_CONNID");
-    mqttws_tencent_device *device = NULL;
+    mqttws_tencent_device_builder *device = NULL;
+    const mqttws_credential_provider *provider = NULL;
     mqttws_options_builder *builder = NULL;
     const mqttws_options *options = NULL;
     mqttws_client *client = NULL;
@@ -44,22 +46,28 @@ int main(void) {
     char url[256], topic[256], msg[512] = "";
     size_t n = 0;
 
-    if ((rc = mqttws_tencent_device_new_psk(product, device_name, psk, &device)) != MQTTWS_OK)
-        goto fail;
+    rc = mqttws_tencent_device_builder_new_psk(product, device_name, psk, &device);
+    if (rc != MQTTWS_OK) goto fail;
     if (getenv("TENCENT_REGION") != NULL)
-        mqttws_tencent_device_set_region(device, getenv("TENCENT_REGION"));
-    if (connid != NULL) mqttws_tencent_device_set_connid(device, connid);
-    if (expiry != NULL && strcmp(expiry, "never") == 0) mqttws_tencent_device_set_expiry_never(device);
+        mqttws_tencent_device_builder_set_region(device, getenv("TENCENT_REGION"));
+    if (connid != NULL) mqttws_tencent_device_builder_set_connid(device, connid);
+    if (expiry != NULL && strcmp(expiry, "never") == 0)
+        mqttws_tencent_device_builder_set_expiry_never(device);
+    rc = mqttws_tencent_device_builder_build(device, &provider);
+    device = NULL; /* consumed */
+    if (rc != MQTTWS_OK) goto fail;
     if (url_override != NULL) {
         snprintf(url, sizeof url, "%s", url_override);
-    } else if ((rc = mqttws_tencent_device_url(device, url, sizeof url, &n, &err)) != MQTTWS_OK) {
+    } else if ((rc = mqttws_credential_provider_url(provider, url, sizeof url, &n, &err)) !=
+               MQTTWS_OK) {
         goto fail;
     }
 
     if ((rc = mqttws_options_builder_new(url, &builder)) != MQTTWS_OK) goto fail;
     if (ca != NULL) mqttws_options_builder_set_ca_file(builder, ca);
     mqttws_options_builder_set_keepalive(builder, 240);
-    if ((rc = mqttws_tencent_device_attach(device, builder)) != MQTTWS_OK) goto fail;
+    if ((rc = mqttws_options_builder_set_credential_provider(builder, provider)) != MQTTWS_OK)
+        goto fail;
     rc = mqttws_options_builder_build(builder, &options, &err);
     builder = NULL; /* consumed */
     if (rc != MQTTWS_OK) goto fail;
@@ -76,7 +84,7 @@ int main(void) {
     printf("tencent: published to %s\n", topic);
     mqttws_client_disconnect(client);
     mqttws_client_free(client);
-    mqttws_tencent_device_free(device);
+    mqttws_credential_provider_free(provider);
     return 0;
 
 fail:
@@ -86,6 +94,7 @@ fail:
     mqttws_error_free(err);
     mqttws_client_free(client);
     mqttws_options_builder_free(builder);
-    mqttws_tencent_device_free(device);
+    mqttws_tencent_device_builder_free(device);
+    mqttws_credential_provider_free(provider);
     return 1;
 }

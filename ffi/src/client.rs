@@ -36,10 +36,11 @@ use std::time::Duration;
 
 use mqttws_core::{Bytes, Client};
 
-use crate::error::{Failure, mqttws_error, mqttws_result, report};
+use crate::error::{Failure, mqttws_error, mqttws_result};
 use crate::event::{EventData, mqttws_event, mqttws_message, qos_u8};
 use crate::ffi::{
-    Castable, OwnershipBox, array, bytes, obj, obj_arc, opt_out, out, qos, text, to_boxed_mut_ptr,
+    Castable, OwnershipBox, array, bytes, obj, obj_arc, opt_out, out, qos, run_reporting, text,
+    to_boxed_mut_ptr,
 };
 use crate::options::mqttws_options;
 use crate::slice::{copy_text, mqttws_str};
@@ -256,7 +257,7 @@ pub unsafe extern "C" fn mqttws_client_new(
     err_out: *mut *mut mqttws_error,
 ) -> mqttws_result {
     ffi_panic_boundary! {
-        let result = (|| {
+        let body = || {
             // SAFETY: live options and a writable out-pointer, or NULL (header contract).
             let (options, client_out) =
                 unsafe { (obj_arc::<mqttws_options>(options, "options")?, out(client_out, "client_out")?) };
@@ -269,12 +270,9 @@ pub unsafe extern "C" fn mqttws_client_new(
             };
             client_out.write(to_boxed_mut_ptr::<mqttws_client>(handle));
             Ok(())
-        })();
-        match result {
-            Ok(()) => mqttws_result::MQTTWS_OK,
-            // SAFETY: err_out is NULL or writable (header contract).
-            Err(f) => unsafe { report(f, err_out) },
-        }
+        };
+        // SAFETY: err_out is NULL or writable (header contract).
+        unsafe { run_reporting(err_out, body) }
     }
 }
 

@@ -112,7 +112,10 @@ pub enum mqttws_result {
 }
 
 impl mqttws_result {
-    /// Every code, for tests and for `mqttws_result_str`.
+    /// Every code, for `mqttws_result_str` and for the tests. The lists of
+    /// the other faces (Go constants and sentinels, Python exceptions, the C
+    /// tests' list) are checked against it by `error_lists`; this list
+    /// itself is checked against the generated header's enum.
     pub(crate) const ALL: [mqttws_result; 26] = [
         Self::MQTTWS_OK,
         Self::MQTTWS_PANIC,
@@ -277,20 +280,7 @@ impl From<Error> for Failure {
                     _ => MQTTWS_PROTOCOL,
                 }
             }
-            other => match other.kind() {
-                ErrorKind::Timeout => MQTTWS_TIMEOUT,
-                ErrorKind::Io => MQTTWS_IO,
-                ErrorKind::Tls => MQTTWS_TLS,
-                ErrorKind::Handshake => MQTTWS_HANDSHAKE,
-                ErrorKind::ConnectionRefused | ErrorKind::Protocol => MQTTWS_PROTOCOL,
-                ErrorKind::InvalidArgument => MQTTWS_INVALID_ARGUMENT,
-                ErrorKind::Closed => MQTTWS_CLOSED,
-                ErrorKind::Interrupted => MQTTWS_INTERRUPTED,
-                ErrorKind::Auth => MQTTWS_AUTH,
-                ErrorKind::Proxy => MQTTWS_PROXY,
-                ErrorKind::QueueFull => MQTTWS_QUEUE_FULL,
-                _ => MQTTWS_UNKNOWN,
-            },
+            other => code_of_kind(other.kind()),
         };
         Self {
             code,
@@ -298,6 +288,28 @@ impl From<Error> for Failure {
             http_status,
             connack,
         }
+    }
+}
+
+/// The code of an error of `kind` that carries no more detail (a CONNACK
+/// refusal and an acknowledgement timeout have codes of their own).
+/// `MQTTWS_UNKNOWN` only for a kind this version does not know, which the
+/// tests of `error_lists` rule out for every kind of `ErrorKind::ALL`.
+pub(crate) fn code_of_kind(kind: ErrorKind) -> mqttws_result {
+    use mqttws_result::*;
+    match kind {
+        ErrorKind::Timeout => MQTTWS_TIMEOUT,
+        ErrorKind::Io => MQTTWS_IO,
+        ErrorKind::Tls => MQTTWS_TLS,
+        ErrorKind::Handshake => MQTTWS_HANDSHAKE,
+        ErrorKind::ConnectionRefused | ErrorKind::Protocol => MQTTWS_PROTOCOL,
+        ErrorKind::InvalidArgument => MQTTWS_INVALID_ARGUMENT,
+        ErrorKind::Closed => MQTTWS_CLOSED,
+        ErrorKind::Interrupted => MQTTWS_INTERRUPTED,
+        ErrorKind::Auth => MQTTWS_AUTH,
+        ErrorKind::Proxy => MQTTWS_PROXY,
+        ErrorKind::QueueFull => MQTTWS_QUEUE_FULL,
+        _ => MQTTWS_UNKNOWN,
     }
 }
 

@@ -333,6 +333,23 @@ pub(crate) fn run(body: impl FnOnce() -> Result<(), Failure>) -> mqttws_result {
     crate::error::code_of(body())
 }
 
+/// As [`run`], for an export with an optional `err_out` last parameter: a
+/// failure's detail goes to the caller as an `mqttws_error`.
+///
+/// # Safety
+///
+/// `err_out` is NULL or valid for writing one pointer.
+pub(crate) unsafe fn run_reporting(
+    err_out: *mut *mut crate::error::mqttws_error,
+    body: impl FnOnce() -> Result<(), Failure>,
+) -> mqttws_result {
+    match body() {
+        Ok(()) => mqttws_result::MQTTWS_OK,
+        // SAFETY: per this function's contract.
+        Err(f) => unsafe { crate::error::report(f, err_out) },
+    }
+}
+
 #[cfg(test)]
 // The tests pass pointers to live local buffers or NULL on purpose.
 #[allow(clippy::undocumented_unsafe_blocks)]

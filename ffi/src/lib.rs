@@ -35,7 +35,7 @@
 //! | `options` | `mqttws_options_builder`, `mqttws_options` |
 //! | `client` | `mqttws_client`, `mqttws_subscription` |
 //! | `event` | `mqttws_event` (opaque, with accessors), `mqttws_message` |
-//! | `auth` | `mqttws_credentials`, `mqttws_tencent_*`, `mqttws_aliyun_*`, `mqttws_aws_*`, `mqttws_azure_*`, `mqttws_huawei_*` |
+//! | `auth` | `mqttws_credential_provider`, `mqttws_credentials`; per platform (`auth::tencent`, `aliyun`, `aws`, `azure`, `huawei`) only a builder: `mqttws_<platform>_builder_*` |
 
 #![allow(non_camel_case_types)]
 #![warn(missing_docs, unreachable_pub)]
@@ -59,6 +59,9 @@ pub mod error;
 pub mod event;
 pub mod options;
 pub mod slice;
+
+#[cfg(test)]
+mod error_lists;
 
 /// The library version as a static NUL-terminated string, e.g. `"0.1.0"`.
 ///

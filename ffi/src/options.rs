@@ -17,10 +17,11 @@ use mqttws_core::{
     Will, WsUrl,
 };
 
-use crate::error::{Failure, mqttws_error, mqttws_result, report};
+use crate::auth::mqttws_credential_provider;
+use crate::error::{Failure, mqttws_error, mqttws_result};
 use crate::ffi::{
-    Castable, OwnershipArc, OwnershipBox, bytes, cstr, free_arc, free_box, obj_box, obj_mut, out,
-    path, qos, run, text, to_arc_const_ptr, to_boxed_mut_ptr,
+    Castable, OwnershipArc, OwnershipBox, bytes, cstr, free_arc, free_box, obj, obj_box, obj_mut,
+    out, path, qos, run, run_reporting, text, to_arc_const_ptr, to_boxed_mut_ptr,
 };
 
 /// A mutable set of client options, turned into an immutable
@@ -54,11 +55,6 @@ pub(crate) struct Builder {
 impl Builder {
     fn update(&mut self, f: impl FnOnce(ClientOptions) -> ClientOptions) {
         self.opts = f(self.opts.clone());
-    }
-
-    /// Makes `provider` compute the credentials at each connection attempt.
-    pub(crate) fn set_provider(&mut self, provider: Arc<dyn CredentialProvider>) {
-        self.update(|o| o.credential_provider(provider));
     }
 }
 
@@ -714,6 +710,35 @@ pub unsafe extern "C" fn mqttws_options_builder_set_store_dir(
     }
 }
 
+/// Makes a platform's credential provider sign every connect of clients
+/// made from these options: the client id, user name and password it
+/// computes with the current time override the builder's (for AWS the URL
+/// too), and `mqttws_client_connect` checks the keepalive against the
+/// platform's range (`MQTTWS_INVALID_ARGUMENT` outside it). The builder's
+/// URL stays the one to connect to: take it from
+/// `mqttws_credential_provider_url`.
+///
+/// The builder takes its own reference: `provider` is borrowed for the call
+/// and may be freed right after. A second call replaces the provider. NULL
+/// `builder` or `provider`: `MQTTWS_NULL_PARAMETER`. One thread at a time
+/// per builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_options_builder_set_credential_provider(
+    builder: *mut mqttws_options_builder,
+    provider: *const mqttws_credential_provider,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointers as documented (header contract).
+        unsafe {
+            with_builder(builder, |b| {
+                let provider: Arc<dyn CredentialProvider> = Arc::clone(obj(provider, "provider")?);
+                b.update(|o| o.credential_provider(provider));
+                Ok(())
+            })
+        }
+    }
+}
+
 /// Turns the builder into immutable options, checking the URL and the user
 /// name / password pair.
 ///
@@ -731,7 +756,7 @@ pub unsafe extern "C" fn mqttws_options_builder_build(
     err_out: *mut *mut mqttws_error,
 ) -> mqttws_result {
     ffi_panic_boundary! {
-        let result = (|| {
+        let body = || {
             // SAFETY: a live builder (consumed here) and a writable
             // out-pointer, or NULL (header contract).
             let (b, options_out) =
@@ -751,12 +776,9 @@ pub unsafe extern "C" fn mqttws_options_builder_build(
             };
             options_out.write(to_arc_const_ptr::<mqttws_options>(opts));
             Ok(())
-        })();
-        match result {
-            Ok(()) => mqttws_result::MQTTWS_OK,
-            // SAFETY: err_out is NULL or writable (header contract).
-            Err(f) => unsafe { report(f, err_out) },
-        }
+        };
+        // SAFETY: err_out is NULL or writable (header contract).
+        unsafe { run_reporting(err_out, body) }
     }
 }
 

@@ -14,8 +14,36 @@
 #define NUL MQTTWS_NULL_PARAMETER
 
 void test_result_codes_and_version(void) {
-    static const unsigned codes[] = {0,   1,   2,   3,   4,   5,   6,   7,   8,   99,  100, 101,
-                                     102, 200, 300, 400, 401, 402, 403, 404, 405, 410, 420, 500};
+    /* Every code of the header's enum, in its order; ffi/src/error_lists.rs
+     * fails when this list and mqttws_result::ALL differ. */
+    static const mqttws_result codes[] = {
+        MQTTWS_OK,
+        MQTTWS_PANIC,
+        MQTTWS_NULL_PARAMETER,
+        MQTTWS_INVALID_PARAMETER,
+        MQTTWS_INSUFFICIENT_SIZE,
+        MQTTWS_REENTRANT,
+        MQTTWS_BUSY,
+        MQTTWS_INTERRUPTED,
+        MQTTWS_INVALID_ARGUMENT,
+        MQTTWS_UNKNOWN,
+        MQTTWS_IO,
+        MQTTWS_TIMEOUT,
+        MQTTWS_ACK_TIMEOUT,
+        MQTTWS_PROXY,
+        MQTTWS_TLS,
+        MQTTWS_HANDSHAKE,
+        MQTTWS_PROTOCOL,
+        MQTTWS_CONNACK_UNACCEPTABLE_PROTOCOL_VERSION,
+        MQTTWS_CONNACK_IDENTIFIER_REJECTED,
+        MQTTWS_CONNACK_SERVER_UNAVAILABLE,
+        MQTTWS_CONNACK_BAD_USERNAME_OR_PASSWORD,
+        MQTTWS_CONNACK_NOT_AUTHORIZED,
+        MQTTWS_CLOSED,
+        MQTTWS_SUBSCRIBE_REFUSED,
+        MQTTWS_QUEUE_FULL,
+        MQTTWS_AUTH,
+    };
     size_t i;
     char version[32];
     CHECK(MQTTWS_OK == 0);
@@ -24,6 +52,8 @@ void test_result_codes_and_version(void) {
         const char *s = mqttws_result_str(codes[i]);
         CHECK(s != NULL && strlen(s) > 3);
         CHECK(strcmp(s, "unknown mqttws_result code") != 0);
+        /* Distinct numbers, ascending as in the header. */
+        CHECK(i == 0 || codes[i] > codes[i - 1]);
     }
     CHECK(strcmp(mqttws_result_str(12345), "unknown mqttws_result code") == 0);
     CHECK(strcmp(mqttws_result_str(MQTTWS_CLOSED), "connection closed") == 0);
@@ -275,12 +305,13 @@ void test_null_parameters_client(void) {
 }
 
 void test_null_parameters_platforms(void) {
-    mqttws_tencent_device *t = NULL;
-    mqttws_aliyun_device *a = NULL;
-    mqttws_aws_sigv4 *s = NULL;
-    mqttws_aws_custom_auth *ca = NULL;
-    mqttws_azure_device *z = NULL;
-    mqttws_huawei_device *h = NULL;
+    mqttws_tencent_device_builder *t = NULL;
+    mqttws_aliyun_device_builder *a = NULL;
+    mqttws_aws_sigv4_builder *s = NULL;
+    mqttws_aws_custom_auth_builder *ca = NULL;
+    mqttws_azure_device_builder *z = NULL;
+    mqttws_huawei_device_builder *h = NULL;
+    const mqttws_credential_provider *p = NULL;
     mqttws_credentials *cr = NULL;
     mqttws_options_builder *b = NULL;
     mqttws_error *err = NULL;
@@ -289,169 +320,149 @@ void test_null_parameters_platforms(void) {
     size_t n = 0;
     static const uint8_t pem[] = "not a key";
 
-    CHECK_OK(mqttws_options_builder_new("ws://127.0.0.1/", &b));
-
     /* Tencent */
-    CHECK_RC(mqttws_tencent_device_new_psk(NULL, "d", "AA==", &t), NUL);
-    CHECK_RC(mqttws_tencent_device_new_psk("P", NULL, "AA==", &t), NUL);
-    CHECK_RC(mqttws_tencent_device_new_psk("P", "d", NULL, &t), NUL);
-    CHECK_RC(mqttws_tencent_device_new_psk("P", "d", "AA==", NULL), NUL);
-    CHECK_RC(mqttws_tencent_device_new_private_key_pem(NULL, "d", pem, sizeof pem, &t), NUL);
-    CHECK_RC(mqttws_tencent_device_new_private_key_pem("P", NULL, pem, sizeof pem, &t), NUL);
-    CHECK_RC(mqttws_tencent_device_new_private_key_pem("P", "d", NULL, sizeof pem, &t), NUL);
-    CHECK_RC(mqttws_tencent_device_new_private_key_pem("P", "d", pem, 0, &t),
+    CHECK_RC(mqttws_tencent_device_builder_new_psk(NULL, "d", "AA==", &t), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_new_psk("P", NULL, "AA==", &t), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_new_psk("P", "d", NULL, &t), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_new_psk("P", "d", "AA==", NULL), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_new_private_key_pem(NULL, "d", pem, sizeof pem, &t), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_new_private_key_pem("P", NULL, pem, sizeof pem, &t), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_new_private_key_pem("P", "d", NULL, sizeof pem, &t), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_new_private_key_pem("P", "d", pem, 0, &t),
              MQTTWS_INVALID_PARAMETER);
-    CHECK_RC(mqttws_tencent_device_new_private_key_pem("P", "d", pem, sizeof pem, NULL), NUL);
-    CHECK_RC(mqttws_tencent_device_new_private_key_file(NULL, "d", "/k", &t), NUL);
-    CHECK_RC(mqttws_tencent_device_new_private_key_file("P", NULL, "/k", &t), NUL);
-    CHECK_RC(mqttws_tencent_device_new_private_key_file("P", "d", NULL, &t), NUL);
-    CHECK_RC(mqttws_tencent_device_new_private_key_file("P", "d", "/k", NULL), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_new_private_key_pem("P", "d", pem, sizeof pem, NULL), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_new_private_key_file(NULL, "d", "/k", &t), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_new_private_key_file("P", NULL, "/k", &t), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_new_private_key_file("P", "d", NULL, &t), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_new_private_key_file("P", "d", "/k", NULL), NUL);
     CHECK(t == NULL);
-    CHECK_OK(mqttws_tencent_device_new_psk("P", "d", "AA==", &t));
-    CHECK_RC(mqttws_tencent_device_set_sign_method(NULL, "hmacsha1"), NUL);
-    CHECK_RC(mqttws_tencent_device_set_sign_method(t, NULL), NUL);
-    CHECK_RC(mqttws_tencent_device_set_region(NULL, "europe"), NUL);
-    CHECK_RC(mqttws_tencent_device_set_region(t, NULL), NUL);
-    CHECK_RC(mqttws_tencent_device_set_scheme(NULL, MQTTWS_SCHEME_WS), NUL);
-    CHECK_RC(mqttws_tencent_device_set_expiry_ttl(NULL, 60), NUL);
-    CHECK_RC(mqttws_tencent_device_set_expiry_at(NULL, 60), NUL);
-    CHECK_RC(mqttws_tencent_device_set_expiry_never(NULL), NUL);
-    CHECK_RC(mqttws_tencent_device_set_connid(NULL, "abc"), NUL);
-    CHECK_RC(mqttws_tencent_device_set_connid(t, NULL), NUL);
-    CHECK_RC(mqttws_tencent_device_set_sdkappid(NULL, "1"), NUL);
-    CHECK_RC(mqttws_tencent_device_set_sdkappid(t, NULL), NUL);
-    CHECK_RC(mqttws_tencent_device_url(NULL, buf, sizeof buf, &n, NULL), NUL);
-    CHECK_RC(mqttws_tencent_device_url(t, NULL, sizeof buf, &n, NULL), NUL);
-    CHECK_RC(mqttws_tencent_device_url(t, buf, sizeof buf, NULL, NULL), NUL);
-    CHECK_RC(mqttws_tencent_device_credentials(NULL, 1700000000, &cr, NULL), NUL);
-    CHECK_RC(mqttws_tencent_device_credentials(t, 1700000000, NULL, &err), NUL);
+    CHECK_OK(mqttws_tencent_device_builder_new_psk("P", "d", "AA==", &t));
+    CHECK_RC(mqttws_tencent_device_builder_set_sign_method(NULL, "hmacsha1"), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_set_sign_method(t, NULL), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_set_region(NULL, "europe"), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_set_region(t, NULL), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_set_scheme(NULL, MQTTWS_SCHEME_WS), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_set_expiry_ttl(NULL, 60), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_set_expiry_at(NULL, 60), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_set_expiry_never(NULL), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_set_connid(NULL, "abc"), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_set_connid(t, NULL), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_set_sdkappid(NULL, "1"), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_set_sdkappid(t, NULL), NUL);
+    CHECK_RC(mqttws_tencent_device_builder_build(NULL, &p), NUL);
+    mqttws_tencent_device_builder_free(NULL);
+    mqttws_tencent_device_builder_free(t);
+
+    /* Alibaba */
+    CHECK_RC(mqttws_aliyun_device_builder_new(NULL, "d", "s", &a), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_new("pk", NULL, "s", &a), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_new("pk", "d", NULL, &a), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_new("pk", "d", "s", NULL), NUL);
+    CHECK_OK(mqttws_aliyun_device_builder_new("pk", "d", "s", &a));
+    CHECK_RC(mqttws_aliyun_device_builder_set_client_id(NULL, "c"), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_set_client_id(a, NULL), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_set_scheme(NULL, MQTTWS_SCHEME_WS), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_set_sign_method(NULL, "hmacmd5"), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_set_sign_method(a, NULL), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_set_timestamp_now(NULL), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_set_timestamp_fixed(NULL, 1), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_set_timestamp_omit(NULL), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_set_lowercase_hex(NULL, true), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_set_region(NULL, "cn-shanghai"), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_set_region(a, NULL), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_set_instance(NULL, "iot-1"), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_set_instance(a, NULL), NUL);
+    CHECK_RC(mqttws_aliyun_device_builder_build(NULL, &p), NUL);
+    mqttws_aliyun_device_builder_free(NULL);
+    mqttws_aliyun_device_builder_free(a);
+
+    /* AWS SigV4 */
+    CHECK_RC(mqttws_aws_sigv4_builder_new(NULL, "AK", "SK", &s), NUL);
+    CHECK_RC(mqttws_aws_sigv4_builder_new("h", NULL, "SK", &s), NUL);
+    CHECK_RC(mqttws_aws_sigv4_builder_new("h", "AK", NULL, &s), NUL);
+    CHECK_RC(mqttws_aws_sigv4_builder_new("h", "AK", "SK", NULL), NUL);
+    CHECK_OK(mqttws_aws_sigv4_builder_new("h", "AK", "SK", &s));
+    CHECK_RC(mqttws_aws_sigv4_builder_set_client_id(NULL, "c"), NUL);
+    CHECK_RC(mqttws_aws_sigv4_builder_set_client_id(s, NULL), NUL);
+    CHECK_RC(mqttws_aws_sigv4_builder_set_port(NULL, 1), NUL);
+    CHECK_RC(mqttws_aws_sigv4_builder_set_region(NULL, "r"), NUL);
+    CHECK_RC(mqttws_aws_sigv4_builder_set_region(s, NULL), NUL);
+    CHECK_RC(mqttws_aws_sigv4_builder_set_session_token(NULL, "t"), NUL);
+    CHECK_RC(mqttws_aws_sigv4_builder_set_session_token(s, NULL), NUL);
+    CHECK_RC(mqttws_aws_sigv4_builder_set_expires(NULL, 60), NUL);
+    CHECK_RC(mqttws_aws_sigv4_builder_build(NULL, &p), NUL);
+    mqttws_aws_sigv4_builder_free(NULL);
+    mqttws_aws_sigv4_builder_free(s);
+
+    /* AWS custom authorizer */
+    CHECK_RC(mqttws_aws_custom_auth_builder_new(NULL, &ca), NUL);
+    CHECK_RC(mqttws_aws_custom_auth_builder_new("h", NULL), NUL);
+    CHECK_OK(mqttws_aws_custom_auth_builder_new("h", &ca));
+    CHECK_RC(mqttws_aws_custom_auth_builder_set_client_id(NULL, "c"), NUL);
+    CHECK_RC(mqttws_aws_custom_auth_builder_set_client_id(ca, NULL), NUL);
+    CHECK_RC(mqttws_aws_custom_auth_builder_set_port(NULL, 1), NUL);
+    CHECK_RC(mqttws_aws_custom_auth_builder_set_authorizer_name(NULL, "n"), NUL);
+    CHECK_RC(mqttws_aws_custom_auth_builder_set_authorizer_name(ca, NULL), NUL);
+    CHECK_RC(mqttws_aws_custom_auth_builder_set_token(NULL, "k", "t"), NUL);
+    CHECK_RC(mqttws_aws_custom_auth_builder_set_token(ca, NULL, "t"), NUL);
+    CHECK_RC(mqttws_aws_custom_auth_builder_set_token(ca, "k", NULL), NUL);
+    CHECK_RC(mqttws_aws_custom_auth_builder_set_token_signature(NULL, "s"), NUL);
+    CHECK_RC(mqttws_aws_custom_auth_builder_set_token_signature(ca, NULL), NUL);
+    CHECK_RC(mqttws_aws_custom_auth_builder_set_mode(NULL, MQTTWS_AWS_CUSTOM_AUTH_HEADERS), NUL);
+    CHECK_RC(mqttws_aws_custom_auth_builder_set_mode(ca, 7), MQTTWS_INVALID_PARAMETER);
+    CHECK_RC(mqttws_aws_custom_auth_builder_build(NULL, &p), NUL);
+    mqttws_aws_custom_auth_builder_free(NULL);
+    mqttws_aws_custom_auth_builder_free(ca);
+
+    /* Azure */
+    CHECK_RC(mqttws_azure_device_builder_new(NULL, "d", "AA==", &z), NUL);
+    CHECK_RC(mqttws_azure_device_builder_new("h", NULL, "AA==", &z), NUL);
+    CHECK_RC(mqttws_azure_device_builder_new("h", "d", NULL, &z), NUL);
+    CHECK_RC(mqttws_azure_device_builder_new("h", "d", "AA==", NULL), NUL);
+    CHECK_OK(mqttws_azure_device_builder_new("h", "d", "AA==", &z));
+    CHECK_RC(mqttws_azure_device_builder_set_module_id(NULL, "m"), NUL);
+    CHECK_RC(mqttws_azure_device_builder_set_module_id(z, NULL), NUL);
+    CHECK_RC(mqttws_azure_device_builder_set_shared_access_key_name(NULL, "n"), NUL);
+    CHECK_RC(mqttws_azure_device_builder_set_shared_access_key_name(z, NULL), NUL);
+    CHECK_RC(mqttws_azure_device_builder_set_sas_ttl(NULL, 60), NUL);
+    CHECK_RC(mqttws_azure_device_builder_set_api_version(NULL, "v"), NUL);
+    CHECK_RC(mqttws_azure_device_builder_set_api_version(z, NULL), NUL);
+    CHECK_RC(mqttws_azure_device_builder_set_device_client_type(NULL, "c"), NUL);
+    CHECK_RC(mqttws_azure_device_builder_set_device_client_type(z, NULL), NUL);
+    CHECK_RC(mqttws_azure_device_builder_set_no_client_cert_hint(NULL, false), NUL);
+    CHECK_RC(mqttws_azure_device_builder_build(NULL, &p), NUL);
+    mqttws_azure_device_builder_free(NULL);
+    mqttws_azure_device_builder_free(z);
+
+    /* Huawei */
+    CHECK_RC(mqttws_huawei_device_builder_new(NULL, "d", "s", &h), NUL);
+    CHECK_RC(mqttws_huawei_device_builder_new("h", NULL, "s", &h), NUL);
+    CHECK_RC(mqttws_huawei_device_builder_new("h", "d", NULL, &h), NUL);
+    CHECK_RC(mqttws_huawei_device_builder_new("h", "d", "s", NULL), NUL);
+    CHECK_OK(mqttws_huawei_device_builder_new("h", "d", "s", &h));
+    CHECK_RC(mqttws_huawei_device_builder_set_check_timestamp(NULL, true), NUL);
+    CHECK_RC(mqttws_huawei_device_builder_build(NULL, &p), NUL);
+    CHECK(p == NULL);
+    mqttws_huawei_device_builder_free(NULL);
+    /* Built: the builder is consumed (freeing it now would be a double free). */
+    CHECK_OK(mqttws_huawei_device_builder_build(h, &p));
+
+    /* The provider, shared by every platform */
+    CHECK_RC(mqttws_credential_provider_url(NULL, buf, sizeof buf, &n, NULL), NUL);
+    CHECK_RC(mqttws_credential_provider_url(p, NULL, sizeof buf, &n, NULL), NUL);
+    CHECK_RC(mqttws_credential_provider_url(p, buf, sizeof buf, NULL, NULL), NUL);
+    CHECK_RC(mqttws_credential_provider_credentials(NULL, 1700000000, &cr, NULL), NUL);
+    CHECK_RC(mqttws_credential_provider_credentials(p, 1700000000, NULL, &err), NUL);
     CHECK(err != NULL);
     mqttws_error_free(err);
     err = NULL;
-    CHECK_RC(mqttws_tencent_device_attach(NULL, b), NUL);
-    CHECK_RC(mqttws_tencent_device_attach(t, NULL), NUL);
-    mqttws_tencent_device_free(NULL);
-    mqttws_tencent_device_free(t);
-
-    /* Alibaba */
-    CHECK_RC(mqttws_aliyun_device_new(NULL, "d", "s", &a), NUL);
-    CHECK_RC(mqttws_aliyun_device_new("pk", NULL, "s", &a), NUL);
-    CHECK_RC(mqttws_aliyun_device_new("pk", "d", NULL, &a), NUL);
-    CHECK_RC(mqttws_aliyun_device_new("pk", "d", "s", NULL), NUL);
-    CHECK_OK(mqttws_aliyun_device_new("pk", "d", "s", &a));
-    CHECK_RC(mqttws_aliyun_device_set_client_id(NULL, "c"), NUL);
-    CHECK_RC(mqttws_aliyun_device_set_client_id(a, NULL), NUL);
-    CHECK_RC(mqttws_aliyun_device_set_scheme(NULL, MQTTWS_SCHEME_WS), NUL);
-    CHECK_RC(mqttws_aliyun_device_set_sign_method(NULL, "hmacmd5"), NUL);
-    CHECK_RC(mqttws_aliyun_device_set_sign_method(a, NULL), NUL);
-    CHECK_RC(mqttws_aliyun_device_set_timestamp_now(NULL), NUL);
-    CHECK_RC(mqttws_aliyun_device_set_timestamp_fixed(NULL, 1), NUL);
-    CHECK_RC(mqttws_aliyun_device_set_timestamp_omit(NULL), NUL);
-    CHECK_RC(mqttws_aliyun_device_set_lowercase_hex(NULL, true), NUL);
-    CHECK_RC(mqttws_aliyun_device_set_region(NULL, "cn-shanghai"), NUL);
-    CHECK_RC(mqttws_aliyun_device_set_region(a, NULL), NUL);
-    CHECK_RC(mqttws_aliyun_device_set_instance(NULL, "iot-1"), NUL);
-    CHECK_RC(mqttws_aliyun_device_set_instance(a, NULL), NUL);
-    CHECK_RC(mqttws_aliyun_device_url(NULL, buf, sizeof buf, &n, NULL), NUL);
-    CHECK_RC(mqttws_aliyun_device_url(a, NULL, sizeof buf, &n, NULL), NUL);
-    CHECK_RC(mqttws_aliyun_device_url(a, buf, sizeof buf, NULL, NULL), NUL);
-    CHECK_RC(mqttws_aliyun_device_credentials(NULL, 1700000000, &cr, NULL), NUL);
-    CHECK_RC(mqttws_aliyun_device_credentials(a, 1700000000, NULL, NULL), NUL);
-    CHECK_RC(mqttws_aliyun_device_attach(NULL, b), NUL);
-    CHECK_RC(mqttws_aliyun_device_attach(a, NULL), NUL);
-    mqttws_aliyun_device_free(NULL);
-    mqttws_aliyun_device_free(a);
-
-    /* AWS SigV4 */
-    CHECK_RC(mqttws_aws_sigv4_new(NULL, "AK", "SK", &s), NUL);
-    CHECK_RC(mqttws_aws_sigv4_new("h", NULL, "SK", &s), NUL);
-    CHECK_RC(mqttws_aws_sigv4_new("h", "AK", NULL, &s), NUL);
-    CHECK_RC(mqttws_aws_sigv4_new("h", "AK", "SK", NULL), NUL);
-    CHECK_OK(mqttws_aws_sigv4_new("h", "AK", "SK", &s));
-    CHECK_RC(mqttws_aws_sigv4_set_client_id(NULL, "c"), NUL);
-    CHECK_RC(mqttws_aws_sigv4_set_client_id(s, NULL), NUL);
-    CHECK_RC(mqttws_aws_sigv4_set_port(NULL, 1), NUL);
-    CHECK_RC(mqttws_aws_sigv4_set_region(NULL, "r"), NUL);
-    CHECK_RC(mqttws_aws_sigv4_set_region(s, NULL), NUL);
-    CHECK_RC(mqttws_aws_sigv4_set_session_token(NULL, "t"), NUL);
-    CHECK_RC(mqttws_aws_sigv4_set_session_token(s, NULL), NUL);
-    CHECK_RC(mqttws_aws_sigv4_set_expires(NULL, 60), NUL);
-    CHECK_RC(mqttws_aws_sigv4_presigned_url(NULL, 1700000000, buf, sizeof buf, &n, NULL), NUL);
-    CHECK_RC(mqttws_aws_sigv4_presigned_url(s, 1700000000, NULL, sizeof buf, &n, NULL), NUL);
-    CHECK_RC(mqttws_aws_sigv4_presigned_url(s, 1700000000, buf, sizeof buf, NULL, NULL), NUL);
-    CHECK_RC(mqttws_aws_sigv4_credentials(NULL, 1700000000, &cr, NULL), NUL);
-    CHECK_RC(mqttws_aws_sigv4_credentials(s, 1700000000, NULL, NULL), NUL);
-    CHECK_RC(mqttws_aws_sigv4_attach(NULL, b), NUL);
-    CHECK_RC(mqttws_aws_sigv4_attach(s, NULL), NUL);
-    mqttws_aws_sigv4_free(NULL);
-    mqttws_aws_sigv4_free(s);
-
-    /* AWS custom authorizer */
-    CHECK_RC(mqttws_aws_custom_auth_new(NULL, &ca), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_new("h", NULL), NUL);
-    CHECK_OK(mqttws_aws_custom_auth_new("h", &ca));
-    CHECK_RC(mqttws_aws_custom_auth_set_client_id(NULL, "c"), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_set_client_id(ca, NULL), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_set_port(NULL, 1), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_set_authorizer_name(NULL, "n"), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_set_authorizer_name(ca, NULL), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_set_token(NULL, "k", "t"), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_set_token(ca, NULL, "t"), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_set_token(ca, "k", NULL), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_set_token_signature(NULL, "s"), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_set_token_signature(ca, NULL), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_set_mode(NULL, MQTTWS_AWS_CUSTOM_AUTH_HEADERS), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_set_mode(ca, 7), MQTTWS_INVALID_PARAMETER);
-    CHECK_RC(mqttws_aws_custom_auth_credentials(NULL, 1, &cr, NULL), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_credentials(ca, 1, NULL, NULL), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_attach(NULL, b), NUL);
-    CHECK_RC(mqttws_aws_custom_auth_attach(ca, NULL), NUL);
-    mqttws_aws_custom_auth_free(NULL);
-    mqttws_aws_custom_auth_free(ca);
-
-    /* Azure */
-    CHECK_RC(mqttws_azure_device_new(NULL, "d", "AA==", &z), NUL);
-    CHECK_RC(mqttws_azure_device_new("h", NULL, "AA==", &z), NUL);
-    CHECK_RC(mqttws_azure_device_new("h", "d", NULL, &z), NUL);
-    CHECK_RC(mqttws_azure_device_new("h", "d", "AA==", NULL), NUL);
-    CHECK_OK(mqttws_azure_device_new("h", "d", "AA==", &z));
-    CHECK_RC(mqttws_azure_device_set_module_id(NULL, "m"), NUL);
-    CHECK_RC(mqttws_azure_device_set_module_id(z, NULL), NUL);
-    CHECK_RC(mqttws_azure_device_set_shared_access_key_name(NULL, "n"), NUL);
-    CHECK_RC(mqttws_azure_device_set_shared_access_key_name(z, NULL), NUL);
-    CHECK_RC(mqttws_azure_device_set_sas_ttl(NULL, 60), NUL);
-    CHECK_RC(mqttws_azure_device_set_api_version(NULL, "v"), NUL);
-    CHECK_RC(mqttws_azure_device_set_api_version(z, NULL), NUL);
-    CHECK_RC(mqttws_azure_device_set_device_client_type(NULL, "c"), NUL);
-    CHECK_RC(mqttws_azure_device_set_device_client_type(z, NULL), NUL);
-    CHECK_RC(mqttws_azure_device_set_no_client_cert_hint(NULL, false), NUL);
-    CHECK_RC(mqttws_azure_device_url(NULL, buf, sizeof buf, &n, NULL), NUL);
-    CHECK_RC(mqttws_azure_device_url(z, NULL, sizeof buf, &n, NULL), NUL);
-    CHECK_RC(mqttws_azure_device_url(z, buf, sizeof buf, NULL, NULL), NUL);
-    CHECK_RC(mqttws_azure_device_credentials(NULL, 1700000000, &cr, NULL), NUL);
-    CHECK_RC(mqttws_azure_device_credentials(z, 1700000000, NULL, NULL), NUL);
-    CHECK_RC(mqttws_azure_device_attach(NULL, b), NUL);
-    CHECK_RC(mqttws_azure_device_attach(z, NULL), NUL);
-    mqttws_azure_device_free(NULL);
-    mqttws_azure_device_free(z);
-
-    /* Huawei */
-    CHECK_RC(mqttws_huawei_device_new(NULL, "d", "s", &h), NUL);
-    CHECK_RC(mqttws_huawei_device_new("h", NULL, "s", &h), NUL);
-    CHECK_RC(mqttws_huawei_device_new("h", "d", NULL, &h), NUL);
-    CHECK_RC(mqttws_huawei_device_new("h", "d", "s", NULL), NUL);
-    CHECK_OK(mqttws_huawei_device_new("h", "d", "s", &h));
-    CHECK_RC(mqttws_huawei_device_set_check_timestamp(NULL, true), NUL);
-    CHECK_RC(mqttws_huawei_device_url(NULL, buf, sizeof buf, &n, NULL), NUL);
-    CHECK_RC(mqttws_huawei_device_url(h, NULL, sizeof buf, &n, NULL), NUL);
-    CHECK_RC(mqttws_huawei_device_url(h, buf, sizeof buf, NULL, NULL), NUL);
-    CHECK_RC(mqttws_huawei_device_credentials(NULL, 1700000000, &cr, NULL), NUL);
-    CHECK_RC(mqttws_huawei_device_credentials(h, 1700000000, NULL, NULL), NUL);
-    CHECK_RC(mqttws_huawei_device_attach(NULL, b), NUL);
-    CHECK_RC(mqttws_huawei_device_attach(h, NULL), NUL);
+    CHECK_OK(mqttws_options_builder_new("ws://127.0.0.1/", &b));
+    CHECK_RC(mqttws_options_builder_set_credential_provider(NULL, p), NUL);
+    CHECK_RC(mqttws_options_builder_set_credential_provider(b, NULL), NUL);
+    mqttws_options_builder_free(b);
 
     /* Credentials accessors */
-    CHECK_OK(mqttws_huawei_device_credentials(h, 1700000000, &cr, NULL));
+    CHECK_OK(mqttws_credential_provider_credentials(p, 1700000000, &cr, NULL));
     CHECK(mqttws_credentials_client_id(NULL).data == NULL);
     CHECK(mqttws_credentials_username(NULL).data == NULL);
     CHECK(mqttws_credentials_password(NULL).data == NULL);
@@ -463,10 +474,8 @@ void test_null_parameters_platforms(void) {
     CHECK_RC(mqttws_credentials_header(cr, 0, &name, &value), MQTTWS_INVALID_PARAMETER);
     mqttws_credentials_free(NULL);
     mqttws_credentials_free(cr);
-    mqttws_huawei_device_free(NULL);
-    mqttws_huawei_device_free(h);
-
-    mqttws_options_builder_free(b);
+    mqttws_credential_provider_free(NULL);
+    mqttws_credential_provider_free(p);
 }
 
 void test_invalid_parameters_client(void) {

@@ -311,7 +311,8 @@ static int create_free_once(void) {
     mqttws_options_builder *b = NULL;
     const mqttws_options *o = NULL;
     mqttws_client *c = NULL;
-    mqttws_tencent_device *t = NULL;
+    mqttws_tencent_device_builder *t = NULL;
+    const mqttws_credential_provider *p = NULL;
     mqttws_credentials *cr = NULL;
     mqttws_error *err = NULL;
     if (mqttws_options_builder_new("wss://127.0.0.1:9/mqtt", &b) != MQTTWS_OK) return 0;
@@ -320,16 +321,22 @@ static int create_free_once(void) {
     mqttws_options_builder_set_password(b, "pass");
     mqttws_options_builder_set_will(b, "w", 1, (const uint8_t *)"x", 1, 1, true);
     mqttws_options_builder_add_header(b, "X-Cycle", "1");
-    if (mqttws_tencent_device_new_psk("ABCDEFGHIJ", "dev001", "AAECAwQFBgcICQoLDA0ODw==", &t) !=
-        MQTTWS_OK)
+    if (mqttws_tencent_device_builder_new_psk("ABCDEFGHIJ", "dev001", "AAECAwQFBgcICQoLDA0ODw==",
+                                              &t) != MQTTWS_OK)
         return 0;
-    mqttws_tencent_device_attach(t, b);
-    if (mqttws_tencent_device_credentials(t, 1700000000, &cr, NULL) != MQTTWS_OK) return 0;
-    mqttws_credentials_free(cr);
-    mqttws_tencent_device_set_expiry_at(t, 1);
-    if (mqttws_tencent_device_credentials(t, 1700000000, &cr, &err) == MQTTWS_OK) return 0;
+    mqttws_tencent_device_builder_set_expiry_at(t, 1);
+    if (mqttws_tencent_device_builder_build(t, &p) != MQTTWS_OK) return 0;
+    mqttws_options_builder_set_credential_provider(b, p);
+    if (mqttws_credential_provider_credentials(p, 1700000000, &cr, &err) == MQTTWS_OK) return 0;
     mqttws_error_free(err);
-    mqttws_tencent_device_free(t);
+    mqttws_credential_provider_free(p);
+    if (mqttws_tencent_device_builder_new_psk("ABCDEFGHIJ", "dev001", "AAECAwQFBgcICQoLDA0ODw==",
+                                              &t) != MQTTWS_OK)
+        return 0;
+    if (mqttws_tencent_device_builder_build(t, &p) != MQTTWS_OK) return 0;
+    if (mqttws_credential_provider_credentials(p, 1700000000, &cr, NULL) != MQTTWS_OK) return 0;
+    mqttws_credentials_free(cr);
+    mqttws_credential_provider_free(p);
     if (mqttws_options_builder_build(b, &o, NULL) != MQTTWS_OK) return 0;
     if (mqttws_client_new(o, &c, NULL) != MQTTWS_OK) return 0;
     mqttws_options_free(o);

@@ -28,8 +28,7 @@ mod _mqttws {
     #[pymodule_export]
     use super::auth::{
         AliyunDevice, AwsCustomAuth, AwsSigV4, AzureDevice, Credentials, HuaweiDevice, Platform,
-        TencentDevice, aliyun_credentials, aws_credentials, aws_custom_auth_credentials,
-        azure_credentials, huawei_credentials, tencent_credentials,
+        TencentDevice, credentials_once,
     };
     #[pymodule_export]
     use super::client::{Client, Message, MessageIterator, PublishHandle, Will};

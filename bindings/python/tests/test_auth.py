@@ -280,6 +280,41 @@ def test_preset_signs_afresh_at_every_connect():
     assert {s["client_id"] for s in seen} == {"ABCDEFGHIJdev001"}
 
 
+def test_unset_options_keep_the_core_defaults_and_functions_take_the_class_arguments():
+    """None is "not given": the core's defaults apply (the binding restates
+    none), and each *_credentials function takes its class's arguments."""
+    now = 1_700_000_000
+    explicit_none = auth.TencentDevice("ABCDEFGHIJ", "dev001", PSK, method=None, sdkappid=None, region=None)
+    assert explicit_none.url == auth.TencentDevice("ABCDEFGHIJ", "dev001", PSK).url
+    assert explicit_none.url == "wss://ABCDEFGHIJ.ap-guangzhou.iothub.tencentdevices.com/mqtt"
+    c = auth.tencent_credentials("ABCDEFGHIJ", "dev001", PSK, sdkappid=None, method=None, now=now)
+    assert c.username.split(";")[1] == "12010126" and c.password.endswith(";hmacsha256")
+    # Arguments that only the device class used to take work in the function too.
+    assert auth.tencent_credentials("ABCDEFGHIJ", "dev001", PSK, region="europe", secure=False, now=now).client_id == "ABCDEFGHIJdev001"
+    azure = auth.azure_credentials("myhub.azure-devices.net", "dev001", AZURE_KEY, ttl=None, api_version=None, now=now)
+    assert azure.username.endswith("?api-version=2021-04-12") and azure.password.endswith(f"&se={now + 3600}")
+    assert auth.AwsSigV4(AWS_HOST, "AK", "SK", client_id="c", port=None).url == f"wss://{AWS_HOST}/mqtt"
+    assert auth.AwsSigV4(AWS_HOST, "AK", "SK", client_id="c", port=8443).url == f"wss://{AWS_HOST}:8443/mqtt"
+    assert auth.aws_custom_auth_credentials(AWS_HOST, client_id="c", now=now).url == f"wss://{AWS_HOST}/mqtt"
+    assert auth.aliyun_credentials.__name__ == "aliyun_credentials" and "AliyunDevice" in (auth.aliyun_credentials.__doc__ or "")
+    with pytest.raises(TypeError):
+        auth.huawei_credentials("h.example.com", "d", "s", no_such_option=1)
+    with pytest.raises(TypeError):
+        auth.huawei_credentials("h.example.com", "d", "s", now="yesterday")
+
+
+def test_a_preset_is_checked_at_construction_a_one_shot_at_its_now():
+    """A fixed expiry already past: the preset refuses it at once (it could
+    never connect); the function signs for the `now` it is given."""
+    with pytest.raises(mqttws.InvalidArgument):
+        auth.TencentDevice("ABCDEFGHIJ", "dev001", PSK, expiry=1700000000)
+    c = auth.tencent_credentials("ABCDEFGHIJ", "dev001", PSK, connid="abcde", expiry=1700000000, now=1699999000)
+    assert c.username == "ABCDEFGHIJdev001;12010126;abcde;1700000000"
+    # The check is only skipped inside the function: the next preset is checked again.
+    with pytest.raises(mqttws.InvalidArgument):
+        auth.TencentDevice("ABCDEFGHIJ", "dev001", PSK, expiry=1700000000)
+
+
 def test_credentials_object():
     c = auth.Credentials("id", "user", "pw", url="wss://h/mqtt?sig=abc", headers={"x-a": "1"})
     assert (c.client_id, c.username, c.password, c.url, c.headers) == ("id", "user", "pw", "wss://h/mqtt?sig=abc", [("x-a", "1")])

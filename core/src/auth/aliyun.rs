@@ -38,8 +38,8 @@ use std::time::SystemTime;
 
 use super::encoding::{hex_lower, hex_upper};
 use super::{
-    CredentialProvider, Credentials, REDACTED, Scheme, build_url, check_keepalive, check_label,
-    hmac_md5, hmac_sha1, hmac_sha256, require_non_empty, unix_millis,
+    CredentialProvider, Credentials, REDACTED, Scheme, build_url, check_label, hmac_md5, hmac_sha1,
+    hmac_sha256, require_non_empty, unix_millis,
 };
 use crate::error::{Error, Result};
 
@@ -276,11 +276,6 @@ impl AliyunDevice {
         }
     }
 
-    /// Checks a keepalive against [`KEEPALIVE_RANGE`].
-    pub fn validate_keepalive(&self, secs: u16) -> Result<()> {
-        check_keepalive(PLATFORM, KEEPALIVE_RANGE, secs)
-    }
-
     /// The credentials for an attempt at wall-clock time `now`.
     ///
     /// Errors: [`Error::InvalidArgument`] for an empty product key or device
@@ -394,6 +389,10 @@ impl CredentialProvider for AliyunDevice {
     /// ws), whatever [`AliyunDevice::scheme`] said.
     fn credentials_for(&self, now: SystemTime, scheme: Scheme) -> Result<Credentials> {
         self.clone().scheme(scheme).credentials(now)
+    }
+
+    fn url(&self) -> Result<String> {
+        AliyunDevice::url(self)
     }
 
     fn keepalive_range(&self) -> Option<(u16, u16)> {

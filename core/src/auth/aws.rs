@@ -54,7 +54,7 @@ use sha2::{Digest, Sha256};
 use super::encoding::{hex_lower, percent_encode};
 use super::{
     CredentialProvider, Credentials, REDACTED, Scheme, UtcDateTime, build_url, check_host,
-    check_keepalive, check_label, hmac_sha256, require_non_empty, unix_seconds_checked,
+    check_label, hmac_sha256, require_non_empty, unix_seconds_checked,
 };
 use crate::error::{Error, Result};
 
@@ -290,9 +290,14 @@ impl AwsSigV4 {
         Ok(self.presign(now)?.url)
     }
 
-    /// Checks a keepalive against [`KEEPALIVE_RANGE`].
-    pub fn validate_keepalive(&self, secs: u16) -> Result<()> {
-        check_keepalive(PLATFORM, KEEPALIVE_RANGE, secs)
+    /// The endpoint before signing, `wss://{host}[:{port}]/mqtt`: what to
+    /// give `ClientOptions::new`. Each attempt's credentials replace it with
+    /// a URL presigned at that attempt's time.
+    ///
+    /// Fails with [`Error::InvalidArgument`] for a malformed host.
+    pub fn url(&self) -> Result<String> {
+        check_host(PLATFORM, "host", &self.host)?;
+        Ok(build_url(Scheme::Wss, &self.host, self.port, DEFAULT_PATH))
     }
 
     /// The credentials for an attempt at `now`: the client id and the
@@ -428,9 +433,14 @@ impl AwsCustomAuth {
         self
     }
 
-    /// Checks a keepalive against [`KEEPALIVE_RANGE`].
-    pub fn validate_keepalive(&self, secs: u16) -> Result<()> {
-        check_keepalive(PLATFORM, KEEPALIVE_RANGE, secs)
+    /// The endpoint, `wss://{host}[:{port}]/mqtt`, without the authorizer
+    /// parameters: each attempt's credentials carry the URL to use (with the
+    /// parameters in its query in [`CustomAuthMode::QueryString`]).
+    ///
+    /// Fails with [`Error::InvalidArgument`] for a malformed host.
+    pub fn url(&self) -> Result<String> {
+        check_host(PLATFORM, "host", &self.host)?;
+        Ok(build_url(Scheme::Wss, &self.host, self.port, DEFAULT_PATH))
     }
 
     /// The authorizer parameters in order, validated.
@@ -731,6 +741,33 @@ mod tests {
             CredentialProvider::keepalive_range(&signer()),
             Some((1, 1200))
         );
+    }
+
+    #[test]
+    fn aws_url_is_the_endpoint_before_signing_and_credentials_replace_it() {
+        let provider: &dyn CredentialProvider = &signer();
+        assert_eq!(provider.url().unwrap(), format!("wss://{HOST}/mqtt"));
+        assert_eq!(
+            CredentialProvider::url(&signer().port(8443)).unwrap(),
+            format!("wss://{HOST}:8443/mqtt")
+        );
+        let custom = AwsCustomAuth::new(HOST)
+            .client_id("c")
+            .token("k", "t")
+            .mode(CustomAuthMode::QueryString);
+        assert_eq!(
+            CredentialProvider::url(&custom).unwrap(),
+            format!("wss://{HOST}/mqtt")
+        );
+        assert_eq!(
+            custom.credentials(at(T)).unwrap().url.unwrap(),
+            format!("wss://{HOST}/mqtt?k=t")
+        );
+        for bad in ["wss://h", "h:443", ""] {
+            let err = AwsSigV4::new(bad, AKID, SECRET).url().unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad:?}");
+            assert!(AwsCustomAuth::new(bad).url().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

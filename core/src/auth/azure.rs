@@ -42,8 +42,8 @@ use std::time::{Duration, SystemTime};
 
 use super::encoding::{base64_decode, base64_encode, percent_encode};
 use super::{
-    CredentialProvider, Credentials, REDACTED, Scheme, build_url, check_host, check_keepalive,
-    hmac_sha256, require_non_empty, unix_seconds_checked,
+    CredentialProvider, Credentials, REDACTED, Scheme, build_url, check_host, hmac_sha256,
+    require_non_empty, unix_seconds_checked,
 };
 use crate::error::{Error, Result};
 
@@ -164,11 +164,6 @@ impl AzureDevice {
             url.push_str(NO_CLIENT_CERT_QUERY);
         }
         Ok(url)
-    }
-
-    /// Checks a keepalive against [`KEEPALIVE_RANGE`].
-    pub fn validate_keepalive(&self, secs: u16) -> Result<()> {
-        check_keepalive(PLATFORM, KEEPALIVE_RANGE, secs)
     }
 
     fn check_ids(&self) -> Result<()> {

@@ -37,7 +37,7 @@ use std::time::SystemTime;
 use super::encoding::hex_lower;
 use super::{
     CredentialProvider, Credentials, REDACTED, Scheme, UtcDateTime, build_url, check_host,
-    check_keepalive, hmac_sha256, require_non_empty, unix_seconds, unix_seconds_checked,
+    hmac_sha256, require_non_empty, unix_seconds, unix_seconds_checked,
 };
 use crate::error::{Error, Result};
 
@@ -95,11 +95,6 @@ impl HuaweiDevice {
     pub fn url(&self) -> Result<String> {
         check_host(PLATFORM, "host", &self.host)?;
         Ok(build_url(Scheme::Wss, &self.host, 443, DEFAULT_PATH))
-    }
-
-    /// Checks a keepalive against [`KEEPALIVE_RANGE`].
-    pub fn validate_keepalive(&self, secs: u16) -> Result<()> {
-        check_keepalive(PLATFORM, KEEPALIVE_RANGE, secs)
     }
 
     /// The credentials for an attempt at `now`.

@@ -44,13 +44,18 @@ use crate::error::{Error, Result};
 
 // Textual macro scope: defined before the platform modules that use it.
 /// Implements [`CredentialProvider`] for a platform builder whose inherent
-/// `credentials(now)` does the signing, with the module's `KEEPALIVE_RANGE`
-/// and `PLATFORM` constants (one definition instead of one per platform).
+/// `credentials(now)` does the signing and whose inherent `url()` gives the
+/// endpoint, with the module's `KEEPALIVE_RANGE` and `PLATFORM` constants
+/// (one definition instead of one per platform).
 macro_rules! platform_provider {
     ($ty:ty) => {
         impl CredentialProvider for $ty {
             fn credentials(&self, now: SystemTime) -> Result<Credentials> {
                 <$ty>::credentials(self, now)
+            }
+
+            fn url(&self) -> Result<String> {
+                <$ty>::url(self)
             }
 
             fn keepalive_range(&self) -> Option<(u16, u16)> {
@@ -119,10 +124,35 @@ pub trait CredentialProvider: Send + Sync {
         self.credentials(now)
     }
 
+    /// The endpoint URL to give [`ClientOptions::new`](crate::ClientOptions::new),
+    /// e.g. `wss://ABCDEFGHIJ.ap-guangzhou.iothub.tencentdevices.com/mqtt`.
+    /// The credentials of an attempt may replace it ([`Credentials::url`]:
+    /// AWS presigns `wss://{host}/mqtt` afresh at every attempt).
+    ///
+    /// Errors: [`Error::InvalidArgument`] when the provider has no endpoint
+    /// (the default, and an Alibaba device with neither region nor
+    /// instance) or its host is malformed.
+    fn url(&self) -> Result<String> {
+        Err(Error::InvalidArgument(format!(
+            "{} has no endpoint URL of its own; give the broker's URL",
+            self.platform()
+        )))
+    }
+
     /// The keepalive range (seconds, inclusive) the platform accepts, checked
     /// before connecting. `None` means any value MQTT allows.
     fn keepalive_range(&self) -> Option<(u16, u16)> {
         None
+    }
+
+    /// Checks a keepalive (seconds) against [`keepalive_range`](Self::keepalive_range),
+    /// as the client does before connecting: [`Error::InvalidArgument`]
+    /// naming the platform and the range when it is outside.
+    fn validate_keepalive(&self, secs: u16) -> Result<()> {
+        match self.keepalive_range() {
+            Some(range) => check_keepalive(self.platform(), range, secs),
+            None => Ok(()),
+        }
     }
 
     /// The platform's name, for error messages.
@@ -170,8 +200,8 @@ impl fmt::Display for Scheme {
 ///
 /// The error is [`Error::InvalidArgument`] and names the platform and the
 /// range, e.g. "keepalive 5 s is outside Alibaba IoT Platform's allowed range
-/// 30..=1200 s". Every builder's `validate_keepalive` calls this with its
-/// platform's range.
+/// 30..=1200 s". [`CredentialProvider::validate_keepalive`] calls this with
+/// the provider's range.
 pub fn check_keepalive(platform: &str, range: (u16, u16), secs: u16) -> Result<()> {
     let (lo, hi) = range;
     if (lo..=hi).contains(&secs) {
@@ -371,6 +401,54 @@ mod tests {
             "invalid argument: keepalive 5 s is outside Alibaba IoT Platform's allowed range 30..=1200 s"
         );
         assert!(check_keepalive("X", (30, 1200), 1201).is_err());
+    }
+
+    /// A provider that keeps every default of the trait.
+    struct Bare;
+
+    impl CredentialProvider for Bare {
+        fn credentials(&self, _now: SystemTime) -> Result<Credentials> {
+            Ok(Credentials::default())
+        }
+    }
+
+    #[test]
+    fn trait_defaults_have_no_endpoint_and_accept_any_keepalive() {
+        let err = Bare.url().unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidArgument);
+        assert!(err.to_string().contains("has no endpoint URL"), "{err}");
+        assert!(Bare.validate_keepalive(0).is_ok() && Bare.validate_keepalive(u16::MAX).is_ok());
+    }
+
+    #[test]
+    fn every_platform_answers_url_through_the_trait() {
+        let providers: [(&dyn CredentialProvider, &str); 5] = [
+            (
+                &tencent::TencentDevice::with_psk("ABCDEFGHIJ", "dev001", "AA=="),
+                "wss://ABCDEFGHIJ.ap-guangzhou.iothub.tencentdevices.com/mqtt",
+            ),
+            (
+                &aliyun::AliyunDevice::new("pk", "dn", "s").region("cn-shanghai"),
+                "wss://pk.iot-as-mqtt.cn-shanghai.aliyuncs.com/",
+            ),
+            (
+                &aws::AwsSigV4::new("h.iot.us-east-1.amazonaws.com", "AK", "SK"),
+                "wss://h.iot.us-east-1.amazonaws.com/mqtt",
+            ),
+            (
+                &azure::AzureDevice::new("hub.azure-devices.net", "d", "AA=="),
+                "wss://hub.azure-devices.net/$iothub/websocket?iothub-no-client-cert=true",
+            ),
+            (
+                &huawei::HuaweiDevice::new("h.example.com", "d", "s"),
+                "wss://h.example.com/mqtt",
+            ),
+        ];
+        for (p, url) in providers {
+            assert_eq!(p.url().unwrap(), url, "{}", p.platform());
+        }
+        let no_endpoint: &dyn CredentialProvider = &aliyun::AliyunDevice::new("pk", "dn", "s");
+        assert!(no_endpoint.url().is_err());
     }
 
     #[test]

@@ -45,8 +45,8 @@ use rustls_pki_types::pem::{self, PemObject};
 
 use super::encoding::{base64_decode, hex_lower};
 use super::{
-    CredentialProvider, Credentials, REDACTED, Scheme, build_url, check_keepalive, check_label,
-    hmac_sha1, hmac_sha256, require_non_empty, unix_seconds, unix_seconds_checked,
+    CredentialProvider, Credentials, REDACTED, Scheme, build_url, check_label, hmac_sha1,
+    hmac_sha256, require_non_empty, unix_seconds, unix_seconds_checked,
 };
 use crate::error::{Error, Result};
 
@@ -375,11 +375,6 @@ impl TencentDevice {
     /// `wss://ABCDEFGHIJ.ap-guangzhou.iothub.tencentdevices.com/mqtt`.
     pub fn url(&self) -> Result<String> {
         endpoint_url(&self.product_id, &self.region, self.scheme)
-    }
-
-    /// Checks a keepalive against [`KEEPALIVE_RANGE`].
-    pub fn validate_keepalive(&self, secs: u16) -> Result<()> {
-        check_keepalive(PLATFORM, KEEPALIVE_RANGE, secs)
     }
 
     /// The credentials for an attempt at wall-clock time `now`: client id,

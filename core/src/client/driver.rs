@@ -527,15 +527,7 @@ impl Driver {
             },
         };
         if let Some(provider) = &o.provider {
-            if let Some((lo, hi)) = provider.keepalive_range()
-                && (o.keepalive < lo || o.keepalive > hi)
-            {
-                return Err(Error::invalid(format!(
-                    "keepalive {} s is outside {}'s allowed range {lo}..={hi} s",
-                    o.keepalive,
-                    provider.platform()
-                )));
-            }
+            provider.validate_keepalive(o.keepalive)?;
             // The scheme of the URL this attempt will use: the configured one,
             // or the provider's own (AWS presigns a wss:// URL).
             let scheme = if WsUrl::parse(&o.url).is_ok_and(|u| !u.secure) {

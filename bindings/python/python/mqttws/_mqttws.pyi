@@ -33,13 +33,8 @@ __all__ = [
     "TencentDevice",
     "Unsubscribed",
     "Will",
-    "aliyun_credentials",
-    "aws_credentials",
-    "aws_custom_auth_credentials",
-    "azure_credentials",
-    "huawei_credentials",
-    "tencent_credentials",
     "__version__",
+    "_credentials_once",
 ]
 
 __version__: str
@@ -306,6 +301,9 @@ class Client:
     def __exit__(self, exc_type: object = None, exc_value: object = None, traceback: object = None) -> bool: ...
 
 # ------------------------------------------------------------------ auth
+# Optional arguments left as None keep the Rust core's defaults (Tencent:
+# sdkappid 12010126, region ap-guangzhou, hmacsha256; Alibaba: hmacsha256;
+# AWS: port 443; Azure: ttl 3600 s, api-version 2021-04-12).
 
 @final
 class Credentials:
@@ -352,29 +350,15 @@ class TencentDevice(Platform):
         device_name: str,
         psk: Optional[str] = None,
         *,
-        method: Literal["hmacsha1", "hmacsha256"] = "hmacsha256",
+        method: Optional[Literal["hmacsha1", "hmacsha256"]] = None,
         connid: Optional[str] = None,
         expiry: _Expiry = None,
-        sdkappid: str = "12010126",
+        sdkappid: Optional[str] = None,
         private_key: Union[str, bytes, None] = None,
         private_key_file: Optional[_Path] = None,
-        region: str = "ap-guangzhou",
+        region: Optional[str] = None,
         secure: bool = True,
     ) -> Self: ...
-
-def tencent_credentials(
-    product_id: str,
-    device_name: str,
-    psk: Optional[str] = None,
-    *,
-    method: Literal["hmacsha1", "hmacsha256"] = "hmacsha256",
-    connid: Optional[str] = None,
-    expiry: _Expiry = None,
-    sdkappid: str = "12010126",
-    private_key: Union[str, bytes, None] = None,
-    private_key_file: Optional[_Path] = None,
-    now: _Now = None,
-) -> Credentials: ...
 
 _AliyunMethod = Literal["hmacsha256", "hmacsha1", "hmacmd5"]
 _Timestamp = Union[int, Literal["now", "omit"], None]
@@ -391,23 +375,11 @@ class AliyunDevice(Platform):
         instance: Optional[str] = None,
         client_id: Optional[str] = None,
         timestamp: _Timestamp = None,
-        method: _AliyunMethod = "hmacsha256",
+        method: Optional[_AliyunMethod] = None,
         secure: bool = True,
         lowercase_hex: bool = False,
     ) -> Self: ...
 
-def aliyun_credentials(
-    product_key: str,
-    device_name: str,
-    device_secret: str,
-    *,
-    client_id: Optional[str] = None,
-    timestamp: _Timestamp = None,
-    method: _AliyunMethod = "hmacsha256",
-    secure: bool = True,
-    lowercase_hex: bool = False,
-    now: _Now = None,
-) -> Credentials: ...
 @final
 class AwsSigV4(Platform):
     def __new__(
@@ -420,21 +392,9 @@ class AwsSigV4(Platform):
         region: Optional[str] = None,
         session_token: Optional[str] = None,
         expires: Optional[float] = None,
-        port: int = 443,
+        port: Optional[int] = None,
     ) -> Self: ...
 
-def aws_credentials(
-    host: str,
-    access_key_id: str,
-    secret_access_key: str,
-    *,
-    client_id: str,
-    region: Optional[str] = None,
-    session_token: Optional[str] = None,
-    expires: Optional[float] = None,
-    port: int = 443,
-    now: _Now = None,
-) -> Credentials: ...
 @final
 class AwsCustomAuth(Platform):
     def __new__(
@@ -447,20 +407,9 @@ class AwsCustomAuth(Platform):
         token: Optional[str] = None,
         token_signature: Optional[str] = None,
         query_string: bool = False,
-        port: int = 443,
+        port: Optional[int] = None,
     ) -> Self: ...
 
-def aws_custom_auth_credentials(
-    host: str,
-    *,
-    client_id: str,
-    authorizer_name: Optional[str] = None,
-    token_key_name: Optional[str] = None,
-    token: Optional[str] = None,
-    token_signature: Optional[str] = None,
-    query_string: bool = False,
-    port: int = 443,
-) -> Credentials: ...
 @final
 class AzureDevice(Platform):
     def __new__(
@@ -471,29 +420,19 @@ class AzureDevice(Platform):
         *,
         module_id: Optional[str] = None,
         key_name: Optional[str] = None,
-        ttl: float = 3600.0,
-        api_version: str = "2021-04-12",
+        ttl: Optional[float] = None,
+        api_version: Optional[str] = None,
         device_client_type: Optional[str] = None,
         no_client_cert_hint: bool = True,
     ) -> Self: ...
 
-def azure_credentials(
-    hub: str,
-    device_id: str,
-    key: str,
-    *,
-    module_id: Optional[str] = None,
-    key_name: Optional[str] = None,
-    ttl: float = 3600.0,
-    api_version: str = "2021-04-12",
-    device_client_type: Optional[str] = None,
-    no_client_cert_hint: bool = True,
-    now: _Now = None,
-) -> Credentials: ...
 @final
 class HuaweiDevice(Platform):
     def __new__(cls, host: str, device_id: str, secret: str, *, check_timestamp: bool = False) -> Self: ...
 
-def huawei_credentials(
-    host: str, device_id: str, secret: str, *, check_timestamp: bool = False, now: _Now = None
+# The one-shot *_credentials functions of mqttws.auth (auth.py) call this:
+# device(*args, **kwargs).credentials(now), without checking the device at
+# the current time first.
+def _credentials_once(
+    device: type[Platform], args: tuple[object, ...], kwargs: Optional[dict[str, object]], now: _Now = None
 ) -> Credentials: ...

@@ -4,7 +4,10 @@ Two ways to use each platform:
 
 * ``*_credentials(...)`` computes the client id, user name and password (and,
   where the platform decides them, the URL and upgrade headers) once, for a
-  given time ``now`` (default: the current time)::
+  given time ``now`` (default: the current time). It takes the arguments of
+  the device class and ``now``: ``tencent_credentials(*args, now=t,
+  **kwargs)`` is ``TencentDevice(*args, **kwargs).credentials(t)``, except
+  that the device is not first checked at the current time::
 
       creds = tencent_credentials("ABCDEFGHIJ", "dev001", psk)
       client = mqttws.Client(creds.url, client_id=creds.client_id,
@@ -31,6 +34,11 @@ Huawei      huawei_credentials           HuaweiDevice
 ==========  ===========================  ==================================
 """
 
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable, Union
+
 from ._mqttws import (
     AliyunDevice,
     AwsCustomAuth,
@@ -40,12 +48,7 @@ from ._mqttws import (
     HuaweiDevice,
     Platform,
     TencentDevice,
-    aliyun_credentials,
-    aws_credentials,
-    aws_custom_auth_credentials,
-    azure_credentials,
-    huawei_credentials,
-    tencent_credentials,
+    _credentials_once,
 )
 
 __all__ = [
@@ -64,3 +67,29 @@ __all__ = [
     "huawei_credentials",
     "tencent_credentials",
 ]
+
+_Now = Union[int, float, datetime.datetime, None]
+
+
+def _one_shot(device: type[Platform], name: str) -> Callable[..., Credentials]:
+    """The ``*_credentials`` function of a device class: the class's
+    arguments, plus ``now``; the signature is the class's, written once."""
+
+    def credentials(*args: Any, now: _Now = None, **kwargs: Any) -> Credentials:
+        return _credentials_once(device, args, kwargs, now)
+
+    credentials.__name__ = credentials.__qualname__ = name
+    credentials.__doc__ = (
+        f"Credentials of ``{device.__name__}(*args, **kwargs)`` for a connection attempt at"
+        f" ``now`` (default: the current time; a UNIX timestamp or a datetime).\n\n"
+        f"{device.__doc__ or ''}"
+    )
+    return credentials
+
+
+tencent_credentials = _one_shot(TencentDevice, "tencent_credentials")
+aliyun_credentials = _one_shot(AliyunDevice, "aliyun_credentials")
+aws_credentials = _one_shot(AwsSigV4, "aws_credentials")
+aws_custom_auth_credentials = _one_shot(AwsCustomAuth, "aws_custom_auth_credentials")
+azure_credentials = _one_shot(AzureDevice, "azure_credentials")
+huawei_credentials = _one_shot(HuaweiDevice, "huawei_credentials")
