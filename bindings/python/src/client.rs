@@ -14,7 +14,8 @@
 //! * The other calls (`connect`, `publish`, `subscribe`, `unsubscribe`,
 //!   `disconnect`, `close`) block in the core without slices; made on the
 //!   main thread, they run on a helper thread while the main thread checks
-//!   for signals (see `signals.rs`), and Ctrl-C interrupts them.
+//!   for signals (see `signals.rs`), and Ctrl-C interrupts them. A publish
+//!   with room in the inflight window does not wait and stays put.
 //! * The core's interrupts end *every* call in progress. A call ended by an
 //!   interrupt that was not meant for it (Ctrl-C on another thread, an
 //!   `AsyncClient` cancelling its own call) simply runs again: a wait goes
@@ -114,6 +115,7 @@ pub(crate) struct Shared {
     stopped: AtomicBool,
     closed: AtomicBool,
     url: String,
+    inflight_window: usize,
     /// The client id of the last CONNECT (or the configured one before).
     client_id: Arc<Mutex<String>>,
     operation_timeout: Duration,
@@ -156,6 +158,17 @@ impl Shared {
     fn call<R: Send + 'static>(
         self: &Arc<Self>,
         py: Python<'_>,
+        f: impl FnMut(&mqttws::Client) -> Result<R, Error> + Send + 'static,
+    ) -> PyResult<R> {
+        self.call_unless_quick(py, false, f)
+    }
+
+    /// [`Shared::call`], run right here when `quick` (a call that will not
+    /// wait: the hand-over to the helper thread would cost more than it).
+    fn call_unless_quick<R: Send + 'static>(
+        self: &Arc<Self>,
+        py: Python<'_>,
+        quick: bool,
         mut f: impl FnMut(&mqttws::Client) -> Result<R, Error> + Send + 'static,
     ) -> PyResult<R> {
         let scope = Scope {
@@ -182,6 +195,9 @@ impl Shared {
                 other => return other,
             }
         };
+        if quick {
+            return py.detach(run).py_err(py);
+        }
         let shared = self.clone();
         signals::interruptible(py, run, move || {
             signalled.store(true, Ordering::SeqCst);
@@ -554,19 +570,14 @@ impl Client {
                 ));
             }
         };
+        let window: usize = convert::int_in(py, "inflight_window", inflight_window, 1, 65_535)?;
         let mut o = ClientOptions::new(url.clone())
             .keepalive(convert::int_in(py, "keepalive", keepalive, 0, 65_535)?)
             .clean_session(clean_session)
             .insecure_skip_verify(insecure)
             .connect_timeout(seconds(py, "connect_timeout", connect_timeout)?)
             .operation_timeout(seconds(py, "operation_timeout", operation_timeout)?)
-            .inflight_window(convert::int_in(
-                py,
-                "inflight_window",
-                inflight_window,
-                1,
-                65_535,
-            )?);
+            .inflight_window(window as u16);
         if let Some(id) = &client_id {
             o = o.client_id(id.clone());
         }
@@ -665,6 +676,7 @@ impl Client {
                 closed: AtomicBool::new(false),
                 url: redacted_url(&url),
                 client_id: shown_id,
+                inflight_window: window,
                 operation_timeout,
             }),
         })
@@ -694,9 +706,20 @@ impl Client {
         let qos = self::qos(py, "qos", qos)?;
         let data: Bytes = self::payload("payload", payload)?;
         let topic = topic.to_owned();
-        let id = self
-            .shared
-            .call(py, move |c| c.publish(&topic, data.clone(), qos, retain))?;
+        // A publish waits only for room in the inflight window (or in a
+        // full socket, which the operation timeout bounds): with room, it
+        // stays on this thread, where it costs ~2 us instead of ~25 us.
+        let shared = &self.shared;
+        let quick = qos == QoS::AtMostOnce
+            || py.detach(|| {
+                shared.run(|core| {
+                    core.client()
+                        .is_ok_and(|c| c.inflight() < shared.inflight_window)
+                })
+            });
+        let id = self.shared.call_unless_quick(py, quick, move |c| {
+            c.publish(&topic, data.clone(), qos, retain)
+        })?;
         let handle = PublishHandle {
             shared: self.shared.clone(),
             packet_id: id,

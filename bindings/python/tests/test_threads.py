@@ -54,6 +54,29 @@ def test_gil_is_released_while_blocked(connect, topic):
     assert during > 0.5 * baseline, (during, baseline)
 
 
+def assert_set(event: threading.Event) -> None:
+    assert event.wait(10)
+
+
+def ctrl_c_latency(args: list, ready) -> float:
+    """Runs `python -c *args`, calls `ready(child)` until the child is in the
+    call under test, sends SIGINT, and returns how long the child took to
+    catch KeyboardInterrupt (it prints time.monotonic() then)."""
+    child = subprocess.Popen([sys.executable, "-c", *args], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    try:
+        ready(child)
+        sent = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        caught = float(child.stdout.readline())
+        assert child.wait(timeout=10) == 0
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()
+    return caught - sent
+
+
 CTRL_C_CHILD = textwrap.dedent(
     """
     import sys, time, mqttws
@@ -72,24 +95,12 @@ CTRL_C_CHILD = textwrap.dedent(
 
 @pytest.mark.parametrize("method", ["recv", "poll"])
 def test_ctrl_c_interrupts_a_blocked_recv(broker, topic, method):
-    child = subprocess.Popen(
-        [sys.executable, "-c", CTRL_C_CHILD, broker.ws_url, topic, method],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout is not None
-    try:
+    def ready(child: subprocess.Popen) -> None:
+        assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready"
         time.sleep(0.3)  # well inside recv()
-        sent = time.monotonic()
-        child.send_signal(signal.SIGINT)
-        caught = float(child.stdout.readline())
-        assert child.wait(timeout=10) == 0
-    finally:
-        child.kill()
-        child.wait()
-        child.stdout.close()
-    latency = caught - sent
+
+    latency = ctrl_c_latency([CTRL_C_CHILD, broker.ws_url, topic, method], ready)
     print(f"Ctrl-C latency: {latency * 1000:.1f} ms")
     assert 0 <= latency < 0.5
 
@@ -130,21 +141,7 @@ def test_ctrl_c_interrupts_connect_and_subscribe(call):
         drain(conn)
 
     with ScriptedServer(script) as server:
-        child = subprocess.Popen(
-            [sys.executable, "-c", CTRL_C_CALL_CHILD, server.url, call], stdout=subprocess.PIPE, text=True
-        )
-        assert child.stdout is not None
-        try:
-            assert reached.wait(10)
-            sent = time.monotonic()
-            child.send_signal(signal.SIGINT)
-            caught = float(child.stdout.readline())
-            assert child.wait(timeout=10) == 0
-        finally:
-            child.kill()
-            child.wait()
-            child.stdout.close()
-    latency = caught - sent
+        latency = ctrl_c_latency([CTRL_C_CALL_CHILD, server.url, call], lambda child: assert_set(reached))
     print(f"Ctrl-C latency in {call}(): {latency * 1000:.1f} ms")
     assert 0 <= latency < 0.1
 
