@@ -1,9 +1,10 @@
 //! `mqttws._mqttws`: the native half of the `mqttws` Python package.
 //!
 //! ```text
-//!  Python threads ── mqttws.Client ── Mutex<mqttws::Client> ── socket
+//!  Python threads ── mqttws.Client ── Arc<mqttws::Client> ── socket
 //!                        │  (GIL released during every blocking call;
-//!                        │   waits run in 50 ms slices: Ctrl-C, fairness)
+//!                        │   waits run in 50 ms slices, other calls of the
+//!                        │   main thread on a helper thread: Ctrl-C)
 //!  mqttws.auth ───────── platform signers (core auth/), fresh per connect
 //!  mqttws.exceptions ─── one class per core ErrorKind (pure Python)
 //! ```
@@ -21,6 +22,7 @@ mod convert;
 mod errors;
 mod events;
 mod resilience;
+mod signals;
 
 /// Native core of the mqttws package: MQTT 3.1.1 over WebSocket.
 #[pymodule(gil_used = false)]
@@ -39,6 +41,15 @@ mod _mqttws {
     };
     #[pymodule_export]
     use super::resilience::{OfflineQueue, ReconnectPolicy};
+
+    /// Whether `topic` matches the subscription `filter` as a broker matches
+    /// it: `+` is one level, a final `#` any number of levels (`a/#` matches
+    /// `a`), and filters starting with a wildcard do not match topics that
+    /// start with `$`. An invalid filter matches nothing.
+    #[pyfunction]
+    fn topic_matches(filter: &str, topic: &str) -> bool {
+        mqttws::codec::topic_matches(filter, topic)
+    }
 
     use pyo3::prelude::*;
 

@@ -185,9 +185,9 @@ impl OfflineQueue {
 
 /// The `reconnect=` argument of `Client`.
 pub(crate) enum ReconnectArg {
-    /// Not given: on for device presets, off otherwise.
+    /// `None` (the default): on for device presets, off otherwise.
     Unset,
-    /// `False` or `None`.
+    /// `False`.
     Off,
     /// `True` (the default policy) or a `ReconnectPolicy`.
     On(CorePolicy),
@@ -210,7 +210,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for ReconnectArg {
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         if obj.is_none() {
-            return Ok(Self::Off);
+            return Ok(Self::Unset);
         }
         if let Ok(b) = obj.cast::<PyBool>() {
             return Ok(if b.is_true() {

@@ -15,7 +15,7 @@ import time
 import pytest
 
 import mqttws
-from helpers import ScriptedServer, drain, read_request
+from helpers import CONNACK_OK, ScriptedServer, accept_upgrade, drain, read_frame, read_request, send_frame, wait_until
 
 STRESS_MESSAGES = 50_000
 
@@ -54,6 +54,29 @@ def test_gil_is_released_while_blocked(connect, topic):
     assert during > 0.5 * baseline, (during, baseline)
 
 
+def assert_set(event: threading.Event) -> None:
+    assert event.wait(10)
+
+
+def ctrl_c_latency(args: list, ready) -> float:
+    """Runs `python -c *args`, calls `ready(child)` until the child is in the
+    call under test, sends SIGINT, and returns how long the child took to
+    catch KeyboardInterrupt (it prints time.monotonic() then)."""
+    child = subprocess.Popen([sys.executable, "-c", *args], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    try:
+        ready(child)
+        sent = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        caught = float(child.stdout.readline())
+        assert child.wait(timeout=10) == 0
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()
+    return caught - sent
+
+
 CTRL_C_CHILD = textwrap.dedent(
     """
     import sys, time, mqttws
@@ -72,26 +95,70 @@ CTRL_C_CHILD = textwrap.dedent(
 
 @pytest.mark.parametrize("method", ["recv", "poll"])
 def test_ctrl_c_interrupts_a_blocked_recv(broker, topic, method):
-    child = subprocess.Popen(
-        [sys.executable, "-c", CTRL_C_CHILD, broker.ws_url, topic, method],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout is not None
-    try:
+    def ready(child: subprocess.Popen) -> None:
+        assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready"
         time.sleep(0.3)  # well inside recv()
-        sent = time.monotonic()
-        child.send_signal(signal.SIGINT)
-        caught = float(child.stdout.readline())
-        assert child.wait(timeout=10) == 0
-    finally:
-        child.kill()
-        child.wait()
-        child.stdout.close()
-    latency = caught - sent
+
+    latency = ctrl_c_latency([CTRL_C_CHILD, broker.ws_url, topic, method], ready)
     print(f"Ctrl-C latency: {latency * 1000:.1f} ms")
     assert 0 <= latency < 0.5
+
+
+CTRL_C_CALL_CHILD = textwrap.dedent(
+    """
+    import sys, time, mqttws
+    c = mqttws.Client(sys.argv[1], client_id="ctrl-c", connect_timeout=30, operation_timeout=30)
+    try:
+        if sys.argv[2] == "subscribe":
+            c.connect()
+            c.subscribe("never/acknowledged")
+        else:
+            c.connect()
+    except KeyboardInterrupt:
+        print(time.monotonic(), flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize("call", ["connect", "subscribe"])
+def test_ctrl_c_interrupts_connect_and_subscribe(call):
+    """connect() to a server that never answers the upgrade, subscribe() to
+    one that never sends SUBACK: Ctrl-C ends either within 100 ms."""
+    reached = threading.Event()
+
+    def script(conn) -> None:
+        request = read_request(conn)
+        if call == "connect":
+            reached.set()
+            drain(conn)
+            return
+        accept_upgrade(conn, request)
+        read_frame(conn)  # CONNECT
+        send_frame(conn, 2, CONNACK_OK)
+        read_frame(conn)  # SUBSCRIBE
+        reached.set()
+        drain(conn)
+
+    with ScriptedServer(script) as server:
+        latency = ctrl_c_latency([CTRL_C_CALL_CHILD, server.url, call], lambda child: assert_set(reached))
+    print(f"Ctrl-C latency in {call}(): {latency * 1000:.1f} ms")
+    assert 0 <= latency < 0.1
+
+
+def test_ctrl_c_on_another_thread_leaves_its_calls_alone(connect, topic):
+    """A call ended by an interrupt meant for another (here: interrupt_calls
+    of an AsyncClient-style cancel) runs again instead of failing."""
+    c = connect()
+    results: list = []
+    t = threading.Thread(target=lambda: results.append(c.recv(timeout=2)))
+    t.start()
+    assert wait_until(lambda: t.is_alive())
+    c._interrupt_calls()  # ends no wait
+    c.subscribe(topic)
+    c.publish(topic, b"x")
+    t.join()
+    assert results and results[0] is not None and results[0].payload == b"x"
 
 
 def test_threaded_stress_no_message_lost_at_qos1(connect, topic):

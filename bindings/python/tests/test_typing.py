@@ -1,8 +1,10 @@
 """The typing stub matches the built module (mypy.stubtest), and typed code
-using the package (the examples, a snippet) passes mypy --strict."""
+using the package (the examples, the READMEs' quick starts, a snippet, and
+typed/every_call.py, which makes every public call) passes mypy --strict."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,8 +76,21 @@ def test_stub_matches_the_module(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+def quick_starts() -> list[str]:
+    """The Python quick starts of the READMEs (the heredocs fed to python)."""
+    out = []
+    for readme in (BINDING.parents[1] / "README.md", BINDING / "README.md"):
+        out += re.findall(r"<<'PY'\n(.*?)\nPY\n", readme.read_text(), re.S)
+    assert len(out) == 2
+    return out
+
+
 def test_examples_and_snippet_type_check(tmp_path):
     (tmp_path / "snippet.py").write_text(SNIPPET)
-    files = [str(tmp_path / "snippet.py")] + [str(p) for p in sorted(EXAMPLES.glob("*.py"))]
+    files = [str(tmp_path / "snippet.py"), str(HERE / "typed" / "every_call.py")]
+    for i, code in enumerate(quick_starts()):
+        (tmp_path / f"quick_start_{i}.py").write_text(code)
+        files.append(str(tmp_path / f"quick_start_{i}.py"))
+    files += [str(p) for p in sorted(EXAMPLES.glob("*.py"))]
     r = run("mypy", "--strict", "--no-incremental", *files, cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -12,10 +12,14 @@ Quick start::
         if msg is not None:
             print(msg.topic, msg.payload)
 
-Every blocking call releases the GIL; ``recv()`` and ``poll()`` wake for
-Ctrl-C within 50 ms; one client may be shared by several threads (say one
-publishing, one receiving). Cloud platform signers are in :mod:`mqttws.auth`;
-exceptions in :mod:`mqttws.exceptions` (also importable from here).
+Every blocking call releases the GIL and Ctrl-C interrupts it within
+100 ms; one client may be shared by several threads (say one publishing, one
+receiving). :class:`AsyncClient` is the client for asyncio (same arguments).
+Cloud platform signers are in :mod:`mqttws.auth`; exceptions in
+:mod:`mqttws.exceptions` (also importable from here); pytest fixtures
+(``mqtt_broker``, ``mqtt_client``) in :mod:`mqttws.pytest_plugin`, loaded by
+pytest by itself. Coming from paho-mqtt: ``on_message`` & co. with
+``loop_start()`` / ``loop_forever()``, and :func:`topic_matches`.
 
 Resilience (all opt-in for ``Client(url)``; ``reconnect`` is on by default
 with a device preset, ``Client(credentials=TencentDevice(...))``)::
@@ -39,8 +43,8 @@ with a device preset, ``Client(credentials=TencentDevice(...))``)::
 from typing import Union
 
 from . import auth, exceptions
+from ._client import Client
 from ._mqttws import (
-    Client,
     Connected,
     Disconnected,
     Dropped,
@@ -56,7 +60,9 @@ from ._mqttws import (
     Unsubscribed,
     Will,
     __version__,
+    topic_matches,
 )
+from .aio import AsyncClient
 from .exceptions import (
     AuthError,
     ClosedError,
@@ -80,6 +86,7 @@ Event = Union[
 ]
 
 __all__ = [
+    "AsyncClient",
     "AuthError",
     "Client",
     "ClosedError",
@@ -112,4 +119,5 @@ __all__ = [
     "__version__",
     "auth",
     "exceptions",
+    "topic_matches",
 ]

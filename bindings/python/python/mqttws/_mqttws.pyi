@@ -4,7 +4,7 @@
 
 import datetime
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal, Optional, Union, final, overload
 
 from typing_extensions import Self, disjoint_base
@@ -33,6 +33,7 @@ __all__ = [
     "TencentDevice",
     "Unsubscribed",
     "Will",
+    "topic_matches",
     "__version__",
     "_credentials_once",
 ]
@@ -43,6 +44,7 @@ _Payload = Union[bytes, bytearray, memoryview, str, None]
 _Path = Union[str, os.PathLike[str]]
 _Now = Union[int, float, datetime.datetime, None]
 _Headers = Union[Mapping[str, str], Iterable[tuple[str, str]]]
+_Will = Union[Will, tuple[str], tuple[str, _Payload], tuple[str, _Payload, int], tuple[str, _Payload, int, bool], None]
 
 @final
 class Message:
@@ -239,7 +241,8 @@ class MessageIterator:
     def __iter__(self) -> Self: ...
     def __next__(self) -> Message: ...
 
-@final
+def topic_matches(filter: str, topic: str) -> bool: ...
+@disjoint_base
 class Client:
     """A blocking MQTT 3.1.1 client over WebSocket; safe to share between threads."""
 
@@ -257,14 +260,14 @@ class Client:
         key_file: Optional[_Path] = None,
         insecure: bool = False,
         headers: Optional[_Headers] = None,
-        will: Union[Will, tuple[str], tuple[str, _Payload], tuple[str, _Payload, int], tuple[str, _Payload, int, bool], None] = None,
+        will: _Will = None,
         connect_timeout: float = 10.0,
         operation_timeout: float = 10.0,
         max_packet_size: Optional[int] = None,
         inflight_window: int = 20,
         credentials: Union[Platform, Credentials, None] = None,
         proxy: Optional[str] = None,
-        reconnect: Union[bool, ReconnectPolicy, None] = ...,
+        reconnect: Union[bool, ReconnectPolicy, None] = None,
         offline_queue: Optional[OfflineQueue] = None,
         ws_ping: Optional[tuple[float, float]] = None,
         store_dir: Optional[_Path] = None,
@@ -274,19 +277,19 @@ class Client:
     def publish(
         self, topic: str, payload: _Payload = None, qos: int = 0, retain: bool = False, wait: bool = False
     ) -> PublishHandle: ...
+    # A str is also a Sequence[str]; the first overload wins for it.
     @overload
-    def subscribe(self, topic: str, qos: int = 0) -> Optional[int]: ...
+    def subscribe(self, topic: str, qos: int = 0) -> Optional[int]: ...  # type: ignore[overload-overlap]
     @overload
-    def subscribe(
-        self, topic: Union[list[str], list[tuple[str, int]], list[Union[str, tuple[str, int]]]], qos: int = 0
-    ) -> list[Optional[int]]: ...
-    def unsubscribe(self, topic: Union[str, list[str], tuple[str, ...]]) -> None: ...
+    def subscribe(self, topic: Sequence[Union[str, tuple[str, int]]], qos: int = 0) -> list[Optional[int]]: ...
+    def unsubscribe(self, topic: Union[str, Sequence[str]]) -> None: ...
     def recv(self, timeout: Optional[float] = None) -> Optional[Message]: ...
     def poll(self, timeout: Optional[float] = None) -> Optional[_Event]: ...
     def messages(self, timeout: Optional[float] = None) -> MessageIterator: ...
     def __iter__(self) -> Self: ...
     def __next__(self) -> Message: ...
     def interrupt(self) -> None: ...
+    def _interrupt_calls(self) -> None: ...
     def disconnect(self) -> None: ...
     def close(self) -> None: ...
     @property
