@@ -232,6 +232,14 @@ enum mqttws_result
      */
     MQTTWS_CONNACK_NOT_AUTHORIZED = 405,
     /**
+     * MQTT 5: CONNACK refused the connection with a reason code that has no
+     * 3.1.1 counterpart (0x97 quota exceeded, 0x9C use another server, 0x9F
+     * connection rate exceeded...); `mqttws_client_last_connack_code` holds
+     * it. (Reason codes with a counterpart, such as 0x86 bad user name or
+     * password, give the codes 401 to 405.)
+     */
+    MQTTWS_CONNACK_REFUSED = 406,
+    /**
      * The connection is not open: never connected, disconnected, or closed
      * by the broker. Call `mqttws_client_connect` again.
      */
@@ -245,6 +253,14 @@ enum mqttws_result
      * message waited for). Not fatal; nothing was queued.
      */
     MQTTWS_QUEUE_FULL = 430,
+    /**
+     * MQTT 5: the broker refused the message (PUBACK or PUBREC with a
+     * reason code of 0x80 or more: not authorized, quota exceeded, payload
+     * format invalid...); `mqttws_client_last_connack_code` holds the
+     * reason code. Not fatal: the connection stays open, and the message
+     * is done (it is not sent again).
+     */
+    MQTTWS_REJECTED = 440,
     /**
      * Credentials could not be built: a key that is not base64, an
      * unreadable or unusable private key, an empty secret. Nothing was sent.
@@ -1529,9 +1545,10 @@ mqttws_result mqttws_client_last_error_code(const struct mqttws_client *client);
 uint16_t mqttws_client_last_http_status(const struct mqttws_client *client);
 
 /**
- * The CONNACK return code (1 to 5) if the most recent failure was a
- * refusal (`MQTTWS_CONNACK_*`); otherwise 0 (the calling thread's most
- * recent failure). NULL `client`: 0.
+ * The code the broker answered with if the calling thread's most recent
+ * failure was a refusal: the CONNACK return code (1 to 5) or MQTT 5 reason
+ * code (0x80 and up) for `MQTTWS_CONNACK_*`, the PUBACK/PUBREC reason code
+ * for `MQTTWS_REJECTED`; otherwise 0. NULL `client`: 0.
  */
 uint8_t mqttws_client_last_connack_code(const struct mqttws_client *client);
 

@@ -40,9 +40,11 @@ const (
 	CodeConnackServerUnavailable           Code = 403
 	CodeConnackBadUsernameOrPassword       Code = 404
 	CodeConnackNotAuthorized               Code = 405
+	CodeConnackRefused                     Code = 406
 	CodeClosed                             Code = 410
 	CodeSubscribeRefused                   Code = 420
 	CodeQueueFull                          Code = 430
+	CodeRejected                           Code = 440
 	CodeAuth                               Code = 500
 )
 
@@ -70,9 +72,11 @@ var _ = [1]struct{}{}[int(C.MQTTWS_OK)-int(CodeOK)+
 	int(C.MQTTWS_CONNACK_SERVER_UNAVAILABLE)-int(CodeConnackServerUnavailable)+
 	int(C.MQTTWS_CONNACK_BAD_USERNAME_OR_PASSWORD)-int(CodeConnackBadUsernameOrPassword)+
 	int(C.MQTTWS_CONNACK_NOT_AUTHORIZED)-int(CodeConnackNotAuthorized)+
+	int(C.MQTTWS_CONNACK_REFUSED)-int(CodeConnackRefused)+
 	int(C.MQTTWS_CLOSED)-int(CodeClosed)+
 	int(C.MQTTWS_SUBSCRIBE_REFUSED)-int(CodeSubscribeRefused)+
 	int(C.MQTTWS_QUEUE_FULL)-int(CodeQueueFull)+
+	int(C.MQTTWS_REJECTED)-int(CodeRejected)+
 	int(C.MQTTWS_AUTH)-int(CodeAuth)]
 
 // String returns the library's static English text for the code, e.g.
@@ -96,8 +100,9 @@ type Error struct {
 	// 401, 403, 404...) or of an HTTP proxy's refusal (CodeProxy: 407...);
 	// 0 if none was received.
 	HTTPStatus int
-	// ConnackCode is the CONNACK return code (1 to 5) of a refused
-	// connection (the CodeConnack* codes), 0 otherwise.
+	// ConnackCode is the CONNACK return code (1 to 5) or MQTT 5 reason code
+	// of a refused connection (the CodeConnack* codes), the MQTT 5 reason
+	// code of a refused message (CodeRejected), 0 otherwise.
 	ConnackCode int
 
 	// cause is the context error when a context ended the call.
@@ -122,7 +127,7 @@ func (e *Error) Timeout() bool { return e.Is(ErrTimeout) }
 
 // Is reports whether e is of the kind of target, an *Error (normally one of
 // the Err* sentinels): same Code, with these groupings:
-//   - ErrRefused matches every CONNACK refusal (codes 401 to 405);
+//   - ErrRefused matches every CONNACK refusal (codes 401 to 406);
 //   - ErrTimeout matches CodeTimeout, CodeAckTimeout, and a call ended by a
 //     context deadline;
 //   - ErrInvalidArgument matches CodeInvalidArgument, CodeInvalidParameter
@@ -134,7 +139,7 @@ func (e *Error) Is(target error) bool {
 	}
 	switch t {
 	case ErrRefused:
-		return e.Code >= CodeConnackUnacceptableProtocolVersion && e.Code <= CodeConnackNotAuthorized
+		return e.Code >= CodeConnackUnacceptableProtocolVersion && e.Code <= CodeConnackRefused
 	case ErrTimeout:
 		return e.Code == CodeTimeout || e.Code == CodeAckTimeout ||
 			errors.Is(e.cause, context.DeadlineExceeded)
@@ -176,7 +181,7 @@ var (
 	// ErrProtocol: the server broke the MQTT or WebSocket rules.
 	ErrProtocol = &Error{Code: CodeProtocol}
 	// ErrRefused: the broker refused the connection in CONNACK
-	// (ConnackCode: 1 to 5).
+	// (ConnackCode: 1 to 5, or an MQTT 5 reason code).
 	ErrRefused = &Error{Code: CodeOK, Msg: "mqttws: connection refused"}
 	// ErrClosed: the client was closed, or the connection is not open.
 	ErrClosed = &Error{Code: CodeClosed}
@@ -184,6 +189,9 @@ var (
 	ErrSubscribeRefused = &Error{Code: CodeSubscribeRefused}
 	// ErrQueueFull: the offline queue is full; nothing was queued.
 	ErrQueueFull = &Error{Code: CodeQueueFull}
+	// ErrRejected: MQTT 5, the broker refused the message (PUBACK or
+	// PUBREC reason code in ConnackCode). Not fatal; the message is done.
+	ErrRejected = &Error{Code: CodeRejected}
 	// ErrAuth: credentials could not be built (a key that is not base64, an
 	// unusable private key, an empty secret).
 	ErrAuth = &Error{Code: CodeAuth}

@@ -744,9 +744,10 @@ pub unsafe extern "C" fn mqttws_client_last_http_status(client: *const mqttws_cl
     }
 }
 
-/// The CONNACK return code (1 to 5) if the most recent failure was a
-/// refusal (`MQTTWS_CONNACK_*`); otherwise 0 (the calling thread's most
-/// recent failure). NULL `client`: 0.
+/// The code the broker answered with if the calling thread's most recent
+/// failure was a refusal: the CONNACK return code (1 to 5) or MQTT 5 reason
+/// code (0x80 and up) for `MQTTWS_CONNACK_*`, the PUBACK/PUBREC reason code
+/// for `MQTTWS_REJECTED`; otherwise 0. NULL `client`: 0.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_client_last_connack_code(client: *const mqttws_client) -> u8 {
     ffi_panic_boundary! {

@@ -98,6 +98,12 @@ pub enum mqttws_result {
     MQTTWS_CONNACK_BAD_USERNAME_OR_PASSWORD = 404,
     /// CONNACK return code 5: the client is not authorised to connect.
     MQTTWS_CONNACK_NOT_AUTHORIZED = 405,
+    /// MQTT 5: CONNACK refused the connection with a reason code that has no
+    /// 3.1.1 counterpart (0x97 quota exceeded, 0x9C use another server, 0x9F
+    /// connection rate exceeded...); `mqttws_client_last_connack_code` holds
+    /// it. (Reason codes with a counterpart, such as 0x86 bad user name or
+    /// password, give the codes 401 to 405.)
+    MQTTWS_CONNACK_REFUSED = 406,
     /// The connection is not open: never connected, disconnected, or closed
     /// by the broker. Call `mqttws_client_connect` again.
     MQTTWS_CLOSED = 410,
@@ -106,6 +112,12 @@ pub enum mqttws_result {
     /// The offline queue is full and refuses new messages (or dropped the
     /// message waited for). Not fatal; nothing was queued.
     MQTTWS_QUEUE_FULL = 430,
+    /// MQTT 5: the broker refused the message (PUBACK or PUBREC with a
+    /// reason code of 0x80 or more: not authorized, quota exceeded, payload
+    /// format invalid...); `mqttws_client_last_connack_code` holds the
+    /// reason code. Not fatal: the connection stays open, and the message
+    /// is done (it is not sent again).
+    MQTTWS_REJECTED = 440,
     /// Credentials could not be built: a key that is not base64, an
     /// unreadable or unusable private key, an empty secret. Nothing was sent.
     MQTTWS_AUTH = 500,
@@ -116,7 +128,7 @@ impl mqttws_result {
     /// the other faces (Go constants and sentinels, Python exceptions, the C
     /// tests' list) are checked against it by `error_lists`; this list
     /// itself is checked against the generated header's enum.
-    pub(crate) const ALL: [mqttws_result; 26] = [
+    pub(crate) const ALL: [mqttws_result; 28] = [
         Self::MQTTWS_OK,
         Self::MQTTWS_PANIC,
         Self::MQTTWS_NULL_PARAMETER,
@@ -139,9 +151,11 @@ impl mqttws_result {
         Self::MQTTWS_CONNACK_SERVER_UNAVAILABLE,
         Self::MQTTWS_CONNACK_BAD_USERNAME_OR_PASSWORD,
         Self::MQTTWS_CONNACK_NOT_AUTHORIZED,
+        Self::MQTTWS_CONNACK_REFUSED,
         Self::MQTTWS_CLOSED,
         Self::MQTTWS_SUBSCRIBE_REFUSED,
         Self::MQTTWS_QUEUE_FULL,
+        Self::MQTTWS_REJECTED,
         Self::MQTTWS_AUTH,
     ];
 
@@ -179,9 +193,11 @@ impl mqttws_result {
                 "connection refused: bad user name or password\0"
             }
             MQTTWS_CONNACK_NOT_AUTHORIZED => "connection refused: not authorized\0",
+            MQTTWS_CONNACK_REFUSED => "connection refused with an MQTT 5 reason code\0",
             MQTTWS_CLOSED => "connection closed\0",
             MQTTWS_SUBSCRIBE_REFUSED => "subscription refused by the broker\0",
             MQTTWS_QUEUE_FULL => "the offline queue is full\0",
+            MQTTWS_REJECTED => "the broker refused the message (MQTT 5 reason code)\0",
             MQTTWS_AUTH => "credentials error\0",
         }
     }
@@ -219,7 +235,8 @@ pub(crate) struct Failure {
     pub(crate) message: String,
     /// The HTTP status of a failed WebSocket upgrade, else 0.
     pub(crate) http_status: u16,
-    /// The CONNACK return code (1 to 5) of a refusal, else 0.
+    /// The CONNACK return code (1 to 5) or MQTT 5 reason code of a refused
+    /// connection, the reason code of a refused message, else 0.
     pub(crate) connack: u8,
 }
 
@@ -267,18 +284,20 @@ impl From<Error> for Failure {
             }
             Error::ConnectionRefused { code: rc, .. } => {
                 connack = rc.code();
-                match rc {
-                    ConnectReturnCode::UnacceptableProtocolVersion => {
-                        MQTTWS_CONNACK_UNACCEPTABLE_PROTOCOL_VERSION
-                    }
-                    ConnectReturnCode::IdentifierRejected => MQTTWS_CONNACK_IDENTIFIER_REJECTED,
-                    ConnectReturnCode::ServerUnavailable => MQTTWS_CONNACK_SERVER_UNAVAILABLE,
-                    ConnectReturnCode::BadUserNameOrPassword => {
-                        MQTTWS_CONNACK_BAD_USERNAME_OR_PASSWORD
-                    }
-                    ConnectReturnCode::NotAuthorized => MQTTWS_CONNACK_NOT_AUTHORIZED,
-                    _ => MQTTWS_PROTOCOL,
+                // An MQTT 5 reason code gets the code of its 3.1.1
+                // counterpart, so that C code written for 3.1.1 keeps working.
+                match rc.v311_equivalent() {
+                    Some(1) => MQTTWS_CONNACK_UNACCEPTABLE_PROTOCOL_VERSION,
+                    Some(2) => MQTTWS_CONNACK_IDENTIFIER_REJECTED,
+                    Some(3) => MQTTWS_CONNACK_SERVER_UNAVAILABLE,
+                    Some(4) => MQTTWS_CONNACK_BAD_USERNAME_OR_PASSWORD,
+                    Some(5) => MQTTWS_CONNACK_NOT_AUTHORIZED,
+                    _ => MQTTWS_CONNACK_REFUSED,
                 }
+            }
+            Error::Rejected { code, .. } => {
+                connack = *code;
+                MQTTWS_REJECTED
             }
             other => code_of_kind(other.kind()),
         };
@@ -309,6 +328,7 @@ pub(crate) fn code_of_kind(kind: ErrorKind) -> mqttws_result {
         ErrorKind::Auth => MQTTWS_AUTH,
         ErrorKind::Proxy => MQTTWS_PROXY,
         ErrorKind::QueueFull => MQTTWS_QUEUE_FULL,
+        ErrorKind::Rejected => MQTTWS_REJECTED,
         _ => MQTTWS_UNKNOWN,
     }
 }
@@ -478,6 +498,31 @@ mod tests {
             (f.code, f.http_status, f.connack),
             (mqttws_result::MQTTWS_CONNACK_NOT_AUTHORIZED, 0, 5)
         );
+        // MQTT 5: a reason code with a 3.1.1 counterpart keeps that code,
+        // one without gets MQTTWS_CONNACK_REFUSED; the wire value is kept.
+        let refused = |code| {
+            Failure::from(Error::ConnectionRefused {
+                code: ConnectReturnCode::Reason(code),
+                reason: None,
+                server_reference: None,
+            })
+        };
+        let f = refused(0x86);
+        assert_eq!(
+            (f.code, f.connack),
+            (mqttws_result::MQTTWS_CONNACK_BAD_USERNAME_OR_PASSWORD, 0x86)
+        );
+        let f = refused(0x9C);
+        assert_eq!(
+            (f.code, f.connack),
+            (mqttws_result::MQTTWS_CONNACK_REFUSED, 0x9C)
+        );
+        let f = Failure::from(Error::Rejected {
+            what: "PUBLISH",
+            code: 0x87,
+            reason: Some("no".into()),
+        });
+        assert_eq!((f.code, f.connack), (mqttws_result::MQTTWS_REJECTED, 0x87));
         assert_eq!(
             Failure::from(Error::Timeout(TimeoutPhase::Ack)).code,
             mqttws_result::MQTTWS_ACK_TIMEOUT

@@ -67,7 +67,8 @@ fn faces(code: mqttws_result) -> (Sentinel, Option<(&'static str, &'static str)>
         | MQTTWS_CONNACK_IDENTIFIER_REJECTED
         | MQTTWS_CONNACK_SERVER_UNAVAILABLE
         | MQTTWS_CONNACK_BAD_USERNAME_OR_PASSWORD
-        | MQTTWS_CONNACK_NOT_AUTHORIZED => (
+        | MQTTWS_CONNACK_NOT_AUTHORIZED
+        | MQTTWS_CONNACK_REFUSED => (
             Shared("ErrRefused"),
             Some(("ConnectionRefused", "ConnectionRefused")),
         ),
@@ -75,6 +76,7 @@ fn faces(code: mqttws_result) -> (Sentinel, Option<(&'static str, &'static str)>
         // Python: subscribe() returns None for a refused filter.
         MQTTWS_SUBSCRIBE_REFUSED => (Own("ErrSubscribeRefused"), None),
         MQTTWS_QUEUE_FULL => (Own("ErrQueueFull"), Some(("QueueFull", "QueueFullError"))),
+        MQTTWS_REJECTED => (Own("ErrRejected"), Some(("Rejected", "RejectedError"))),
         MQTTWS_AUTH => (Own("ErrAuth"), Some(("Auth", "AuthError"))),
     }
 }

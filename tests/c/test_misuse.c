@@ -39,9 +39,11 @@ void test_result_codes_and_version(void) {
         MQTTWS_CONNACK_SERVER_UNAVAILABLE,
         MQTTWS_CONNACK_BAD_USERNAME_OR_PASSWORD,
         MQTTWS_CONNACK_NOT_AUTHORIZED,
+        MQTTWS_CONNACK_REFUSED,
         MQTTWS_CLOSED,
         MQTTWS_SUBSCRIBE_REFUSED,
         MQTTWS_QUEUE_FULL,
+        MQTTWS_REJECTED,
         MQTTWS_AUTH,
     };
     size_t i;

@@ -31,6 +31,7 @@ pub(crate) fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Auth => "AuthError",
         ErrorKind::Proxy => "ProxyError",
         ErrorKind::QueueFull => "QueueFullError",
+        ErrorKind::Rejected => "RejectedError",
         _ => "MqttError",
     }
 }
@@ -65,7 +66,14 @@ pub(crate) fn to_py(py: Python<'_>, err: Error) -> PyErr {
                 kwargs.set_item("status", *status)?;
                 kwargs.set_item("body", body)?;
             }
-            Error::ConnectionRefused { code, .. } => kwargs.set_item("code", code.code())?,
+            Error::ConnectionRefused { code, reason, .. } => {
+                kwargs.set_item("code", code.code())?;
+                kwargs.set_item("reason", reason)?;
+            }
+            Error::Rejected { code, reason, .. } => {
+                kwargs.set_item("code", *code)?;
+                kwargs.set_item("reason", reason)?;
+            }
             Error::Proxy { status, .. } => kwargs.set_item("status", *status)?,
             _ => {}
         }

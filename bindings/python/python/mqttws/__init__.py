@@ -75,6 +75,7 @@ from .exceptions import (
     ProtocolError,
     ProxyError,
     QueueFullError,
+    RejectedError,
     TimeoutError,
     TlsError,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "Published",
     "PublishHandle",
     "QueueFullError",
+    "RejectedError",
     "ReconnectPolicy",
     "Reconnecting",
     "StoreDamaged",

@@ -7,21 +7,23 @@
     ├── IoError             (also builtins.OSError)       .errno
     ├── TlsError
     ├── HandshakeError                                     .status, .body
-    ├── ConnectionRefused                                  .code
+    ├── ConnectionRefused                                  .code, .reason
     ├── ProtocolError
     ├── InvalidArgument     (also builtins.ValueError)
     ├── ClosedError
     ├── Interrupted
     ├── AuthError
     ├── ProxyError                                         .status
-    └── QueueFullError
+    ├── QueueFullError
+    └── RejectedError                                      .code, .reason
 
 Wrong argument *types* raise the builtin ``TypeError``. Messages never contain
 a password, pre-shared key, device secret or token.
 
 Which errors end the connection: everything except ``TimeoutError`` while
 waiting for an acknowledgement (the message stays in flight),
-``InvalidArgument``, ``Interrupted``, ``AuthError`` and ``QueueFullError``.
+``InvalidArgument``, ``Interrupted``, ``AuthError``, ``QueueFullError`` and
+``RejectedError``.
 After one that does, ``connect()`` may be called again; unacknowledged QoS 1/2
 messages are resent. With ``reconnect`` on, a drop raises nothing: the client
 reconnects by itself and ``Client.poll()`` reports it.
@@ -44,6 +46,7 @@ __all__ = [
     "ProtocolError",
     "ProxyError",
     "QueueFullError",
+    "RejectedError",
     "TimeoutError",
     "TlsError",
 ]
@@ -94,13 +97,16 @@ class HandshakeError(MqttError):
 class ConnectionRefused(MqttError):
     """The broker refused CONNECT; ``code`` is the CONNACK return code (1:
     protocol version, 2: identifier rejected, 3: server unavailable, 4: bad
-    user name or password, 5: not authorized)."""
+    user name or password, 5: not authorized), or under MQTT 5 its reason
+    code (0x80 and up), and ``reason`` the broker's reason string (MQTT 5)."""
 
     code: int
+    reason: Optional[str]
 
-    def __init__(self, message: str, code: int = 0) -> None:
+    def __init__(self, message: str, code: int = 0, reason: Optional[str] = None) -> None:
         super().__init__(message)
         self.code = code
+        self.reason = reason
 
 
 class ProtocolError(MqttError):
@@ -141,3 +147,19 @@ class QueueFullError(MqttError):
     message was refused while disconnected, nothing was queued. Also raised
     by ``PublishHandle.wait()`` for a message that ``when_full="drop_oldest"``
     dropped."""
+
+
+class RejectedError(MqttError):
+    """MQTT 5: the broker refused a message (PUBACK or PUBREC with a reason
+    code of 0x80 or more: 0x87 not authorized, 0x97 quota exceeded, 0x99
+    payload format invalid...). ``code`` is the reason code, ``reason`` the
+    broker's reason string. Not fatal: the connection stays open, and the
+    message is done (it is not sent again)."""
+
+    code: int
+    reason: Optional[str]
+
+    def __init__(self, message: str, code: int = 0, reason: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
