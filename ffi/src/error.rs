@@ -15,7 +15,7 @@
 use std::ffi::c_char;
 use std::fmt;
 
-use mqttws_core::{ConnectReturnCode, Error, ErrorKind, TimeoutPhase};
+use mqttws_core::{Error, ErrorKind, TimeoutPhase};
 
 use crate::ffi::{Castable, OwnershipBox, free_box, obj, to_boxed_mut_ptr};
 use crate::slice::copy_text;
@@ -427,6 +427,7 @@ pub unsafe extern "C" fn mqttws_error_free(error: *mut mqttws_error) {
 #[allow(clippy::undocumented_unsafe_blocks)]
 mod tests {
     use super::*;
+    use mqttws_core::ConnectReturnCode;
     use std::ffi::CStr;
 
     #[test]
