@@ -54,16 +54,20 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod auth;
+#[cfg(feature = "native")]
 pub mod client;
 pub mod codec;
 mod deadline;
 pub mod error;
 pub mod link;
 pub mod session;
+#[cfg(feature = "native")]
 pub mod store;
+#[cfg(feature = "native")]
 pub mod transport;
 
 pub use bytes::Bytes;
+#[cfg(feature = "native")]
 pub use client::{Client, ClientOptions, ConnectInfo, InterruptHandle, WallClock};
 pub use codec::{QoS, qos_from_u8};
 pub use error::{ConnectReturnCode, Error, ErrorKind, Result, TimeoutPhase};
@@ -72,9 +76,25 @@ pub use session::{
     ConnectParams, Event, IncomingQueue, Message, OfflineQueue, PacketId, QueueFull, Session,
     SessionConfig, Will,
 };
+#[cfg(feature = "native")]
 pub use transport::proxy::{ProxyConfig, ProxyKind};
+#[cfg(feature = "native")]
 pub use transport::tls::{Pem, TlsOptions};
+#[cfg(feature = "native")]
 pub use transport::url::WsUrl;
+
+/// The monotonic clock of the sans-IO layer ([`Session`], [`link::Link`]):
+/// `std::time::Instant`, except on wasm32 in a browser or Node, where
+/// `std::time::Instant::now()` traps and `web_time::Instant` (the same API
+/// over `performance.now()`) stands in.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use std::time::Instant;
+/// The monotonic clock of the sans-IO layer ([`Session`], [`link::Link`]):
+/// `std::time::Instant`, except on wasm32 in a browser or Node, where
+/// `std::time::Instant::now()` traps and `web_time::Instant` (the same API
+/// over `performance.now()`) stands in.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use web_time::Instant;
 
 /// The README's Rust examples, compiled as doctests so that they keep working
 /// when pasted.

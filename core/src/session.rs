@@ -42,10 +42,11 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
+use crate::Instant;
 use crate::codec::{
     self, ConnAck, Connect, Decoder, LastWill, Login, Packet, PubAck, PubComp, PubRec, PubRel,
     Publish, QoS, SubAck, Subscribe, SubscribeFilter, SubscribeReasonCode, UnsubAck, Unsubscribe,
@@ -175,6 +176,7 @@ pub enum Event {
     /// created: every valid record was recovered and the damaged log kept
     /// aside (see [`crate::store`]); whatever the damaged bytes held is lost.
     /// Produced by the [`Client`](crate::Client), first of all events.
+    #[cfg(feature = "native")]
     StoreDamaged(crate::store::Damage),
     /// The connection ended; with automatic reconnect, [`Event::Reconnecting`]
     /// follows. Produced by the [`Client`](crate::Client), not the session.
