@@ -35,7 +35,7 @@ JS_TEST_BROKER := $(JS_OUT)/debug/mqttws-test-broker
 js-tools: $(JS_DIR)/node_modules/.installed
 	@rustup target list --installed 2>/dev/null | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	@command -v clang >/dev/null || { echo "js: clang is needed for ring on wasm32 (make deps)" >&2; exit 1; }
-	@node -e 'process.exit(+process.versions.node.split(".")[0] < 20)' 2>/dev/null || { \
+	@node -e 'process.exit(parseInt(process.versions.node) < 20 ? 1 : 0)' 2>/dev/null || { \
 	  echo "js: Node 20 or later with npm is needed" >&2; exit 1; }
 	@[ "$$($(JS_TOOLS)/bin/wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || { \
 	  echo "js: installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) into $(JS_TOOLS) (a few minutes, once)" >&2; \
