@@ -148,8 +148,11 @@ fn qos(value: u8) -> Result<QoS, JsValue> {
 
 /// A duration in milliseconds from JavaScript (finite, >= 0).
 fn millis(what: &str, ms: f64) -> Result<Duration, JsValue> {
-    Duration::try_from_secs_f64(ms / 1000.0)
-        .map_err(|_| invalid(format!("{what} must be a finite number of milliseconds >= 0")))
+    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
+        invalid(format!(
+            "{what} must be a finite number of milliseconds >= 0"
+        ))
+    })
 }
 
 // ------------------------------------------------------------------ engine
@@ -201,15 +204,36 @@ struct OfflineQueueOptions {
 
 /// An event for the driver, `{ type: "connected", ... }`.
 #[derive(Serialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 enum JsEvent {
-    Connected { session_present: bool },
-    Disconnected { reason: String },
-    Reconnecting { delay_ms: f64, attempt: u32 },
-    Published { packet_id: u16 },
-    Subscribed { packet_id: u16, granted: Vec<Option<u8>> },
-    Unsubscribed { packet_id: u16 },
-    Dropped { packet_id: Option<u16>, topic: String },
+    Connected {
+        session_present: bool,
+    },
+    Disconnected {
+        reason: String,
+    },
+    Reconnecting {
+        delay_ms: f64,
+        attempt: u32,
+    },
+    Published {
+        packet_id: u16,
+    },
+    Subscribed {
+        packet_id: u16,
+        granted: Vec<Option<u8>>,
+    },
+    Unsubscribed {
+        packet_id: u16,
+    },
+    Dropped {
+        packet_id: Option<u16>,
+        topic: String,
+    },
 }
 
 /// A received message for the application.
@@ -644,7 +668,9 @@ fn credentials_out(
 /// passes one: `std`'s `SystemTime::now()` traps on wasm32).
 fn wall_clock(now_ms: f64) -> Result<SystemTime, JsValue> {
     if !now_ms.is_finite() || now_ms < 0.0 {
-        return Err(invalid("now must be a time after 1970 (a Date or milliseconds)"));
+        return Err(invalid(
+            "now must be a time after 1970 (a Date or milliseconds)",
+        ));
     }
     UNIX_EPOCH
         .checked_add(Duration::from_secs_f64(now_ms / 1000.0))
@@ -701,7 +727,12 @@ struct TencentOptions {
 pub fn tencent_credentials(options: JsValue) -> Result<JsValue, JsValue> {
     use auth::tencent::{Expiry, KEEPALIVE_RANGE, SignMethod, TencentDevice};
     let o: TencentOptions = from_js("tencentCredentials", options)?;
-    let method: SignMethod = o.method.as_deref().unwrap_or("hmacsha256").parse().map_err(js_err)?;
+    let method: SignMethod = o
+        .method
+        .as_deref()
+        .unwrap_or("hmacsha256")
+        .parse()
+        .map_err(js_err)?;
     let mut device = match (o.psk, o.private_key) {
         (Some(psk), None) => {
             TencentDevice::with_psk(o.product_id, o.device_name, psk).sign_method(method)
@@ -773,7 +804,12 @@ struct AliyunOptions {
 pub fn aliyun_credentials(options: JsValue) -> Result<JsValue, JsValue> {
     use auth::aliyun::{AliyunDevice, KEEPALIVE_RANGE, SignMethod, Timestamp};
     let o: AliyunOptions = from_js("aliyunCredentials", options)?;
-    let method: SignMethod = o.method.as_deref().unwrap_or("hmacsha256").parse().map_err(js_err)?;
+    let method: SignMethod = o
+        .method
+        .as_deref()
+        .unwrap_or("hmacsha256")
+        .parse()
+        .map_err(js_err)?;
     let scheme = scheme(o.secure);
     let mut device = AliyunDevice::new(o.product_key, o.device_name, o.device_secret)
         .sign_method(method)
@@ -784,7 +820,9 @@ pub fn aliyun_credentials(options: JsValue) -> Result<JsValue, JsValue> {
     }
     if let Some(t) = o.timestamp {
         device = device.timestamp(match t {
-            AliyunTimestamp::Fixed(ms) if ms.is_finite() && ms >= 0.0 => Timestamp::Fixed(ms as u64),
+            AliyunTimestamp::Fixed(ms) if ms.is_finite() && ms >= 0.0 => {
+                Timestamp::Fixed(ms as u64)
+            }
             AliyunTimestamp::Word(w) if w == "now" => Timestamp::Now,
             AliyunTimestamp::Word(w) if w == "omit" => Timestamp::Omit,
             _ => {
