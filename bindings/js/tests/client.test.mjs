@@ -1,7 +1,9 @@
 // The client against a real mosquitto over ws and wss: round trips at every
 // QoS, concurrent publishes, async iteration, errors and panics.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
 
@@ -185,4 +187,22 @@ test("a panic in the engine rejects with PanicError and closes only that client"
     await victim.close();
     await bystander.close();
   }
+});
+
+test("Node's own global WebSocket (node --experimental-websocket) is used when present", async () => {
+  // A child Node, so that the global exists from the start; it never loads ws.
+  const script = `
+    import { connect } from ${JSON.stringify(new URL("../pkg/index.js", import.meta.url).href)};
+    const c = await connect(process.argv[1], { clientId: "global-ws" });
+    await c.subscribe("js/global", 2);
+    await c.publish("js/global", "via the global WebSocket", { qos: 2 });
+    const { value } = await c.messages().next();
+    console.log(typeof WebSocket, new TextDecoder().decode(value.payload));
+    await c.close();`;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--experimental-websocket", "--no-warnings", "--input-type=module", "-e", script, broker.info.ws_url],
+    { timeout: 20_000 },
+  );
+  assert.equal(stdout.trim(), "function via the global WebSocket");
 });
