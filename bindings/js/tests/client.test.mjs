@@ -125,9 +125,15 @@ test("unsubscribe stops the delivery; the will is published when a client vanish
       will: { topic: `${topic}/will`, payload: "gone", qos: 1 },
     });
     socket.terminate();
-    const m = await next(c.messages(), "the will");
+    const messages = c.messages();
+    const m = await next(messages, "the will");
     assert.deepEqual([m.topic, text(m)], [`${topic}/will`, "gone"]);
     assert.equal(doomed.closed, true, "without reconnect a drop closes the client");
+    // close() sends DISCONNECT: the broker discards that client's will.
+    const polite = await mqttws.connect(broker.info.ws_url, { clientId: id(), will: { topic: `${topic}/will`, payload: "not sent" } });
+    await polite.close();
+    await c.publish(`${topic}/will`, "marker", { qos: 1 });
+    assert.equal(text(await next(messages, "the marker")), "marker");
   } finally {
     await c.close();
   }

@@ -34,6 +34,11 @@ test("Tencent: an expiry in the past is refused, a bad PSK is an AuthError witho
     (e) => e instanceof mqttws.AuthError && !e.message.includes("SECRET"),
   );
   assert.throws(() => mqttws.tencentCredentials({ ...tencent, productId: undefined }), mqttws.InvalidArgument);
+  assert.throws(
+    () => mqttws.tencentCredentials({ ...tencent, productID: "x" }),
+    (e) => e instanceof mqttws.InvalidArgument && /unknown option "productID"/.test(e.message),
+  );
+  assert.throws(() => mqttws.tencentCredentials({ ...tencent, expiry: "soon" }), mqttws.InvalidArgument);
 });
 
 test("Alibaba: the documented example with each method, ws and wss", () => {
