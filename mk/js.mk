@@ -13,7 +13,9 @@
 #
 # Tools, installed here when missing and kept between runs (quiet when present):
 # the wasm32 target (rustup), wasm-bindgen-cli at exactly the wasm-bindgen version
-# of Cargo.lock (cargo install into target/js-tools, ~5-8 min the first time),
+# of Cargo.lock (cargo install into target/js-tools; a debug build without debug
+# info: ~2 min on 2 cores instead of 5-8 for a release build, and it processes
+# our modules in well under a second, the 116 core tests' module in ~10 s),
 # and the npm packages of bindings/js/package-lock.json (wasm-opt from binaryen,
 # typescript, ws, selenium-webdriver). clang (ring's C for wasm32), chromium and
 # chromium-driver come from Debian (.ci/deps.d/js.sh).
@@ -38,8 +40,9 @@ js-tools: $(JS_DIR)/node_modules/.installed
 	@node -e 'process.exit(parseInt(process.versions.node) < 20 ? 1 : 0)' 2>/dev/null || { \
 	  echo "js: Node 20 or later with npm is needed" >&2; exit 1; }
 	@[ "$$($(JS_TOOLS)/bin/wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || { \
-	  echo "js: installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) into $(JS_TOOLS) (a few minutes, once)" >&2; \
-	  $(CARGO) install -q --force wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --root $(JS_TOOLS); }
+	  echo "js: installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) into $(JS_TOOLS) (about 2 minutes, once)" >&2; \
+	  CARGO_PROFILE_DEV_DEBUG=0 $(CARGO) install -q --force --debug wasm-bindgen-cli \
+	    --version $(WASM_BINDGEN_VERSION) --root $(JS_TOOLS); }
 
 # npm ci again only when the lock file changed.
 $(JS_DIR)/node_modules/.installed: $(JS_DIR)/package-lock.json
@@ -62,8 +65,12 @@ js: js-tools
 	@printf 'js: %s (wasm %s bytes, %s gzipped)\n' "$(JS_OUT)/js/mqttws-$(JS_VERSION).tgz" \
 	  "$$(wc -c < $(JS_PKG)/wasm_bg.wasm)" "$$(gzip -9c $(JS_PKG)/wasm_bg.wasm | wc -c)"
 
+# The core's unit tests, built for wasm32 without debug info (a 30 MB module
+# with it, which the runner parses slowly), run by wasm-bindgen-test-runner
+# under Node. Host build scripts keep their own profile: nothing native is
+# rebuilt.
 js-test: js
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(JS_TOOLS)/bin/wasm-bindgen-test-runner \
+	CARGO_PROFILE_DEV_DEBUG=0 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(JS_TOOLS)/bin/wasm-bindgen-test-runner \
 	  $(CARGO) test -p mqttws --lib --no-default-features --target $(WASM_TARGET)
 	cd $(JS_DIR) && node_modules/.bin/tsc -p tsconfig.json
 	$(CARGO) build -q -p mqttws-tests --bin mqttws-test-broker
