@@ -158,23 +158,21 @@ export class Credentials {
   }
 }
 
-function signer(fn, platform, timed = true) {
+function signer(fn) {
   return (options) => {
     if (options === null || typeof options !== "object") {
       throw new TypeError("the signer takes an options object");
     }
-    const args = { ...options };
-    if (timed) args.now = wallClock(options.now);
-    return new Credentials({ ...call(() => fn(args)), platform });
+    return new Credentials(call(() => fn({ ...options, now: wallClock(options.now) })));
   };
 }
 
-export const tencentCredentials = signer(wasm.tencentCredentials, "Tencent IoT Hub");
-export const aliyunCredentials = signer(wasm.aliyunCredentials, "Alibaba IoT Platform");
-export const awsCredentials = signer(wasm.awsCredentials, "AWS IoT Core");
-export const awsCustomAuthCredentials = signer(wasm.awsCustomAuthCredentials, "AWS IoT Core", false);
-export const azureCredentials = signer(wasm.azureCredentials, "Azure IoT Hub");
-export const huaweiCredentials = signer(wasm.huaweiCredentials, "Huawei Cloud IoTDA");
+export const tencentCredentials = signer(wasm.tencentCredentials);
+export const aliyunCredentials = signer(wasm.aliyunCredentials);
+export const awsCredentials = signer(wasm.awsCredentials);
+export const awsCustomAuthCredentials = signer(wasm.awsCustomAuthCredentials);
+export const azureCredentials = signer(wasm.azureCredentials);
+export const huaweiCredentials = signer(wasm.huaweiCredentials);
 
 // ------------------------------------------------------------------ client
 

@@ -1,7 +1,8 @@
 //! The core's signers, one function per platform, with the option names of
-//! the Python package in camelCase. Each returns `{ clientId, username,
-//! password, url, headers, endpoint, keepaliveRange }` (absent values are
-//! null), which the driver wraps in its `Credentials` class.
+//! the Python package in camelCase. Each takes `now` (milliseconds since
+//! the epoch) and returns `{ clientId, username, password, url, headers,
+//! endpoint, keepaliveRange, platform }` (absent values are null), which the
+//! driver wraps in its `Credentials` class.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -10,17 +11,32 @@ use wasm_bindgen::prelude::*;
 
 use crate::value::{self, ObjectBuilder, Options, error, invalid};
 
-fn credentials_out(c: Credentials, endpoint: Option<String>, range: (u16, u16)) -> JsValue {
+/// Signs for `now` (the options' `now`, read last so that [`Options::finish`]
+/// sees every name) and returns the credentials with what the driver needs
+/// besides: the endpoint, the platform's name and its keepalive range.
+fn signed(
+    mut o: Options,
+    device: &dyn CredentialProvider,
+    scheme: Scheme,
+    endpoint: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let now = wall_clock(&mut o)?;
+    o.finish()?;
+    let c: Credentials = device.credentials_for(now, scheme).map_err(error)?;
     let headers = c.headers.into_iter().map(|(k, v)| value::array([k, v]));
-    ObjectBuilder::new()
+    let range = device
+        .keepalive_range()
+        .map(|(lo, hi)| value::array([lo, hi]));
+    Ok(ObjectBuilder::new()
         .set("clientId", c.client_id)
         .set("username", c.username)
         .set("password", c.password)
         .set("url", c.url)
         .set("headers", value::array(headers))
         .set("endpoint", endpoint)
-        .set("keepaliveRange", value::array([range.0, range.1]))
-        .build()
+        .set("keepaliveRange", range)
+        .set("platform", device.platform())
+        .build())
 }
 
 /// The wall clock from `now`, milliseconds since the epoch (the driver
@@ -53,7 +69,7 @@ fn scheme(o: &mut Options) -> Result<Scheme, JsValue> {
 /// `secure`, `now`.
 #[wasm_bindgen(js_name = tencentCredentials)]
 pub fn tencent_credentials(options: JsValue) -> Result<JsValue, JsValue> {
-    use auth::tencent::{Expiry, KEEPALIVE_RANGE, SignMethod, TencentDevice};
+    use auth::tencent::{Expiry, SignMethod, TencentDevice};
     let mut o = Options::new("tencentCredentials", options)?;
     let (product_id, device_name) = (o.string("productId")?, o.string("deviceName")?);
     let method = o.opt_string("method")?;
@@ -108,12 +124,10 @@ pub fn tencent_credentials(options: JsValue) -> Result<JsValue, JsValue> {
     if let Some(r) = o.opt_string("region")? {
         device = device.region(r);
     }
-    device = device.scheme(scheme(&mut o)?);
-    let now = wall_clock(&mut o)?;
-    o.finish()?;
+    let scheme = scheme(&mut o)?;
+    device = device.scheme(scheme);
     let endpoint = device.url().map_err(error)?;
-    let c = device.credentials(now).map_err(error)?;
-    Ok(credentials_out(c, Some(endpoint), KEEPALIVE_RANGE))
+    signed(o, &device, scheme, Some(endpoint))
 }
 
 /// Alibaba Cloud IoT Platform credentials (device secret HMAC); `secure`
@@ -123,7 +137,7 @@ pub fn tencent_credentials(options: JsValue) -> Result<JsValue, JsValue> {
 /// `lowercaseHex`, `region` | `instance` (for the endpoint), `now`.
 #[wasm_bindgen(js_name = aliyunCredentials)]
 pub fn aliyun_credentials(options: JsValue) -> Result<JsValue, JsValue> {
-    use auth::aliyun::{AliyunDevice, KEEPALIVE_RANGE, SignMethod, Timestamp};
+    use auth::aliyun::{AliyunDevice, SignMethod, Timestamp};
     let mut o = Options::new("aliyunCredentials", options)?;
     let scheme = scheme(&mut o)?;
     let method: SignMethod = o
@@ -162,11 +176,8 @@ pub fn aliyun_credentials(options: JsValue) -> Result<JsValue, JsValue> {
         (None, Some(i)) => device = device.instance(i),
         (None, None) => {}
     }
-    let now = wall_clock(&mut o)?;
-    o.finish()?;
     let endpoint = device.url().ok();
-    let c = device.credentials_for(now, scheme).map_err(error)?;
-    Ok(credentials_out(c, endpoint, KEEPALIVE_RANGE))
+    signed(o, &device, scheme, endpoint)
 }
 
 /// AWS IoT Core SigV4 credentials: `url` is the presigned URL (a secret),
@@ -175,7 +186,7 @@ pub fn aliyun_credentials(options: JsValue) -> Result<JsValue, JsValue> {
 /// (seconds), `port`, `now`.
 #[wasm_bindgen(js_name = awsCredentials)]
 pub fn aws_credentials(options: JsValue) -> Result<JsValue, JsValue> {
-    use auth::aws::{AwsSigV4, DEFAULT_PORT, KEEPALIVE_RANGE};
+    use auth::aws::{AwsSigV4, DEFAULT_PORT};
     let mut o = Options::new("awsCredentials", options)?;
     let mut signer = AwsSigV4::new(
         o.string("host")?,
@@ -196,20 +207,17 @@ pub fn aws_credentials(options: JsValue) -> Result<JsValue, JsValue> {
     if let Some(e) = o.opt_validity("expires")? {
         signer = signer.expires(e);
     }
-    let now = wall_clock(&mut o)?;
-    o.finish()?;
-    let c = signer.credentials(now).map_err(error)?;
-    Ok(credentials_out(c, None, KEEPALIVE_RANGE))
+    signed(o, &signer, Scheme::Wss, None)
 }
 
 /// AWS IoT Core custom-authorizer credentials. Browsers cannot send
 /// upgrade headers, so `queryString: true` is the mode that works there;
 /// the default (headers, as in Python) is refused by `connect()`. Options:
 /// `host`, `clientId`, `authorizerName`, `tokenKeyName`, `token`,
-/// `tokenSignature`, `queryString`, `port`.
+/// `tokenSignature`, `queryString`, `port`, `now` (unused).
 #[wasm_bindgen(js_name = awsCustomAuthCredentials)]
 pub fn aws_custom_auth_credentials(options: JsValue) -> Result<JsValue, JsValue> {
-    use auth::aws::{AwsCustomAuth, CustomAuthMode, DEFAULT_PORT, KEEPALIVE_RANGE};
+    use auth::aws::{AwsCustomAuth, CustomAuthMode, DEFAULT_PORT};
     let mut o = Options::new("awsCustomAuthCredentials", options)?;
     let mut a = AwsCustomAuth::new(o.string("host")?)
         .client_id(o.string("clientId")?)
@@ -231,10 +239,8 @@ pub fn aws_custom_auth_credentials(options: JsValue) -> Result<JsValue, JsValue>
     if o.opt_bool("queryString")?.unwrap_or(false) {
         a = a.mode(CustomAuthMode::QueryString);
     }
-    o.finish()?;
-    // The custom authorizer does not depend on the time.
-    let c = a.credentials(UNIX_EPOCH).map_err(error)?;
-    Ok(credentials_out(c, None, KEEPALIVE_RANGE))
+    // The custom authorizer does not depend on `now`.
+    signed(o, &a, Scheme::Wss, None)
 }
 
 /// Azure IoT Hub credentials: a SAS token valid `ttl` seconds (default
@@ -243,7 +249,7 @@ pub fn aws_custom_auth_credentials(options: JsValue) -> Result<JsValue, JsValue>
 /// `now`.
 #[wasm_bindgen(js_name = azureCredentials)]
 pub fn azure_credentials(options: JsValue) -> Result<JsValue, JsValue> {
-    use auth::azure::{AzureDevice, DEFAULT_API_VERSION, DEFAULT_SAS_TTL, KEEPALIVE_RANGE};
+    use auth::azure::{AzureDevice, DEFAULT_API_VERSION, DEFAULT_SAS_TTL};
     let mut o = Options::new("azureCredentials", options)?;
     let mut d = AzureDevice::new(o.string("hub")?, o.string("deviceId")?, o.string("key")?)
         .sas_ttl(o.opt_validity("ttl")?.unwrap_or(DEFAULT_SAS_TTL))
@@ -262,18 +268,15 @@ pub fn azure_credentials(options: JsValue) -> Result<JsValue, JsValue> {
     if let Some(t) = o.opt_string("deviceClientType")? {
         d = d.device_client_type(t);
     }
-    let now = wall_clock(&mut o)?;
-    o.finish()?;
     let endpoint = d.url().map_err(error)?;
-    let c = d.credentials(now).map_err(error)?;
-    Ok(credentials_out(c, Some(endpoint), KEEPALIVE_RANGE))
+    signed(o, &d, Scheme::Wss, Some(endpoint))
 }
 
 /// Huawei Cloud IoTDA credentials (device secret HMAC, hour of `now` in
 /// UTC). Options: `host`, `deviceId`, `secret`, `checkTimestamp`, `now`.
 #[wasm_bindgen(js_name = huaweiCredentials)]
 pub fn huawei_credentials(options: JsValue) -> Result<JsValue, JsValue> {
-    use auth::huawei::{HuaweiDevice, KEEPALIVE_RANGE};
+    use auth::huawei::HuaweiDevice;
     let mut o = Options::new("huaweiCredentials", options)?;
     let d = HuaweiDevice::new(
         o.string("host")?,
@@ -281,9 +284,6 @@ pub fn huawei_credentials(options: JsValue) -> Result<JsValue, JsValue> {
         o.string("secret")?,
     )
     .check_timestamp(o.opt_bool("checkTimestamp")?.unwrap_or(false));
-    let now = wall_clock(&mut o)?;
-    o.finish()?;
     let endpoint = d.url().map_err(error)?;
-    let c = d.credentials(now).map_err(error)?;
-    Ok(credentials_out(c, Some(endpoint), KEEPALIVE_RANGE))
+    signed(o, &d, Scheme::Wss, Some(endpoint))
 }
