@@ -49,6 +49,12 @@
 //! Layers are testable alone: the codec with byte splits, the session and
 //! the link with a virtual clock (the session with a fake broker in memory),
 //! the client against a real mosquitto. The crate has no `unsafe` code.
+//!
+//! The client, transport and store are the default feature `native`.
+//! Without it, the sans-IO layers (session, link, codec) and the signers
+//! build for `wasm32-unknown-unknown` too, where `bindings/js` drives them
+//! from JavaScript over the browser's WebSocket; their clock is
+//! [`Instant`] (`web_time::Instant` there).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
