@@ -278,6 +278,8 @@ export class Client extends EventTarget {
   #room = [];
   /** next() calls of message iterators waiting for a message, FIFO. */
   #readers = [];
+  /** The engine panicked: it refuses every call now. */
+  #poisoned = false;
 
   /** @internal Use connect(). */
   constructor(engine, url, options, provider, WS) {
@@ -441,7 +443,12 @@ export class Client extends EventTarget {
         this.#fail(new HandshakeError("WebSocket handshake failed: server did not select subprotocol mqtt"));
         return;
       }
-      this.#use(() => this.#engine.connect(creds.clientId, creds.username ?? undefined, creds.password ?? undefined));
+      try {
+        this.#engine.connect(creds.clientId, creds.username ?? undefined, creds.password ?? undefined);
+      } catch (e) {
+        this.#fail(this.#convert(e)); // e.g. a password without a user name
+        return;
+      }
       this.#pump();
     };
     ws.onmessage = (event) => {
@@ -634,8 +641,6 @@ export class Client extends EventTarget {
     if (this.#closed) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => this.#readers.push({ resolve, reject }));
   }
-
-  #poisoned = false;
 
   /** An engine failure that is not an MQTT error: a panic. This client is dead. */
   #poison(cause) {

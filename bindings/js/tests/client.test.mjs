@@ -150,6 +150,10 @@ test("user name and password reach CONNECT; a wrong password is ConnectionRefuse
   assert.ok(err instanceof mqttws.MqttError && err instanceof Error);
   assert.ok([4, 5].includes(err.code), `code ${err.code}`);
   assert.ok(!err.message.includes("wrong"), "the password is not in the message");
+  await assert.rejects(
+    mqttws.connect(broker.info.ws_url, { clientId: id(), password: "no user name" }),
+    (e) => e instanceof mqttws.InvalidArgument && /user name/.test(e.message),
+  );
 });
 
 test("a refused TCP connection is an IoError; an invalid topic is InvalidArgument and sends nothing", async () => {
