@@ -7,7 +7,9 @@
 //! simply the farthest instant the clock can hold, decades away, which
 //! behaves as "no deadline".
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::Instant;
 
 /// `now + timeout`, saturated at the farthest instant the clock can hold.
 pub(crate) fn after(now: Instant, timeout: Duration) -> Instant {
@@ -26,6 +28,7 @@ pub(crate) fn after(now: Instant, timeout: Duration) -> Instant {
 }
 
 /// `after(Instant::now(), timeout)`.
+#[cfg(feature = "native")]
 pub(crate) fn from_now(timeout: Duration) -> Instant {
     after(Instant::now(), timeout)
 }
@@ -33,6 +36,8 @@ pub(crate) fn from_now(timeout: Duration) -> Instant {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn a_timeout_too_large_for_the_clock_saturates_instead_of_panicking() {

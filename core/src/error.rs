@@ -338,6 +338,7 @@ impl Error {
         Self::Protocol(msg.into())
     }
 
+    #[cfg(feature = "native")]
     pub(crate) fn io(context: &'static str, source: io::Error) -> Self {
         Self::Io { context, source }
     }

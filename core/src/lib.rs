@@ -72,11 +72,18 @@
 //! Layers are testable alone: the codec with byte splits, the session and
 //! the link with a virtual clock (the session with a fake broker in memory),
 //! the client against a real mosquitto. The crate has no `unsafe` code.
+//!
+//! The client, transport and store are the default feature `native`.
+//! Without it, the sans-IO layers (session, link, codec) and the signers
+//! build for `wasm32-unknown-unknown` too, where `bindings/js` drives them
+//! from JavaScript over the browser's WebSocket; their clock is
+//! [`Instant`] (`web_time::Instant` there).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod auth;
+#[cfg(feature = "native")]
 pub mod client;
 pub mod codec;
 mod deadline;
@@ -84,10 +91,13 @@ pub mod error;
 pub mod link;
 pub mod properties;
 pub mod session;
+#[cfg(feature = "native")]
 pub mod store;
+#[cfg(feature = "native")]
 pub mod transport;
 
 pub use bytes::Bytes;
+#[cfg(feature = "native")]
 pub use client::{Client, ClientOptions, ConnectInfo, InterruptHandle, SubscribeReply, WallClock};
 pub use codec::{ProtocolVersion, QoS, qos_from_u8};
 pub use error::{ConnectReturnCode, Error, ErrorKind, Result, TimeoutPhase};
@@ -100,9 +110,25 @@ pub use session::{
     Authenticator, ConnectParams, Event, IncomingQueue, Message, OfflineQueue, PacketId, QueueFull,
     Session, SessionConfig, Will,
 };
+#[cfg(feature = "native")]
 pub use transport::proxy::{ProxyConfig, ProxyKind};
+#[cfg(feature = "native")]
 pub use transport::tls::{Pem, TlsOptions};
+#[cfg(feature = "native")]
 pub use transport::url::WsUrl;
+
+/// The monotonic clock of the sans-IO layer ([`Session`], [`link::Link`]):
+/// `std::time::Instant`, except on wasm32 in a browser or Node, where
+/// `std::time::Instant::now()` traps and `web_time::Instant` (the same API
+/// over `performance.now()`) stands in.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use std::time::Instant;
+/// The monotonic clock of the sans-IO layer ([`Session`], [`link::Link`]):
+/// `std::time::Instant`, except on wasm32 in a browser or Node, where
+/// `std::time::Instant::now()` traps and `web_time::Instant` (the same API
+/// over `performance.now()`) stands in.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use web_time::Instant;
 
 /// The README's Rust examples, compiled as doctests so that they keep working
 /// when pasted.

@@ -45,8 +45,9 @@
 //! ([`Error::Timeout`] with [`TimeoutPhase::Keepalive`]).
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::Instant;
 use crate::deadline;
 use crate::error::{Error, TimeoutPhase};
 use crate::session::Event;
@@ -311,6 +312,8 @@ impl Link {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const MS: Duration = Duration::from_millis(1);
 

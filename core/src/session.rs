@@ -68,10 +68,11 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
+use crate::Instant;
 use crate::codec::{
     self, Ack, Auth, ConnAck, Connect, Decoder, Disconnect, LastWill, Packet, Properties,
     ProtocolVersion, Publish, QoS, SubAck, Subscribe, SubscribeFilter, UnsubAck, Unsubscribe,
@@ -303,6 +304,7 @@ pub enum Event {
     /// created: every valid record was recovered and the damaged log kept
     /// aside (see [`crate::store`]); whatever the damaged bytes held is lost.
     /// Produced by the [`Client`](crate::Client), first of all events.
+    #[cfg(feature = "native")]
     StoreDamaged(crate::store::Damage),
     /// The connection ended; with automatic reconnect, [`Event::Reconnecting`]
     /// follows. Produced by the [`Client`](crate::Client), not the session.

@@ -72,11 +72,16 @@
 //!
 //! # The `mqttws-test-broker` binary
 //!
-//! For the Python and Go suites. Starts a [`Broker`], prints ONE line of JSON on stdout,
-//! then runs until its stdin reaches EOF (close it, or die) or it gets SIGTERM/SIGINT/SIGHUP,
-//! and then stops the broker (SIGTERM, so persistence is saved) and exits 0. Keep stdin a
-//! pipe: with `/dev/null` it stops at once (unless `--ignore-stdin`). SIGKILL of the binary
-//! leaves mosquitto running: close stdin or send SIGTERM instead.
+//! For the Python, Go and JavaScript suites. Starts a [`Broker`], prints ONE line of JSON
+//! on stdout, then runs until its stdin reaches EOF (close it, or die) or it gets
+//! SIGTERM/SIGINT/SIGHUP, and then stops the broker (SIGTERM, so persistence is saved) and
+//! exits 0. Keep stdin a pipe: with `/dev/null` it stops at once (unless `--ignore-stdin`).
+//! SIGKILL of the binary leaves mosquitto running: close stdin or send SIGTERM instead.
+//!
+//! Lines written to its stdin restart the broker on the same ports, for reconnect tests:
+//! `stop` stops mosquitto (SIGTERM, as above) and `start` starts it again
+//! ([`Broker::start_again`]); each is answered with the JSON line again (`"pid": null`
+//! while stopped). Other lines are ignored.
 //!
 //! ```text
 //! mqttws-test-broker [--password USER=PASS]... [--user USER PASS]... [--persistence]

@@ -559,6 +559,8 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
     use std::time::UNIX_EPOCH;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const HOST: &str = "example-ats.iot.us-east-1.amazonaws.com";
     const AKID: &str = "AKIDEXAMPLE";

@@ -284,6 +284,8 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
     use std::time::UNIX_EPOCH;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const HUB: &str = "myhub.azure-devices.net";
     const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

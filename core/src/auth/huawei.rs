@@ -147,6 +147,8 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
     use std::time::{Duration, UNIX_EPOCH};
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const HOST: &str = "abc123.st1.iotda-device.cn-north-4.myhuaweicloud.com";
     const DEVICE: &str = "65a1b2c3d4e5f6a7b8c9d0e1_dev001";

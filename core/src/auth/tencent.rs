@@ -576,6 +576,8 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
     use std::time::UNIX_EPOCH;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const PSK: &str = "AAECAwQFBgcICQoLDA0ODw==";
 
@@ -737,6 +739,10 @@ DH4XDCdqsX9vjjgCM81O398VF/9vh+u07qKmQnKoGfxkSyjXXpn7hOMq
     }
 
     #[test]
+    #[cfg_attr(
+        all(target_arch = "wasm32", target_os = "unknown"),
+        ignore = "wasm32 has no file system"
+    )]
     fn tencent_rsa_key_is_read_from_a_file_and_an_unreadable_file_is_an_auth_error() {
         let path =
             std::env::temp_dir().join(format!("mqttws-tencent-test-{}.pem", std::process::id()));

@@ -271,6 +271,8 @@ pub fn qos_from_u8(qos: u8) -> Result<QoS> {
 mod tests {
     use super::*;
     use bytes::Bytes;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn topic_matches_follows_the_wildcard_rules_of_section_4_7() {

@@ -176,6 +176,8 @@ pub(crate) fn put_binary(out: &mut BytesMut, b: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn variable_byte_integers_round_trip_at_every_length_boundary() {

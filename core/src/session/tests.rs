@@ -3,6 +3,8 @@
 
 use super::*;
 use crate::ErrorKind;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// The broker side of the pair: decodes what the session sends and encodes
 /// what the test wants the broker to send.

@@ -7,6 +7,8 @@ use std::sync::Mutex;
 use super::tests::{FakeBroker, events};
 use super::*;
 use crate::ErrorKind;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 fn wire(p: Packet) -> Vec<u8> {
     let mut b = BytesMut::new();

@@ -1,7 +1,7 @@
 //! Runs a test broker for the Python and Go suites; see the `mqttws_tests` crate docs for
 //! the command line and the JSON line printed on stdout.
 
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::thread;
@@ -145,6 +145,8 @@ fn block_stop_signals() -> libc::sigset_t {
 enum Reason {
     StdinClosed,
     Signal(i32),
+    /// A line on stdin: `stop` or `start` (see the crate docs).
+    Command(String),
 }
 
 fn main() -> ExitCode {
@@ -183,17 +185,44 @@ fn main() -> ExitCode {
 
     if !args.ignore_stdin {
         thread::spawn(move || {
-            let _ = io::copy(&mut io::stdin().lock(), &mut io::sink());
+            for line in io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                if tx.send(Reason::Command(line.trim().to_owned())).is_err() {
+                    return;
+                }
+            }
             let _ = tx.send(Reason::StdinClosed);
         });
     }
-    let reason = rx.recv();
+    // `stop` and `start` let a harness restart the broker on the same ports
+    // (reconnect tests); each is answered with the JSON line (pid null while
+    // stopped). Other lines are ignored.
+    let reason = loop {
+        match rx.recv() {
+            Ok(Reason::Command(c)) if c == "stop" || c == "start" => {
+                if c == "stop" {
+                    broker.stop();
+                } else {
+                    broker.start_again();
+                }
+                let mut stdout = io::stdout().lock();
+                if writeln!(stdout, "{}", json_line(&broker, &args.path))
+                    .and_then(|()| stdout.flush())
+                    .is_err()
+                {
+                    break Ok(Reason::StdinClosed);
+                }
+            }
+            Ok(Reason::Command(_)) => {}
+            other => break other,
+        }
+    };
     broker.stop();
     if args.print_log {
         let why = match reason {
             Ok(Reason::StdinClosed) => "stdin closed".to_string(),
             Ok(Reason::Signal(sig)) => format!("signal {sig}"),
-            Err(_) => "no more wake-up sources".to_string(),
+            Ok(Reason::Command(_)) | Err(_) => "no more wake-up sources".to_string(),
         };
         eprintln!(
             "mqttws-test-broker: stopped ({why}); mosquitto log:\n{}",
