@@ -23,6 +23,8 @@ build:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	# The Rust API's docs: every intra-doc link resolves (rustdoc warns, not fails, by default).
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p mqttws -p mqttws-tests
 
 fmt:
 	$(CARGO) fmt --all

@@ -11,7 +11,7 @@ use mqttws::{
     Bytes, Client, ClientOptions, ConnectProperties, Error, ErrorKind, ProtocolVersion,
     PublishProperties, QoS, RetainHandling, SubscribeOptions, SubscribeProperties, Will,
 };
-use mqttws_tests::{Broker, unique};
+use mqttws_tests::{Broker, BrokerConfig, unique};
 
 const WAIT: Option<Duration> = Some(Duration::from_secs(10));
 
@@ -272,4 +272,76 @@ fn publish_properties_with_a_durable_store_are_refused_not_lost_on_restart() {
     c.publish_with("t", "x", QoS::AtMostOnce, false, props)
         .unwrap();
     assert_eq!(c.inflight(), 0);
+}
+
+#[test]
+fn the_brokers_receive_maximum_bounds_the_messages_in_flight() {
+    // mosquitto announces max_inflight_messages as its receive maximum.
+    let b = Broker::start_with(BrokerConfig::new().extra_config("max_inflight_messages 3"));
+    let c = connected(v5(&b.ws_url("/mqtt")).inflight_window(20));
+    let topic = unique("window");
+    let mut ids = Vec::new();
+    let mut most = 0;
+    for n in 0..30 {
+        // publish() waits while the window is full, so in flight never
+        // exceeds the broker's 3 although ours would allow 20.
+        ids.push(
+            c.publish(&topic, n.to_string(), QoS::AtLeastOnce, false)
+                .unwrap()
+                .unwrap(),
+        );
+        most = most.max(c.inflight());
+    }
+    assert_eq!(
+        most, 3,
+        "the window fills to the broker's receive maximum, no further"
+    );
+    for id in ids {
+        c.wait_for(id, None).unwrap();
+    }
+    assert_eq!(c.inflight(), 0);
+}
+
+#[test]
+fn a_retained_message_expires_on_the_broker() {
+    let b = Broker::start();
+    let url = b.ws_url("/mqtt");
+    let pubr = connected(v5(&url));
+    let short = unique("expiring");
+    let long = unique("kept");
+    let expiring = |secs| PublishProperties {
+        message_expiry_interval: Some(secs),
+        ..PublishProperties::default()
+    };
+    pubr.publish_with(&short, "soon gone", QoS::AtLeastOnce, true, expiring(1))
+        .and_then(|id| pubr.wait_for(id.unwrap(), None))
+        .unwrap();
+    pubr.publish_with(&long, "still here", QoS::AtLeastOnce, true, expiring(600))
+        .and_then(|id| pubr.wait_for(id.unwrap(), None))
+        .unwrap();
+    let retained = |topic: &str| {
+        let s = connected(v5(&url));
+        s.subscribe(&[(topic, QoS::AtLeastOnce)]).unwrap();
+        s.recv(Some(Duration::from_millis(500))).unwrap()
+    };
+    // Each attempt takes at least 0.5 s (the receive timeout), so the loop
+    // is bounded by its deadline, not by a sleep.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        match retained(&short) {
+            None => break,
+            Some(m) => {
+                let left = m.properties.unwrap().message_expiry_interval;
+                assert!(left.is_some_and(|s| s <= 1), "{left:?}");
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the retained message never expired"
+        );
+    }
+    let kept = retained(&long).expect("a message with a long expiry stays retained");
+    assert_eq!(&kept.payload[..], b"still here");
+    pubr.publish_and_wait(&long, "", QoS::AtLeastOnce, true)
+        .unwrap();
 }

@@ -1,14 +1,14 @@
 //! MQTT packet encoding and decoding, for MQTT 3.1.1 and 5.0.
 //!
 //! The project's own codec: one set of packet types for both versions
-//! ([`packet`](self::packet)), their properties (`properties`) and the data
+//! (`packet`), their properties (`properties`) and the data
 //! representations (`wire`), every read bounds-checked so that no input can
 //! panic. (It replaced mqttbytes 0.6, whose 5.0 module has no AUTH packet,
 //! which enhanced authentication needs, and which is no longer maintained.)
-//! The rest of the crate speaks [`Packet`].
+//! The rest of the crate speaks its `Packet` type.
 //!
 //! Incoming WebSocket payloads are a byte *stream*: one binary frame may hold
-//! several MQTT packets, part of one, or nothing at all. [`Decoder`] keeps the
+//! several MQTT packets, part of one, or nothing at all. The `Decoder` keeps the
 //! unconsumed tail between frames, so any split works.
 
 mod packet;

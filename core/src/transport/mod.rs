@@ -4,7 +4,7 @@
 //!   socket (mio, non-blocking) ⇄ rustls (wss) ⇄ tungstenite ⇄ MQTT bytes
 //! ```
 //!
-//! Everything here is non-blocking and waits only in [`Poller::wait`], which
+//! Everything here is non-blocking and waits only in `Poller::wait`, which
 //! takes a deadline and wakes early for an interrupt (`Wakeup`). That
 //! is how every phase of a connection (DNS, TCP, TLS, WebSocket upgrade) gets
 //! a deadline and how another thread can wake a blocked receive, without
