@@ -14,7 +14,10 @@
 //! the past must not be refused because it expired since).
 //!
 //! Secrets stay in Rust: no getter returns a PSK, device secret or key, and
-//! every `repr()` prints `<redacted>` in their place (the core's `Debug`).
+//! every `repr()` prints `<redacted>` in their place. A device's repr is the
+//! Python call that made it, with the arguments that were given (defaults
+//! are the core's, so they are not restated): `TencentDevice('ABCDEFGHIJ',
+//! 'dev001', psk=<redacted>, method='hmacsha1')`.
 
 use std::cell::Cell;
 use std::sync::Arc;
@@ -162,30 +165,114 @@ pub(crate) struct Platform {
 impl Platform {
     /// Wraps a core provider; unless a one-shot function builds it, checks
     /// it now by signing for the current time, rather than at `connect()`.
-    fn new<P: CredentialProvider + std::fmt::Debug + 'static>(
+    fn new<P: CredentialProvider + 'static>(
         py: Python<'_>,
         provider: P,
+        repr: String,
     ) -> PyResult<Self> {
         if !SIGNING_ONCE.get() {
             provider.credentials(SystemTime::now()).py_err(py)?;
         }
-        // The core's Debug prints every secret as <redacted>.
-        let repr = format!("<mqttws.auth.{provider:?}>");
         Ok(Self {
             provider: Arc::new(provider),
             repr,
         })
     }
 
-    /// Wraps a core provider as an instance of the device class `D`.
+    /// Wraps a core provider as an instance of the device class `D`, shown
+    /// by `repr`.
     fn device<D: pyo3::PyClass<BaseType = Platform> + Default, P>(
         py: Python<'_>,
         provider: P,
+        repr: Repr<'_>,
     ) -> PyResult<PyClassInitializer<D>>
     where
-        P: CredentialProvider + std::fmt::Debug + 'static,
+        P: CredentialProvider + 'static,
     {
-        Ok(PyClassInitializer::from(Self::new(py, provider)?).add_subclass(D::default()))
+        let platform = Self::new(py, provider, repr.finish())?;
+        Ok(PyClassInitializer::from(platform).add_subclass(D::default()))
+    }
+}
+
+/// A device's repr: the call that made it, with the arguments given and
+/// every secret as `<redacted>`.
+pub(crate) struct Repr<'py> {
+    py: Python<'py>,
+    out: String,
+    first: bool,
+}
+
+impl<'py> Repr<'py> {
+    fn new(py: Python<'py>, class: &str) -> Self {
+        Self {
+            py,
+            out: format!("{class}("),
+            first: true,
+        }
+    }
+
+    fn push(&mut self, name: Option<&str>, value: &str) {
+        if !self.first {
+            self.out.push_str(", ");
+        }
+        self.first = false;
+        if let Some(n) = name {
+            self.out.push_str(n);
+            self.out.push('=');
+        }
+        self.out.push_str(value);
+    }
+
+    /// A positional text argument.
+    fn pos(mut self, value: &str) -> PyResult<Self> {
+        let r = py_repr(self.py, Some(value))?;
+        self.push(None, &r);
+        Ok(self)
+    }
+
+    /// A keyword text argument, if given.
+    fn text(mut self, name: &str, value: Option<&str>) -> PyResult<Self> {
+        if let Some(v) = value {
+            let r = py_repr(self.py, Some(v))?;
+            self.push(Some(name), &r);
+        }
+        Ok(self)
+    }
+
+    /// A keyword argument of any type, if given, as Python shows it.
+    fn any(mut self, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        if let Some(v) = value.filter(|v| !v.is_none()) {
+            let r = v.repr()?.to_cow()?.into_owned();
+            self.push(Some(name), &r);
+        }
+        Ok(self)
+    }
+
+    /// A number or flag, if given (flags: when not at their default).
+    fn value(mut self, name: &str, value: Option<impl std::fmt::Display>) -> Self {
+        if let Some(v) = value {
+            self.push(Some(name), &v.to_string());
+        }
+        self
+    }
+
+    /// A flag shown when it differs from its default.
+    fn flag(self, name: &str, value: bool, default: bool) -> Self {
+        let shown = (value != default).then_some(if value { "True" } else { "False" });
+        self.value(name, shown)
+    }
+
+    /// A secret: only whether it was given.
+    fn secret(mut self, name: &str, given: bool) -> Self {
+        if given {
+            self.push(Some(name), "<redacted>");
+        }
+        self
+    }
+
+    fn finish(mut self) -> String {
+        self.out.push(')');
+        self.out
     }
 }
 
@@ -390,6 +477,18 @@ impl TencentDevice {
         region: Option<String>,
         secure: bool,
     ) -> PyResult<PyClassInitializer<Self>> {
+        let repr = Repr::new(py, "TencentDevice")
+            .pos(&product_id)?
+            .pos(&device_name)?
+            .secret("psk", psk.is_some())
+            .text("method", method)?
+            .text("connid", connid.as_deref())?
+            .any("expiry", expiry)?
+            .text("sdkappid", sdkappid.as_deref())?
+            .secret("private_key", private_key.is_some_and(|k| !k.is_none()))
+            .any("private_key_file", private_key_file)?
+            .text("region", region.as_deref())?
+            .flag("secure", secure, true);
         let mut d = tencent_key(
             py,
             product_id,
@@ -414,7 +513,7 @@ impl TencentDevice {
         if let Some(r) = region {
             d = d.region(r);
         }
-        Platform::device(py, d)
+        Platform::device(py, d, repr)
     }
 }
 
@@ -468,6 +567,17 @@ impl AliyunDevice {
         secure: bool,
         lowercase_hex: bool,
     ) -> PyResult<PyClassInitializer<Self>> {
+        let repr = Repr::new(py, "AliyunDevice")
+            .pos(&product_key)?
+            .pos(&device_name)?
+            .secret("device_secret", true)
+            .text("region", region.as_deref())?
+            .text("instance", instance.as_deref())?
+            .text("client_id", client_id.as_deref())?
+            .any("timestamp", timestamp)?
+            .text("method", method)?
+            .flag("secure", secure, true)
+            .flag("lowercase_hex", lowercase_hex, false);
         let mut d = auth::aliyun::AliyunDevice::new(product_key, device_name, device_secret)
             .scheme(scheme(secure))
             .lowercase_hex(lowercase_hex);
@@ -486,7 +596,7 @@ impl AliyunDevice {
             (None, Some(i)) => d = d.instance(i),
             (None, None) => {}
         }
-        Platform::device(py, d)
+        Platform::device(py, d, repr)
     }
 }
 
@@ -517,6 +627,15 @@ impl AwsSigV4 {
         expires: Option<f64>,
         port: Option<u16>,
     ) -> PyResult<PyClassInitializer<Self>> {
+        let repr = Repr::new(py, "AwsSigV4")
+            .pos(&host)?
+            .pos(&access_key_id)?
+            .secret("secret_access_key", true)
+            .text("client_id", Some(&client_id))?
+            .text("region", region.as_deref())?
+            .secret("session_token", session_token.is_some())
+            .value("expires", expires)
+            .value("port", port);
         let mut s =
             auth::aws::AwsSigV4::new(host, access_key_id, secret_access_key).client_id(client_id);
         if let Some(p) = port {
@@ -531,7 +650,7 @@ impl AwsSigV4 {
         if let Some(e) = expires {
             s = s.expires(whole_seconds(py, "expires", e)?);
         }
-        Platform::device(py, s)
+        Platform::device(py, s, repr)
     }
 }
 
@@ -560,6 +679,15 @@ impl AwsCustomAuth {
         port: Option<u16>,
     ) -> PyResult<PyClassInitializer<Self>> {
         use auth::aws::CustomAuthMode;
+        let repr = Repr::new(py, "AwsCustomAuth")
+            .pos(&host)?
+            .text("client_id", Some(&client_id))?
+            .text("authorizer_name", authorizer_name.as_deref())?
+            .text("token_key_name", token_key_name.as_deref())?
+            .secret("token", token.is_some())
+            .secret("token_signature", token_signature.is_some())
+            .flag("query_string", query_string, false)
+            .value("port", port);
         let mut a = auth::aws::AwsCustomAuth::new(host).client_id(client_id);
         if let Some(p) = port {
             a = a.port(p);
@@ -578,7 +706,7 @@ impl AwsCustomAuth {
         if query_string {
             a = a.mode(CustomAuthMode::QueryString);
         }
-        Platform::device(py, a)
+        Platform::device(py, a, repr)
     }
 }
 
@@ -608,6 +736,16 @@ impl AzureDevice {
         device_client_type: Option<String>,
         no_client_cert_hint: bool,
     ) -> PyResult<PyClassInitializer<Self>> {
+        let repr = Repr::new(py, "AzureDevice")
+            .pos(&hub)?
+            .pos(&device_id)?
+            .secret("key", true)
+            .text("module_id", module_id.as_deref())?
+            .text("key_name", key_name.as_deref())?
+            .value("ttl", ttl)
+            .text("api_version", api_version.as_deref())?
+            .text("device_client_type", device_client_type.as_deref())?
+            .flag("no_client_cert_hint", no_client_cert_hint, true);
         let mut d = auth::azure::AzureDevice::new(hub, device_id, key)
             .no_client_cert_hint(no_client_cert_hint);
         if let Some(t) = ttl {
@@ -625,7 +763,7 @@ impl AzureDevice {
         if let Some(t) = device_client_type {
             d = d.device_client_type(t);
         }
-        Platform::device(py, d)
+        Platform::device(py, d, repr)
     }
 }
 
@@ -648,8 +786,13 @@ impl HuaweiDevice {
         secret: String,
         check_timestamp: bool,
     ) -> PyResult<PyClassInitializer<Self>> {
+        let repr = Repr::new(py, "HuaweiDevice")
+            .pos(&host)?
+            .pos(&device_id)?
+            .secret("secret", true)
+            .flag("check_timestamp", check_timestamp, false);
         let d = auth::huawei::HuaweiDevice::new(host, device_id, secret)
             .check_timestamp(check_timestamp);
-        Platform::device(py, d)
+        Platform::device(py, d, repr)
     }
 }

@@ -323,3 +323,67 @@ def test_credentials_object():
     assert c == auth.Credentials("id", "user", "pw", url="wss://h/mqtt?sig=abc", headers=[("x-a", "1")])
     with pytest.raises(mqttws.InvalidArgument):
         auth.Credentials("id", url="http://nope")
+
+
+def test_device_reprs_are_the_call_with_secrets_redacted():
+    cases = [
+        (
+            auth.TencentDevice("ABCDEFGHIJ", "dev001", PSK, method="hmacsha1"),
+            "TencentDevice('ABCDEFGHIJ', 'dev001', psk=<redacted>, method='hmacsha1')",
+            PSK,
+        ),
+        (
+            auth.AliyunDevice("a1B2c3D4e5F", "dev001", "sup3r-secret", region="cn-shanghai", secure=False),
+            "AliyunDevice('a1B2c3D4e5F', 'dev001', device_secret=<redacted>, region='cn-shanghai', secure=False)",
+            "sup3r-secret",
+        ),
+        (
+            auth.AwsSigV4("a1.iot.us-east-1.amazonaws.com", "AKIDEXAMPLE", "wJalr-secret", client_id="c1", session_token="tok"),
+            "AwsSigV4('a1.iot.us-east-1.amazonaws.com', 'AKIDEXAMPLE', secret_access_key=<redacted>, client_id='c1', session_token=<redacted>)",
+            "wJalr-secret",
+        ),
+        (
+            auth.AwsCustomAuth("a1.iot.us-east-1.amazonaws.com", client_id="c1", authorizer_name="az", token_key_name="k", token="t0k3n"),
+            "AwsCustomAuth('a1.iot.us-east-1.amazonaws.com', client_id='c1', authorizer_name='az', token_key_name='k', token=<redacted>)",
+            "t0k3n",
+        ),
+        (
+            auth.AzureDevice("myhub.azure-devices.net", "dev001", AZURE_KEY, ttl=600),
+            "AzureDevice('myhub.azure-devices.net', 'dev001', key=<redacted>, ttl=600)",
+            AZURE_KEY,
+        ),
+        (
+            auth.HuaweiDevice("h.example.com", "dev", "hw-secret", check_timestamp=True),
+            "HuaweiDevice('h.example.com', 'dev', secret=<redacted>, check_timestamp=True)",
+            "hw-secret",
+        ),
+    ]
+    for device, expected, secret in cases:
+        assert repr(device) == expected
+        assert secret not in repr(device)
+
+
+def test_the_module_docstring_examples_build_clients():
+    """The examples of ``mqttws.auth``'s docstring run as written (up to
+    ``connect()``, which needs the cloud): building the client from a
+    one-shot function's credentials used to pass ``creds.url``, None for
+    Tencent, and raise."""
+    import textwrap
+
+    doc = auth.__doc__ or ""
+    blocks = [b for b in doc.split("::\n\n")[1:]]
+    ran = 0
+    for block in blocks:
+        lines = []
+        for line in block.splitlines():
+            if line and not line.startswith("      "):
+                break
+            lines.append(line)
+        code = textwrap.dedent("\n".join(lines)).strip()
+        if "Client(" not in code:
+            continue
+        scope = {"mqttws": mqttws, "psk": PSK, **{n: getattr(auth, n) for n in auth.__all__}}
+        exec(code, scope)  # noqa: S102 - the docstring's own example
+        assert isinstance(scope["client"], mqttws.Client)
+        ran += 1
+    assert ran == 2

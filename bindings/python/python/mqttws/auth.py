@@ -10,8 +10,13 @@ Two ways to use each platform:
   that the device is not first checked at the current time::
 
       creds = tencent_credentials("ABCDEFGHIJ", "dev001", psk)
-      client = mqttws.Client(creds.url, client_id=creds.client_id,
+      url = creds.url or TencentDevice("ABCDEFGHIJ", "dev001", psk).url
+      client = mqttws.Client(url, client_id=creds.client_id,
                              username=creds.username, password=creds.password)
+
+  ``creds.url`` is set only where the platform puts the credentials in the
+  URL (AWS); elsewhere it is None and the device class's ``.url`` is the
+  endpoint.
 
 * a device class is a *preset*: it knows the endpoint URL and is passed as
   ``credentials=``, so that the client signs afresh at every ``connect()``
@@ -21,6 +26,11 @@ Two ways to use each platform:
       client = mqttws.Client(credentials=device, keepalive=240)
 
 Secrets are never shown by ``repr()`` and never appear in exception messages.
+A device's ``repr()`` is the call that made it, with the arguments that were
+given and each secret as ``<redacted>``::
+
+    >>> TencentDevice("ABCDEFGHIJ", "dev001", psk, method="hmacsha1")
+    TencentDevice('ABCDEFGHIJ', 'dev001', psk=<redacted>, method='hmacsha1')
 
 ==========  ===========================  ==================================
 Platform    one-shot function            preset class
