@@ -46,7 +46,8 @@ int main(int argc, char **argv) {
     mqttws_client *client = NULL;
     mqttws_error *err = NULL;
     mqttws_result rc;
-    mqttws_event ev;
+    mqttws_event *ev = NULL;
+    const mqttws_message *m;
     double deadline;
 
     if (argc < 2) {
@@ -88,16 +89,20 @@ int main(int argc, char **argv) {
         if (left <= 0) die(client, "waiting for the message", MQTTWS_TIMEOUT);
         if ((rc = mqttws_client_poll(client, (int)left + 1, &ev)) != MQTTWS_OK)
             die(client, "poll", rc);
-        if (ev.kind == MQTTWS_EVENT_MESSAGE) break;
+        if (ev != NULL && mqttws_event_get_kind(ev) == MQTTWS_EVENT_MESSAGE) break;
+        mqttws_event_free(ev);
+        ev = NULL;
     }
-    if (ev.message.payload.len != strlen(payload) ||
-        memcmp(ev.message.payload.data, payload, strlen(payload)) != 0) {
-        fprintf(stderr, "roundtrip: got \"%.*s\", sent \"%s\"\n", (int)ev.message.payload.len,
-                (const char *)ev.message.payload.data, payload);
+    m = mqttws_event_message(ev);
+    if (m->payload.len != strlen(payload) || memcmp(m->payload.data, payload, strlen(payload)) != 0) {
+        fprintf(stderr, "roundtrip: got \"%.*s\", sent \"%s\"\n", (int)m->payload.len,
+                (const char *)m->payload.data, payload);
+        mqttws_event_free(ev);
         mqttws_client_free(client);
         return 1;
     }
-    printf("roundtrip: ok: %.*s: %s\n", (int)ev.message.topic.len, ev.message.topic.data, payload);
+    printf("roundtrip: ok: %.*s: %s\n", (int)m->topic.len, m->topic.data, payload);
+    mqttws_event_free(ev);
     mqttws_client_disconnect(client);
     mqttws_client_free(client);
     return 0;
