@@ -62,7 +62,7 @@
 //!      ▼
 //!  codec (MQTT 3.1.1 + 5.0 packets, properties) ────────────────── codec/
 //!      ▼
-//!  WebSocket (tungstenite) ⇄ TLS (rustls + ring) ⇄ TCP (mio) ──── transport/
+//!  WebSocket (own framing) ⇄ TLS (rustls + ring) ⇄ TCP (mio) ──── transport/
 //!
 //!  auth/: per-platform credential providers (Tencent, Alibaba, AWS, Azure,
 //!  Huawei), called at every connection attempt with the wall clock.

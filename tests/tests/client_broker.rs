@@ -368,6 +368,40 @@ fn recv_timeout_returns_none_without_error() {
     );
 }
 
+/// The client reads the socket only when epoll has reported it readable
+/// since the last read found it empty; a caller that never blocks (a game
+/// loop polling with a zero timeout) must still see what arrives between its
+/// calls, over ws and wss.
+#[test]
+fn a_caller_that_only_polls_with_a_zero_timeout_receives_every_message() {
+    let b = Broker::start();
+    for o in [options(&b.ws_url("/mqtt")), tls(&b, &b.wss_url("/mqtt"))] {
+        let c = connected(o.clone());
+        let sender = connected(o.client_id(unique("s")));
+        let topic = unique("zero");
+        c.subscribe(&[(&topic, QoS::AtMostOnce)]).unwrap();
+        for i in 0..20u8 {
+            sender
+                .publish(&topic, vec![i], QoS::AtMostOnce, false)
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let m = loop {
+                if let Some(Event::Message(m)) = c.poll(Some(Duration::ZERO)).unwrap() {
+                    break m;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "message {i} never seen by poll(0)"
+                );
+                std::thread::sleep(Duration::from_millis(1));
+            };
+            assert_eq!(&m.payload[..], &[i]);
+        }
+        c.disconnect().unwrap();
+        sender.disconnect().unwrap();
+    }
+}
+
 #[test]
 fn poll_returns_acknowledgements_as_events() {
     let b = Broker::start();

@@ -11,7 +11,6 @@ use std::time::Instant;
 use bytes::Bytes;
 use mio::Registry;
 use rustls::ClientConfig;
-use tungstenite::{Message as WsMessage, WebSocket};
 
 use super::options::ClientOptions;
 use crate::auth::Scheme;
@@ -21,10 +20,12 @@ use crate::session::{ConnectParams, Event, PacketId, Session};
 use crate::store::Store;
 use crate::transport::proxy::ProxyConfig;
 use crate::transport::url::WsUrl;
-use crate::transport::{self, Stream, Target};
+use crate::transport::ws::{Incoming, WsConn};
+use crate::transport::{self, Target};
 
-/// At most this many WebSocket messages are read per step, so a fast sender
-/// cannot keep a call from returning; the rest is read on the next step.
+/// At most this many pieces of WebSocket frames are taken per step, so a
+/// fast sender cannot keep a call from returning; the rest is read on the
+/// next step.
 const READ_BATCH: usize = 64;
 
 /// Most `Published` events kept for `poll`. A publisher that never polls
@@ -39,7 +40,7 @@ pub(super) struct Driver {
     tls: Option<Arc<ClientConfig>>,
     pub(super) session: Session,
     pub(super) link: Link,
-    pub(super) ws: Option<WebSocket<Stream>>,
+    pub(super) ws: Option<WsConn>,
     /// For deregistering the socket without holding the poller.
     registry: Registry,
     /// Events for `poll`/`recv`, in arrival order.
@@ -147,7 +148,7 @@ impl Driver {
         let result = self
             .session
             .handle_buffered(now)
-            .and_then(|()| self.read_available())
+            .and_then(|()| self.read_available(now))
             .and_then(|()| self.timers(now))
             .and_then(|()| self.flush_transmit());
         self.collect_events();
@@ -307,7 +308,7 @@ impl Driver {
         self.rejected.remove(&id);
     }
 
-    fn read_available(&mut self) -> Result<()> {
+    fn read_available(&mut self, now: Instant) -> Result<()> {
         if self.ws.is_none() {
             return Ok(());
         }
@@ -322,36 +323,30 @@ impl Driver {
             let Some(ws) = self.ws.as_mut() else {
                 return Ok(());
             };
-            match ws.read() {
-                Ok(WsMessage::Binary(data)) => {
+            match ws.read()? {
+                Some(Incoming::Data(data)) => {
                     self.changed = true;
-                    self.session.handle_bytes(&data, Instant::now())?;
+                    self.session.handle_bytes(data, now)?;
                 }
-                Ok(WsMessage::Text(_)) => {
-                    return Err(Error::protocol(
-                        "the server sent a text frame; MQTT uses binary frames only",
-                    ));
-                }
-                Ok(WsMessage::Close(frame)) => {
-                    let why = frame
-                        .map(|f| {
-                            format!("code {}, reason {:?}", u16::from(f.code), f.reason.as_str())
-                        })
-                        .unwrap_or_else(|| "no reason given".into());
+                Some(Incoming::Close(why)) => {
+                    // Our answering CLOSE, if the socket takes it.
                     let _ = ws.flush();
                     return Err(Error::Closed(format!(
                         "the server closed the WebSocket ({why})"
                     )));
                 }
-                Ok(WsMessage::Pong(_)) => self.link.pong_received(),
-                // tungstenite answers PINGs itself (flushed on the next read or write).
-                Ok(WsMessage::Ping(_) | WsMessage::Frame(_)) => {}
-                Err(e) if would_block(&e) => return Ok(()),
-                Err(e) => return Err(ws_error(e)),
+                Some(Incoming::Pong) => self.link.pong_received(),
+                None => return Ok(()),
             }
         }
         self.read_pending = true;
         Ok(())
+    }
+
+    /// Whether a step would read nothing from the socket until the poller
+    /// collects its next readable event (see `transport::Tcp`).
+    pub(super) fn socket_drained(&self) -> bool {
+        self.ws.as_ref().is_some_and(|ws| !ws.may_have_data())
     }
 
     /// Whether the socket may hold more to read than the last step took.
@@ -370,28 +365,21 @@ impl Driver {
 
     fn write_ping(&mut self) -> Result<()> {
         if let Some(ws) = self.ws.as_mut() {
-            match ws.write(WsMessage::Ping(Bytes::from_static(b"mqttws"))) {
-                Ok(()) => {}
-                Err(e) if would_block(&e) => {}
-                Err(e) => return Err(ws_error(e)),
-            }
+            // Sent with the step's other output (flush_transmit).
+            ws.send_ping(b"mqttws");
         }
         Ok(())
     }
 
-    /// Writes what the session queued; `write_blocked` tells whether the
-    /// socket took it all.
+    /// Writes what the session queued, each packet one binary frame, all of
+    /// them in one write; `write_blocked` tells whether the socket took it
+    /// all.
     pub(super) fn flush_transmit(&mut self) -> Result<()> {
         let Some(ws) = self.ws.as_mut() else {
             return Ok(());
         };
         while let Some(frame) = self.session.poll_transmit() {
-            match ws.write(WsMessage::Binary(frame)) {
-                Ok(()) => {}
-                // The frame stays in tungstenite's buffer; flush retries it.
-                Err(e) if would_block(&e) => {}
-                Err(e) => return Err(ws_error(e)),
-            }
+            ws.send_binary(&frame);
         }
         match ws.flush() {
             Ok(()) => {
@@ -400,8 +388,8 @@ impl Driver {
                 }
                 self.write_blocked = false;
             }
-            Err(e) if would_block(&e) => self.write_blocked = true,
-            Err(e) => return Err(ws_error(e)),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => self.write_blocked = true,
+            Err(e) => return Err(transport::classify_io("exchanging data", e)),
         }
         Ok(())
     }
@@ -468,7 +456,7 @@ impl Driver {
     }
 
     /// A new connection's socket, CONNECT already sent.
-    pub(super) fn install(&mut self, ws: WebSocket<Stream>) {
+    pub(super) fn install(&mut self, ws: WsConn) {
         self.ws = Some(ws);
         self.read_pending = false;
         self.write_blocked = false;
@@ -495,15 +483,13 @@ impl Driver {
             None
         };
         // CONNECT is queued first and written by the transport itself, right
-        // after the upgrade (see transport::open: it must not pass through
-        // tungstenite, which logs what it sends).
+        // after the upgrade (see transport::open).
         self.session.connect(attempt.params, Instant::now())?;
         let connect = self.session.poll_transmit().unwrap_or_default();
         Ok(Prepared {
             url,
             headers: attempt.headers,
             tls,
-            max_message_size: message_limit(self.options.session.max_incoming_packet_size),
             proxy: self.options.proxy.clone(),
             connect,
             deadline: crate::deadline::from_now(self.options.connect_timeout),
@@ -578,7 +564,6 @@ pub(super) struct Prepared {
     url: WsUrl,
     headers: Vec<(String, String)>,
     tls: Option<Arc<ClientConfig>>,
-    max_message_size: usize,
     proxy: Option<ProxyConfig>,
     /// The encoded CONNECT packet.
     pub(super) connect: Bytes,
@@ -594,7 +579,6 @@ impl Prepared {
             url: &self.url,
             headers: &self.headers,
             tls: self.tls.clone(),
-            max_message_size: self.max_message_size,
             proxy: self.proxy.as_ref(),
             server_date: &self.server_date,
         }
@@ -626,18 +610,6 @@ pub(super) fn check_header_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// The largest WebSocket message accepted: one frame may carry a packet of
-/// the maximum size plus other packets coalesced with it.
-fn message_limit(max_packet: usize) -> usize {
-    max_packet.saturating_mul(2).max(1 << 20).saturating_add(64)
-}
-
-/// A non-blocking socket had nothing to read or no room to write; tungstenite
-/// keeps its state, so the operation is simply retried later.
-fn would_block(e: &tungstenite::Error) -> bool {
-    matches!(e, tungstenite::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock)
-}
-
 /// A uniform number in [0, 1) from the OS generator (for back-off jitter).
 pub(super) fn random_unit() -> f64 {
     let mut b = [0u8; 8];
@@ -645,19 +617,4 @@ pub(super) fn random_unit() -> f64 {
         return 0.5;
     }
     (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
-}
-
-fn ws_error(e: tungstenite::Error) -> Error {
-    use tungstenite::Error as W;
-    match e {
-        W::ConnectionClosed | W::AlreadyClosed => Error::Closed("the WebSocket is closed".into()),
-        W::Protocol(tungstenite::error::ProtocolError::ResetWithoutClosingHandshake) => {
-            Error::Closed("the server dropped the connection without a WebSocket close".into())
-        }
-        W::Io(io) => transport::classify_io("exchanging data", io),
-        W::Capacity(c) => Error::protocol(format!("WebSocket message too large: {c}")),
-        W::Protocol(p) => Error::protocol(format!("WebSocket protocol violation: {p}")),
-        W::Utf8(_) => Error::protocol("invalid UTF-8 in a WebSocket control frame"),
-        other => Error::protocol(other.to_string()),
-    }
 }

@@ -244,6 +244,22 @@ impl Shared {
         d
     }
 
+    /// Collects the socket's readiness without waiting, if the poller is
+    /// free (a thread waiting in it collects it otherwise). Called with the
+    /// state locked: it only tries the poller's lock.
+    fn refresh_poller(&self, call: Call) -> bool {
+        if self.poller_wanted.load(Ordering::SeqCst) != 0 {
+            return false;
+        }
+        let Ok(mut p) = self.poller.try_lock() else {
+            return false;
+        };
+        p.set_scope(call.generation);
+        // An error here shows again in the next read.
+        let _ = p.refresh();
+        true
+    }
+
     /// Blocks until `wake`, news, or socket activity. Returns the state
     /// locked again.
     fn block<'a>(&'a self, mut d: Guard<'a>, call: Call, wake: Option<Instant>) -> Guard<'a> {
@@ -289,6 +305,7 @@ impl Shared {
         deadline: Option<Instant>,
         mut done: impl FnMut(&mut Driver) -> Result<Option<R>>,
     ) -> (Guard<'a>, Result<Option<R>>) {
+        let mut refreshed = false;
         loop {
             if let Err(e) = d.step(Instant::now()) {
                 let e = d.fail(e);
@@ -326,6 +343,13 @@ impl Shared {
                 }
             }
             if deadline.is_some_and(|t| now >= t) {
+                // Reads skip the kernel until the poller reports the socket
+                // readable; a call that never blocks (poll with a zero
+                // timeout) collects those reports itself, once.
+                if !refreshed && d.socket_drained() && self.refresh_poller(call) {
+                    refreshed = true;
+                    continue;
+                }
                 return (d, Ok(None));
             }
             if d.read_pending() {
@@ -902,7 +926,8 @@ impl Client {
                 .and_then(|()| d.flush_transmit());
         }
         if let Some(ws) = d.ws.as_mut() {
-            let _ = ws.close(None);
+            ws.close();
+            let _ = ws.flush();
         }
         // Wait for the server's close frame or EOF; either way we are done.
         // The poller is taken so that no other thread reads the close first.

@@ -1,7 +1,7 @@
 //! The byte pipe under the session: TCP, optional TLS, and WebSocket framing.
 //!
 //! ```text
-//!   socket (mio, non-blocking) ⇄ rustls (wss) ⇄ tungstenite ⇄ MQTT bytes
+//!   socket (mio, non-blocking) ⇄ rustls (wss) ⇄ WebSocket framing (ws) ⇄ MQTT bytes
 //! ```
 //!
 //! Everything here is non-blocking and waits only in `Poller::wait`, which
@@ -15,25 +15,24 @@ pub mod proxy;
 mod redact;
 pub mod tls;
 pub mod url;
+pub(crate) mod ws;
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Registry, Token, Waker};
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
-use tungstenite::WebSocket;
-use tungstenite::handshake::client::generate_key;
-use tungstenite::handshake::derive_accept_key;
-use tungstenite::protocol::frame::Frame;
-use tungstenite::protocol::frame::coding::{Data, OpCode};
-use tungstenite::protocol::{Role, WebSocketConfig};
+use sha1::{Digest, Sha1};
 
 use crate::error::{Error, Result, TimeoutPhase};
 use url::WsUrl;
+use ws::WsConn;
 
 const SOCKET: Token = Token(0);
 const WAKER: Token = Token(1);
@@ -41,18 +40,110 @@ const WAKER: Token = Token(1);
 /// The subprotocol MQTT 3.1.1 section 6 requires.
 const SUBPROTOCOL: &str = "mqtt";
 
+/// What the poller has seen of the connection's socket, shared with the
+/// socket ([`Tcp`]).
+#[derive(Debug, Default)]
+pub(crate) struct Readiness {
+    /// Readable events so far.
+    events: AtomicU64,
+    /// The peer closed or reset the connection: reads must go to the kernel.
+    hangup: AtomicBool,
+}
+
+/// The connection's TCP socket, which knows when reading it would only give
+/// `WouldBlock`. A read that comes back short (or blocked) empties the
+/// kernel's receive queue, and the poller's epoll is edge-triggered: every
+/// byte that arrives after that read is a readable event. Until the poller
+/// has counted one, a read returns `WouldBlock` without a system call. This
+/// saves the `recvfrom` that only returns `EAGAIN`: the one after each
+/// batch of incoming data, and the one before each wait. An end of stream
+/// does not show in a short read (it shows only in the *next* read, and
+/// may have arrived before the event that reported the data), so once the
+/// poller has seen a hang-up every read goes to the kernel.
+#[derive(Debug)]
+pub(crate) struct Tcp {
+    sock: TcpStream,
+    readiness: Arc<Readiness>,
+    /// The event count when a read last found the queue empty; `None`
+    /// before that.
+    drained_at: Option<u64>,
+}
+
+impl Tcp {
+    fn new(sock: TcpStream, poller: &Poller) -> Self {
+        Self {
+            sock,
+            readiness: poller.readiness.clone(),
+            drained_at: None,
+        }
+    }
+
+    /// Whether a read would go to the kernel (see [`Tcp`]).
+    pub(crate) fn may_have_data(&self) -> bool {
+        self.drained_at != Some(self.readiness.events.load(Ordering::SeqCst))
+            || self.readiness.hangup.load(Ordering::SeqCst)
+    }
+}
+
+impl Read for Tcp {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Loaded before the read: an event that comes during it makes the
+        // next read go to the kernel.
+        let events = self.readiness.events.load(Ordering::SeqCst);
+        if self.drained_at == Some(events)
+            && !buf.is_empty()
+            && !self.readiness.hangup.load(Ordering::SeqCst)
+        {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        match self.sock.read(buf) {
+            Ok(n) if n > 0 && n < buf.len() => {
+                self.drained_at = Some(events);
+                Ok(n)
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.drained_at = Some(events);
+                Err(e)
+            }
+            other => other,
+        }
+    }
+}
+
+impl Write for Tcp {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.sock.write(buf)
+    }
+
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.sock.write_vectored(bufs)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.sock.flush()
+    }
+}
+
 /// A TCP stream, plain or wrapped in TLS.
 #[derive(Debug)]
 pub(crate) enum Stream {
-    Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    Plain(Tcp),
+    Tls(Box<StreamOwned<ClientConnection, Tcp>>),
 }
 
 impl Stream {
     fn tcp(&mut self) -> &mut TcpStream {
         match self {
-            Self::Plain(s) => s,
-            Self::Tls(s) => &mut s.sock,
+            Self::Plain(s) => &mut s.sock,
+            Self::Tls(s) => &mut s.sock.sock,
+        }
+    }
+
+    /// Whether reading the socket may give something (see [`Tcp`]).
+    pub(crate) fn may_have_data(&self) -> bool {
+        match self {
+            Self::Plain(s) => s.may_have_data(),
+            Self::Tls(s) => s.sock.may_have_data(),
         }
     }
 }
@@ -123,6 +214,8 @@ pub(crate) struct Poller {
     poll: Poll,
     events: Events,
     wakeup: Arc<Wakeup>,
+    /// What epoll reported of the socket: see [`Tcp`].
+    readiness: Arc<Readiness>,
     /// The interrupt count when the call now using the poller started.
     scope: u64,
 }
@@ -146,6 +239,7 @@ impl Poller {
             poll,
             events: Events::with_capacity(8),
             wakeup: wakeup.clone(),
+            readiness: Arc::default(),
             scope: 0,
         };
         Ok((poller, wakeup, registry))
@@ -175,11 +269,7 @@ impl Poller {
         if timeout == Some(Duration::ZERO) {
             return Ok(false);
         }
-        match self.poll.poll(&mut self.events, timeout) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(true),
-            Err(e) => return Err(Error::io("waiting for the socket", e)),
-        }
+        self.poll_events(timeout)?;
         self.interrupted()?;
         if self.events.is_empty() {
             // poll(2) may return a little early; let the caller check the clock.
@@ -188,7 +278,36 @@ impl Poller {
         Ok(true)
     }
 
+    /// Collects what epoll has now, without waiting: after this, a read of
+    /// the socket skips the kernel only if nothing arrived since the last
+    /// one found it empty (see [`Tcp`]).
+    pub(crate) fn refresh(&mut self) -> Result<()> {
+        self.poll_events(Some(Duration::ZERO))
+    }
+
+    fn poll_events(&mut self, timeout: Option<Duration>) -> Result<()> {
+        match self.poll.poll(&mut self.events, timeout) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io("waiting for the socket", e)),
+        }
+        for e in &self.events {
+            if e.token() != SOCKET {
+                continue;
+            }
+            if e.is_read_closed() || e.is_error() {
+                self.readiness.hangup.store(true, Ordering::SeqCst);
+            }
+            if e.is_readable() || e.is_read_closed() || e.is_error() {
+                self.readiness.events.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        Ok(())
+    }
+
     fn register(&self, tcp: &mut TcpStream) -> Result<()> {
+        // A new connection: the last one's hang-up is not its own.
+        self.readiness.hangup.store(false, Ordering::SeqCst);
         self.poll
             .registry()
             .register(tcp, SOCKET, Interest::READABLE | Interest::WRITABLE)
@@ -197,9 +316,9 @@ impl Poller {
 }
 
 /// Stops watching the connection's socket (before it is dropped).
-pub(crate) fn deregister(registry: &Registry, ws: &mut WebSocket<Stream>) {
+pub(crate) fn deregister(registry: &Registry, ws: &mut WsConn) {
     // Failure only means the socket is already gone.
-    let _ = registry.deregister(ws.get_mut().tcp());
+    let _ = registry.deregister(ws.stream_mut().tcp());
 }
 
 /// Where and how to open one connection.
@@ -207,7 +326,6 @@ pub(crate) struct Target<'a> {
     pub url: &'a WsUrl,
     pub headers: &'a [(String, String)],
     pub tls: Option<Arc<ClientConfig>>,
-    pub max_message_size: usize,
     /// Tunnel the TCP connection through this proxy.
     pub proxy: Option<&'a proxy::ProxyConfig>,
     /// Receives the `Date` header of the server's upgrade response (101 or
@@ -219,17 +337,14 @@ pub(crate) struct Target<'a> {
 /// `deadline`, then sends `first` (the encoded CONNECT) as one binary frame.
 /// The returned socket is registered with `poller`.
 ///
-/// CONNECT is framed and written here, before tungstenite takes the
-/// stream, because tungstenite logs every frame it sends at trace level,
-/// payload included, and CONNECT carries the password: with any logger at
-/// trace level, the password (or a cloud signature) would reach the log.
-/// No other packet the client sends carries a secret.
+/// CONNECT carries the password (or a cloud signature): nothing on its way
+/// logs it (the WebSocket framing is our own, [`ws`], and logs nothing).
 pub(crate) fn open(
     target: &Target<'_>,
     first: &[u8],
     poller: &mut Poller,
     deadline: Instant,
-) -> Result<WebSocket<Stream>> {
+) -> Result<WsConn> {
     let url = target.url;
     let tcp = match target.proxy {
         Some(p) => proxy::connect_via(p, &url.host, url.port, poller, deadline)?,
@@ -238,6 +353,7 @@ pub(crate) fn open(
             connect_tcp(&addrs, poller, deadline)?
         }
     };
+    let tcp = Tcp::new(tcp, poller);
     let stream = if url.secure {
         let config = target
             .tls
@@ -324,10 +440,10 @@ pub(crate) fn connect_tcp(
 
 fn tls_handshake(
     mut conn: ClientConnection,
-    mut tcp: TcpStream,
+    mut tcp: Tcp,
     poller: &mut Poller,
     deadline: Instant,
-) -> Result<StreamOwned<ClientConnection, TcpStream>> {
+) -> Result<StreamOwned<ClientConnection, Tcp>> {
     while conn.is_handshaking() {
         match conn.complete_io(&mut tcp) {
             Ok(_) => {}
@@ -347,18 +463,18 @@ const MAX_RESPONSE_HEAD: usize = 16 * 1024;
 /// How much of a refusal's body is kept for the error.
 const MAX_ERROR_BODY: usize = 512;
 
-/// The HTTP upgrade to WebSocket (RFC 6455 section 4), done here rather than
-/// by tungstenite's client handshake so that the response head may arrive in
-/// any number of pieces (tungstenite refuses a head read in many small
-/// chunks as an attack, which a slow link or proxy can trigger), the whole
-/// exchange shares the connect deadline, and a refusal keeps its body.
+/// The HTTP upgrade to WebSocket (RFC 6455 section 4), done here so that the
+/// response head may arrive in any number of pieces (tungstenite's client
+/// handshake refuses a head read in many small chunks as an attack, which a
+/// slow link or proxy can trigger), the whole exchange shares the connect
+/// deadline, and a refusal keeps its body.
 fn ws_handshake(
     target: &Target<'_>,
     mut stream: Stream,
     first: &[u8],
     poller: &mut Poller,
     deadline: Instant,
-) -> Result<WebSocket<Stream>> {
+) -> Result<WsConn> {
     let url = target.url;
     let key = generate_key();
     let request = upgrade_request(url, &key, target.headers)?;
@@ -455,36 +571,43 @@ fn ws_handshake(
         }
         Some(_) => {}
     }
-    if !first.is_empty() {
-        write_all(&mut stream, &client_frame(first), poller, deadline)?;
-    }
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(target.max_message_size))
-        .max_frame_size(Some(target.max_message_size));
     // Frames the server sent right after the head are already in `buf`.
-    let leftover = buf.split_off(head_len);
-    Ok(WebSocket::from_partially_read(
-        stream,
-        leftover,
-        Role::Client,
-        Some(config),
-    ))
+    let mut ws = WsConn::new(stream, &buf[head_len..]);
+    if !first.is_empty() {
+        ws.send_binary(first);
+        loop {
+            match ws.flush() {
+                Ok(()) => break,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if !poller.wait(Some(deadline))? {
+                        return Err(Error::Timeout(TimeoutPhase::WebSocketHandshake));
+                    }
+                }
+                Err(e) => return Err(classify_io("WebSocket handshake", e)),
+            }
+        }
+    }
+    Ok(ws)
 }
 
-/// `payload` as one final, masked binary frame (RFC 6455 section 5.2), the
-/// way tungstenite frames a client's message, without its logging.
-fn client_frame(payload: &[u8]) -> Vec<u8> {
-    let mut frame = Frame::message(payload.to_vec(), OpCode::Data(Data::Binary), true);
-    let mut mask = [0u8; 4];
-    // The mask only defeats cache poisoning by intermediaries (RFC 6455
-    // section 10.3); were the OS generator to fail, a fixed mask still
-    // makes a valid frame.
-    let _ = getrandom::fill(&mut mask);
-    frame.header_mut().mask = Some(mask);
-    let mut out = Vec::with_capacity(frame.len());
-    // Writing into a Vec cannot fail.
-    let _ = frame.format(&mut out);
-    out
+/// A fresh `Sec-WebSocket-Key`: 16 random bytes in base64 (RFC 6455
+/// section 4.1).
+fn generate_key() -> String {
+    let mut key = [0u8; 16];
+    // Only its echo matters to us; were the OS generator to fail, a fixed
+    // key still makes a valid request.
+    let _ = getrandom::fill(&mut key);
+    BASE64.encode(key)
+}
+
+/// The `Sec-WebSocket-Accept` the server must answer to `key` (RFC 6455
+/// section 4.2.2).
+fn derive_accept_key(key: &[u8]) -> String {
+    const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    let mut h = Sha1::new();
+    h.update(key);
+    h.update(GUID);
+    BASE64.encode(h.finalize())
 }
 
 /// The upgrade request, byte for byte: the path and query as written, `Host`
@@ -617,4 +740,24 @@ pub(crate) fn classify_io(context: &'static str, e: io::Error) -> Error {
         ));
     }
     Error::io(context, e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_accept_key_is_the_one_of_rfc_6455_section_1_3() {
+        assert_eq!(
+            derive_accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
+    }
+
+    #[test]
+    fn upgrade_keys_are_16_random_bytes_in_base64() {
+        let (a, b) = (generate_key(), generate_key());
+        assert_eq!(BASE64.decode(&a).unwrap().len(), 16);
+        assert_ne!(a, b);
+    }
 }
