@@ -40,7 +40,23 @@ pub struct PublishProperties {
 impl PublishProperties {
     /// Whether nothing is set.
     pub fn is_empty(&self) -> bool {
-        *self == Self::default()
+        // Field by field: comparing with a default value builds and drops one.
+        let Self {
+            payload_format_utf8,
+            message_expiry_interval,
+            content_type,
+            response_topic,
+            correlation_data,
+            user_properties,
+            subscription_identifiers,
+        } = self;
+        payload_format_utf8.is_none()
+            && message_expiry_interval.is_none()
+            && content_type.is_none()
+            && response_topic.is_none()
+            && correlation_data.is_none()
+            && user_properties.is_empty()
+            && subscription_identifiers.is_empty()
     }
 
     pub(crate) fn to_wire(&self) -> Properties {

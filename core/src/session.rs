@@ -75,7 +75,8 @@ use bytes::{Bytes, BytesMut};
 use crate::Instant;
 use crate::codec::{
     self, Ack, Auth, ConnAck, Connect, Decoder, Disconnect, LastWill, Packet, Properties,
-    ProtocolVersion, Publish, QoS, SubAck, Subscribe, SubscribeFilter, UnsubAck, Unsubscribe,
+    ProtocolVersion, Publish, PublishRef, QoS, SubAck, Subscribe, SubscribeFilter, UnsubAck,
+    Unsubscribe,
 };
 use crate::error::{ConnectReturnCode, Error, Result, TimeoutPhase};
 use crate::properties::{
@@ -95,7 +96,10 @@ pub type PacketId = u16;
 pub struct Message {
     /// The topic it was published to (an MQTT 5 topic alias is resolved).
     pub topic: String,
-    /// The payload, shared with the receive buffer (no copy).
+    /// The payload, shared with the receive buffer (no copy): it keeps the
+    /// buffer it arrived in (4 KiB, or the packet's size if larger) alive,
+    /// with the messages received around it. To keep a small payload for
+    /// long, copy it (`Bytes::copy_from_slice`).
     pub payload: Bytes,
     /// The QoS it was delivered with.
     pub qos: QoS,
@@ -741,15 +745,29 @@ impl Session {
                 "the broker does not support retained messages (CONNACK retain available = 0)",
             ));
         }
+        let wire = (!properties.is_empty()).then(|| Box::new(properties.to_wire()));
+        let sendable = self.state == State::Connected && self.queued() == 0;
+        if sendable && qos == QoS::AtMostOnce {
+            // Sent at once and not kept: encoded from the borrowed topic.
+            self.send_publish(
+                PublishRef {
+                    dup: false,
+                    qos,
+                    retain,
+                    topic,
+                    pkid: 0,
+                    payload: &payload,
+                    properties: wire.as_deref(),
+                },
+                now,
+            )?;
+            return Ok(None);
+        }
         let mut publish = Publish::new(topic, qos, payload);
         publish.retain = retain;
-        publish.properties = (!properties.is_empty()).then(|| Box::new(properties.to_wire()));
-        if self.state != State::Connected || self.queued() > 0 {
+        publish.properties = wire;
+        if !sendable {
             return self.enqueue(publish);
-        }
-        if qos == QoS::AtMostOnce {
-            self.send_publish(&publish, now)?;
-            return Ok(None);
         }
         if !self.has_inflight_room() {
             return Err(Error::invalid(format!(
@@ -759,7 +777,7 @@ impl Session {
         }
         let id = self.allocate_packet_id()?;
         publish.pkid = id;
-        self.send_publish(&publish, now)?;
+        self.send_publish(publish.as_ref(), now)?;
         self.outgoing.push_back(Outgoing {
             publish,
             stage: sent_stage(qos),
@@ -853,9 +871,13 @@ impl Session {
             if qos != QoS::AtMostOnce && self.sent >= self.window() {
                 break;
             }
-            let publish = self.outgoing[self.sent].publish.clone();
+            // Moved out for the encoding (and back): no copy of it.
+            let placeholder = Publish::new(String::new(), qos, Bytes::new());
+            let publish = std::mem::replace(&mut self.outgoing[self.sent].publish, placeholder);
             let size = publish.topic.len() + publish.payload.len();
-            if let Err(e) = self.send_publish(&publish, now) {
+            let sent = self.send_publish(publish.as_ref(), now);
+            self.outgoing[self.sent].publish = publish;
+            if let Err(e) = sent {
                 // publish() and restore() check what encoding checks, but a
                 // broker limit learnt since (its maximum packet size) may
                 // refuse the message now: it is reported dropped rather than
@@ -885,24 +907,37 @@ impl Session {
     /// broker allows them (the first PUBLISH on a topic names it and
     /// assigns the alias, later ones send only the alias), within the
     /// broker's maximum packet size.
-    fn send_publish(&mut self, publish: &Publish, now: Instant) -> Result<()> {
+    fn send_publish(&mut self, publish: PublishRef<'_>, now: Instant) -> Result<()> {
         if self.limits.alias_max_out == 0 {
-            return self.queue_publish(publish, now);
+            return self.queue_publish(&publish, now);
         }
-        if let Some(alias) = self.limits.aliases_out.get(&publish.topic) {
-            let mut p = publish.clone();
-            p.properties_mut().topic_alias = Some(*alias);
-            p.topic = String::new();
+        let with_alias = |alias: u16| {
+            let mut props = publish.properties.cloned().unwrap_or_default();
+            props.topic_alias = Some(alias);
+            props
+        };
+        if let Some(&alias) = self.limits.aliases_out.get(publish.topic) {
+            let props = with_alias(alias);
+            let p = PublishRef {
+                topic: "",
+                properties: Some(&props),
+                ..publish
+            };
             self.queue_publish(&p, now)
         } else if self.limits.aliases_out.len() < usize::from(self.limits.alias_max_out) {
             let alias = self.limits.aliases_out.len() as u16 + 1;
-            let mut p = publish.clone();
-            p.properties_mut().topic_alias = Some(alias);
+            let props = with_alias(alias);
+            let p = PublishRef {
+                properties: Some(&props),
+                ..publish
+            };
             self.queue_publish(&p, now)?;
-            self.limits.aliases_out.insert(publish.topic.clone(), alias);
+            self.limits
+                .aliases_out
+                .insert(publish.topic.to_owned(), alias);
             Ok(())
         } else {
-            self.queue_publish(publish, now)
+            self.queue_publish(&publish, now)
         }
     }
 
@@ -1196,7 +1231,7 @@ impl Session {
         self.push_encoded(packet.name(), now)
     }
 
-    fn queue_publish(&mut self, publish: &Publish, now: Instant) -> Result<()> {
+    fn queue_publish(&mut self, publish: &PublishRef<'_>, now: Instant) -> Result<()> {
         codec::encode_publish(publish, self.config.protocol_version, &mut self.encode_buf)?;
         self.push_encoded("PUBLISH", now)
     }

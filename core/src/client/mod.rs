@@ -262,7 +262,14 @@ impl Shared {
 
     /// Blocks until `wake`, news, or socket activity. Returns the state
     /// locked again.
-    fn block<'a>(&'a self, mut d: Guard<'a>, call: Call, wake: Option<Instant>) -> Guard<'a> {
+    /// `now` is the caller's reading of the clock, just taken.
+    fn block<'a>(
+        &'a self,
+        mut d: Guard<'a>,
+        call: Call,
+        wake: Option<Instant>,
+        now: Instant,
+    ) -> Guard<'a> {
         if self.poller_wanted.load(Ordering::SeqCst) == 0
             && let Ok(mut p) = self.poller.try_lock()
         {
@@ -271,7 +278,7 @@ impl Shared {
             drop(d);
             // An interrupt or an error here shows again in the caller's next
             // round (the interrupt count, the socket's own error).
-            let _ = p.wait(wake);
+            let _ = p.wait_at(wake, now);
             drop(p);
             let mut d = self.lock();
             d.polling = None;
@@ -284,7 +291,7 @@ impl Shared {
         let mut d = match wake {
             Some(w) => {
                 self.news
-                    .wait_timeout(d, w.saturating_duration_since(Instant::now()))
+                    .wait_timeout(d, w.saturating_duration_since(now))
                     .unwrap_or_else(PoisonError::into_inner)
                     .0
             }
@@ -307,7 +314,9 @@ impl Shared {
     ) -> (Guard<'a>, Result<Option<R>>) {
         let mut refreshed = false;
         loop {
-            if let Err(e) = d.step(Instant::now()) {
+            // One clock reading per round: the step's, and the deadline's.
+            let now = Instant::now();
+            if let Err(e) = d.step(now) {
                 let e = d.fail(e);
                 self.signal(&mut d);
                 if !d.link.is_backing_off() || !e.is_fatal() {
@@ -322,7 +331,6 @@ impl Shared {
             if self.interrupted(call) {
                 return (d, Err(Error::Interrupted));
             }
-            let now = Instant::now();
             if d.ws.is_none() {
                 match d.link.state() {
                     LinkState::Backoff(at) if now >= at => {
@@ -356,7 +364,7 @@ impl Shared {
                 continue;
             }
             let wake = [deadline, d.next_timer()].into_iter().flatten().min();
-            d = self.block(d, call, wake);
+            d = self.block(d, call, wake, now);
         }
     }
 
@@ -567,7 +575,7 @@ impl Client {
         // connection's state, and nothing is stored.
         crate::codec::check_topic_name(topic)?;
         crate::codec::check_publish_size(topic.len(), payload.len(), qos)?;
-        let has_properties = properties != PublishProperties::default();
+        let has_properties = !properties.is_empty();
         let call = self.shared.begin();
         let mut d = self.shared.lock();
         let seq = match (&mut d.store, qos) {
@@ -635,11 +643,14 @@ impl Client {
         if let Err(e) = d.ensure_open() {
             return (d, Err(e));
         }
-        let deadline = deadline::from_now(d.options.operation_timeout);
+        // Read from the clock only when a wait needs it (not on the fast path).
+        let timeout = d.options.operation_timeout;
+        let mut deadline = None;
+        let mut deadline = move || *deadline.get_or_insert_with(|| deadline::from_now(timeout));
         // A socket that has not taken our last output gets no more until it
         // does: what we queued meanwhile would only grow the write buffer.
         if d.write_blocked {
-            let (g, r) = shared.wait(d, call, Some(deadline), |d| {
+            let (g, r) = shared.wait(d, call, Some(deadline()), |d| {
                 Ok((!d.write_blocked).then_some(()))
             });
             d = g;
@@ -654,7 +665,7 @@ impl Client {
             }
         }
         if qos != QoS::AtMostOnce && !d.session.has_inflight_room() {
-            let (g, r) = shared.wait(d, call, Some(deadline), |d| {
+            let (g, r) = shared.wait(d, call, Some(deadline()), |d| {
                 Ok(d.session.has_inflight_room().then_some(()))
             });
             d = g;
@@ -690,7 +701,7 @@ impl Client {
             };
         }
         if d.write_blocked {
-            let (g, r) = shared.wait(d, call, Some(deadline), |d| {
+            let (g, r) = shared.wait(d, call, Some(deadline()), |d| {
                 Ok((!d.write_blocked || d.ws.is_none()).then_some(()))
             });
             d = g;
@@ -862,6 +873,12 @@ impl Client {
     /// are returned before the failure is. With several threads polling,
     /// each event goes to one of them.
     pub fn poll(&self, timeout: Option<Duration>) -> Result<Option<Event>> {
+        self.poll_until(|| timeout.map(deadline::from_now))
+    }
+
+    /// [`Client::poll`] with a deadline, read from the clock only if the
+    /// call has to wait.
+    fn poll_until(&self, deadline: impl FnOnce() -> Option<Instant>) -> Result<Option<Event>> {
         let call = self.shared.begin();
         let mut d = self.shared.lock();
         if let Some(e) = d.next_event() {
@@ -876,8 +893,9 @@ impl Client {
             return Ok(Some(e));
         }
         d.ensure_usable()?;
-        let deadline = timeout.map(deadline::from_now);
-        let (mut d, r) = self.shared.wait(d, call, deadline, |d| Ok(d.next_event()));
+        let (mut d, r) = self
+            .shared
+            .wait(d, call, deadline(), |d| Ok(d.next_event()));
         match r {
             Ok(ev) => Ok(ev),
             Err(e) => match d.next_event() {
@@ -893,10 +911,11 @@ impl Client {
     /// The next message, skipping other events, waiting up to `timeout`.
     /// `Ok(None)` means the timeout passed.
     pub fn recv(&self, timeout: Option<Duration>) -> Result<Option<Message>> {
-        let deadline = timeout.map(deadline::from_now);
+        // Fixed when a wait first needs it; the same for every event skipped.
+        let mut deadline = None;
         loop {
-            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            match self.poll(left)? {
+            let next = || *deadline.get_or_insert_with(|| timeout.map(deadline::from_now));
+            match self.poll_until(next)? {
                 Some(Event::Message(m)) => return Ok(Some(m)),
                 Some(_) => continue,
                 None => return Ok(None),

@@ -20,8 +20,8 @@ use bytes::{Buf, BytesMut};
 use crate::error::{Error, Result};
 
 pub(crate) use packet::{
-    Ack, Auth, ConnAck, Connect, Disconnect, LastWill, Packet, Publish, SubAck, Subscribe,
-    SubscribeFilter, UnsubAck, Unsubscribe,
+    Ack, Auth, ConnAck, Connect, Disconnect, LastWill, Packet, Publish, PublishRef, SubAck,
+    Subscribe, SubscribeFilter, UnsubAck, Unsubscribe,
 };
 pub(crate) use properties::Properties;
 
@@ -53,6 +53,13 @@ const MAX_STRING_LEN: usize = u16::MAX as usize;
 /// Largest remaining length MQTT can encode (four length bytes).
 pub const MAX_REMAINING_LENGTH: usize = wire::MAX_VARINT;
 
+/// Room the decoder's buffer takes at a time. Decoded payloads share the
+/// buffer they arrived in (no copy); a buffer still shared when more bytes
+/// come is replaced by a new one of this size, so its cost (an allocation,
+/// and one more for sharing it) is spread over the messages it holds, not
+/// paid per message.
+const DECODE_CHUNK: usize = 4096;
+
 /// Incremental decoder for the incoming byte stream.
 #[derive(Debug)]
 pub(crate) struct Decoder {
@@ -66,7 +73,7 @@ impl Decoder {
     /// `max_packet_size`.
     pub(crate) fn new(max_packet_size: usize) -> Self {
         Self {
-            buf: BytesMut::new(),
+            buf: BytesMut::with_capacity(DECODE_CHUNK),
             max_packet_size,
             version: ProtocolVersion::V311,
         }
@@ -143,7 +150,7 @@ pub(crate) fn encode(packet: &Packet, version: ProtocolVersion, out: &mut BytesM
 
 /// Encodes one PUBLISH (see [`packet::encode_publish`]).
 pub(crate) fn encode_publish(
-    p: &Publish,
+    p: &PublishRef<'_>,
     version: ProtocolVersion,
     out: &mut BytesMut,
 ) -> Result<()> {
@@ -170,6 +177,11 @@ pub(crate) fn check_publish_size(topic_len: usize, payload_len: usize, qos: QoS)
 pub fn check_topic_name(topic: &str) -> Result<()> {
     if topic.is_empty() {
         return Err(Error::invalid("topic must not be empty"));
+    }
+    // One pass over the bytes (on every publish, sent and received); the
+    // messages below come from the slower checks, only for a bad topic.
+    if topic.len() <= MAX_STRING_LEN && !topic.bytes().any(|b| matches!(b, b'+' | b'#' | 0)) {
+        return Ok(());
     }
     if topic.contains(['+', '#']) {
         return Err(Error::invalid(format!(

@@ -56,6 +56,7 @@ pub(crate) struct Publish {
 
 impl Publish {
     /// The properties, created empty when there were none.
+    #[cfg(test)]
     pub(crate) fn properties_mut(&mut self) -> &mut Properties {
         self.properties.get_or_insert_with(Box::default)
     }
@@ -77,6 +78,32 @@ impl Publish {
             properties: None,
         }
     }
+
+    /// The fields, borrowed, for encoding.
+    pub(crate) fn as_ref(&self) -> PublishRef<'_> {
+        PublishRef {
+            dup: self.dup,
+            qos: self.qos,
+            retain: self.retain,
+            topic: &self.topic,
+            pkid: self.pkid,
+            payload: &self.payload,
+            properties: self.properties.as_deref(),
+        }
+    }
+}
+
+/// A PUBLISH to encode, borrowed: a QoS 0 message sent at once needs no
+/// owned copy of its topic.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PublishRef<'a> {
+    pub(crate) dup: bool,
+    pub(crate) qos: QoS,
+    pub(crate) retain: bool,
+    pub(crate) topic: &'a str,
+    pub(crate) pkid: u16,
+    pub(crate) payload: &'a [u8],
+    pub(crate) properties: Option<&'a Properties>,
 }
 
 /// PUBACK, PUBREC, PUBREL or PUBCOMP (sections 3.4 to 3.7).
@@ -540,7 +567,7 @@ pub(crate) fn encode(packet: &Packet, version: ProtocolVersion, out: &mut BytesM
             (0x10, n)
         }
         Packet::ConnAck(a) => (0x20, 2 + props(&a.properties)),
-        Packet::Publish(p) => return encode_publish(p, version, out),
+        Packet::Publish(p) => return encode_publish(&p.as_ref(), version, out),
         Packet::PubAck(a) | Packet::PubRec(a) | Packet::PubRel(a) | Packet::PubComp(a) => {
             let first = match packet {
                 Packet::PubAck(_) => 0x40,
@@ -619,13 +646,13 @@ pub(crate) fn encode(packet: &Packet, version: ProtocolVersion, out: &mut BytesM
 /// session sends from the messages it keeps for retransmission, and a copy
 /// of each would cost an allocation per message.
 pub(crate) fn encode_publish(
-    p: &Publish,
+    p: &PublishRef<'_>,
     version: ProtocolVersion,
     out: &mut BytesMut,
 ) -> Result<()> {
     let v5 = version == ProtocolVersion::V5;
     check_field("topic", p.topic.len())?;
-    let props = match (&p.properties, v5) {
+    let props = match (p.properties, v5) {
         (_, false) => 0,
         (None, true) => 1,
         (Some(pp), true) => {
@@ -648,18 +675,18 @@ pub(crate) fn encode_publish(
     Ok(())
 }
 
-fn write_publish(p: &Publish, v5: bool, out: &mut BytesMut) {
-    put_string(out, &p.topic);
+fn write_publish(p: &PublishRef<'_>, v5: bool, out: &mut BytesMut) {
+    put_string(out, p.topic);
     if p.qos != QoS::AtMostOnce {
         out.put_u16(p.pkid);
     }
     if v5 {
-        match &p.properties {
+        match p.properties {
             Some(pp) => pp.write(out),
             None => put_varint(out, 0),
         }
     }
-    out.put_slice(&p.payload);
+    out.put_slice(p.payload);
 }
 
 /// The length after the packet id of a PUBACK-like packet: 5.0 leaves out
@@ -722,7 +749,7 @@ fn write_body(packet: &Packet, v5: bool, out: &mut BytesMut) {
                 a.properties.write(out);
             }
         }
-        Packet::Publish(p) => write_publish(p, v5, out),
+        Packet::Publish(p) => write_publish(&p.as_ref(), v5, out),
         Packet::PubAck(a) | Packet::PubRec(a) | Packet::PubRel(a) | Packet::PubComp(a) => {
             out.put_u16(a.pkid);
             write_reason_tail(a.code, &a.properties, v5, out);

@@ -106,10 +106,10 @@ impl<'a> Reader<'a> {
     pub(crate) fn string(&mut self) -> Result<String> {
         let len = usize::from(self.u16()?);
         let b = self.take(len, "a string")?;
-        let s = std::str::from_utf8(b).map_err(|_| malformed("a string that is not UTF-8"))?;
-        if s.contains('\0') {
+        if b.contains(&0) {
             return Err(malformed("a string with the character U+0000"));
         }
+        let s = std::str::from_utf8(b).map_err(|_| malformed("a string that is not UTF-8"))?;
         Ok(s.to_owned())
     }
 

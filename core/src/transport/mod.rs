@@ -264,8 +264,13 @@ impl Poller {
     /// interrupted (returns [`Error::Interrupted`]). Spurious wake-ups return
     /// `Ok(true)`; callers retry their I/O.
     pub(crate) fn wait(&mut self, deadline: Option<Instant>) -> Result<bool> {
+        self.wait_at(deadline, Instant::now())
+    }
+
+    /// [`Poller::wait`] for a caller that has just read the clock (`now`).
+    pub(crate) fn wait_at(&mut self, deadline: Option<Instant>, now: Instant) -> Result<bool> {
         self.interrupted()?;
-        let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let timeout = deadline.map(|d| d.saturating_duration_since(now));
         if timeout == Some(Duration::ZERO) {
             return Ok(false);
         }
