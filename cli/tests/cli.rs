@@ -1779,10 +1779,11 @@ fn read_ws_frame(stream: &mut TcpStream) -> Vec<u8> {
     payload
 }
 
-#[test]
-fn mqtt5_a_server_disconnect_while_subscribed_is_printed_with_its_reason() {
-    // A scripted MQTT 5 broker: CONNACK, SUBACK, then DISCONNECT 0x8B
-    // (server shutting down) with the reason string "maintenance".
+/// A scripted MQTT 5 broker for one `sub`: it accepts the upgrade, answers
+/// CONNECT with CONNACK and SUBSCRIBE with a SUBACK carrying `code`, sends
+/// the frames `then`, and waits for the client to close. The channel says
+/// when all was sent.
+fn scripted_v5_broker(code: u8, then: Vec<u8>) -> (u16, Receiver<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, done) = mpsc::channel();
@@ -1803,31 +1804,58 @@ fn mqtt5_a_server_disconnect_while_subscribed_is_printed_with_its_reason() {
             .unwrap();
         let subscribe = read_ws_frame(&mut stream);
         assert_eq!(subscribe[0], 0x82);
-        let (hi, lo) = (subscribe[2], subscribe[3]);
-        // SUBACK: packet id, no properties, QoS 0 granted.
-        let mut frames = vec![0x82, 0x06, 0x90, 0x04, hi, lo, 0x00, 0x00];
-        frames.extend([0x82, 0x12, 0xE0, 0x10, 0x8B, 0x0E, 0x1F, 0x00, 0x0B]);
-        frames.extend(b"maintenance");
+        // SUBACK: the packet id, no properties, one reason code.
+        let mut frames = vec![
+            0x82,
+            0x06,
+            0x90,
+            0x04,
+            subscribe[2],
+            subscribe[3],
+            0x00,
+            code,
+        ];
+        frames.extend(then);
         stream.write_all(&frames).unwrap();
         let _ = tx.send(());
         let mut rest = [0u8; 64];
         while matches!(stream.read(&mut rest), Ok(n) if n > 0) {}
     });
-    let mut cmd = mqttws();
-    cmd.args(["sub", "-L", &format!("ws://127.0.0.1:{port}/mqtt")])
-        .args(["-V", "5", "-t", "t", "-W", "1"]);
-    let out = run(&mut cmd);
-    done.recv_timeout(LIMIT).unwrap();
-    // sub tries to reconnect (the server is gone) until -W.
-    assert_eq!(out.code(), Some(4), "{}", out.describe());
-    assert!(
-        out.stderr.starts_with(
+    (port, done)
+}
+
+#[test]
+fn mqtt5_a_refused_subscription_and_a_server_disconnect_while_subscribed_are_reported() {
+    // DISCONNECT 0x8B (server shutting down), reason string "maintenance".
+    let mut disconnect = vec![0x82, 0x12, 0xE0, 0x10, 0x8B, 0x0E, 0x1F, 0x00, 0x0B];
+    disconnect.extend(b"maintenance");
+    for (code, then, exit, want) in [
+        // Subscribed, then disconnected: sub tries to reconnect (the server
+        // is gone) until -W.
+        (
+            0x00,
+            disconnect,
+            4,
             "mqttws: the broker disconnected: server shutting down (reason code 0x8b): \
-             maintenance\n"
+             maintenance\n",
         ),
-        "{}",
-        out.stderr
-    );
+        (
+            0x87,
+            Vec::new(),
+            3,
+            "mqttws: the broker refused the subscription to t: not authorized (reason code \
+             0x87)\n",
+        ),
+    ] {
+        let (port, done) = scripted_v5_broker(code, then);
+        let mut cmd = mqttws();
+        cmd.args(["sub", "-L", &format!("ws://127.0.0.1:{port}/mqtt")])
+            .args(["-V", "5", "-t", "t", "-W", "1"]);
+        let out = run(&mut cmd);
+        done.recv_timeout(LIMIT).unwrap();
+        assert_eq!(out.code(), Some(exit), "{}", out.describe());
+        assert!(out.stderr.starts_with(want), "{}", out.stderr);
+    }
 }
 
 #[test]
