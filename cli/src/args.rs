@@ -496,7 +496,8 @@ pub(crate) struct ConnArgs {
     pub(crate) keepalive: u16,
 
     /// Keep the session (clean session off): the broker keeps subscriptions and queues QoS 1/2
-    /// messages while disconnected; needs -i without --platform
+    /// messages while disconnected; needs -i without --platform (MQTT 5: resume the session,
+    /// which then never expires unless -x says otherwise)
     #[arg(short = 'c', long = "disable-clean-session")]
     pub(crate) no_clean_session: bool,
 
@@ -519,7 +520,8 @@ pub(crate) struct ConnArgs {
     /// MQTT 5 property, as in mosquitto: -D COMMAND IDENTIFIER VALUE, or
     /// -D COMMAND user-property NAME VALUE (repeatable; selects MQTT 5); see "MQTT 5" below
     #[arg(id = "properties", short = 'D', long = "property", num_args = 3..=4,
-          action = ArgAction::Append, value_names = ["COMMAND", "IDENTIFIER", "VALUE"])]
+          action = ArgAction::Append, allow_negative_numbers = true,
+          value_names = ["COMMAND", "IDENTIFIER", "VALUE"])]
     pub(crate) property_values: Vec<String>,
 
     /// `-D`, one entry per occurrence (clap's derive flattens the values;
