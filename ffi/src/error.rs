@@ -238,6 +238,11 @@ pub(crate) struct Failure {
     /// The CONNACK return code (1 to 5) or MQTT 5 reason code of a refused
     /// connection, the reason code of a refused message, else 0.
     pub(crate) connack: u8,
+    /// MQTT 5: the broker's reason string of a refusal (CONNACK, PUBACK or
+    /// PUBREC), if it sent one.
+    pub(crate) reason: Option<String>,
+    /// MQTT 5: the server a refused CONNECT was redirected to, if named.
+    pub(crate) server_reference: Option<String>,
 }
 
 impl Failure {
@@ -247,6 +252,8 @@ impl Failure {
             message: message.into(),
             http_status: 0,
             connack: 0,
+            reason: None,
+            server_reference: None,
         }
     }
 
@@ -272,6 +279,7 @@ impl From<Error> for Failure {
         use mqttws_result::*;
         let mut http_status = 0;
         let mut connack = 0;
+        let (mut reason, mut server_reference) = (None, None);
         let code = match &e {
             Error::Timeout(TimeoutPhase::Ack) => MQTTWS_ACK_TIMEOUT,
             Error::Handshake { status, .. } => {
@@ -282,8 +290,14 @@ impl From<Error> for Failure {
                 http_status = status.unwrap_or(0);
                 MQTTWS_PROXY
             }
-            Error::ConnectionRefused { code: rc, .. } => {
+            Error::ConnectionRefused {
+                code: rc,
+                reason: r,
+                server_reference: s,
+            } => {
                 connack = rc.code();
+                reason.clone_from(r);
+                server_reference.clone_from(s);
                 // An MQTT 5 reason code gets the code of its 3.1.1
                 // counterpart, so that C code written for 3.1.1 keeps working.
                 match rc.v311_equivalent() {
@@ -295,8 +309,11 @@ impl From<Error> for Failure {
                     _ => MQTTWS_CONNACK_REFUSED,
                 }
             }
-            Error::Rejected { code, .. } => {
+            Error::Rejected {
+                code, reason: r, ..
+            } => {
                 connack = *code;
+                reason.clone_from(r);
                 MQTTWS_REJECTED
             }
             other => code_of_kind(other.kind()),
@@ -306,6 +323,8 @@ impl From<Error> for Failure {
             message: e.to_string(),
             http_status,
             connack,
+            reason,
+            server_reference,
         }
     }
 }
@@ -518,12 +537,23 @@ mod tests {
             (f.code, f.connack),
             (mqttws_result::MQTTWS_CONNACK_REFUSED, 0x9C)
         );
+        // The reason string and the redirection are kept apart from the
+        // message too.
+        let f = Failure::from(Error::ConnectionRefused {
+            code: ConnectReturnCode::Reason(0x9D),
+            reason: Some("moved".into()),
+            server_reference: Some("other.example:443".into()),
+        });
+        assert_eq!(f.reason.as_deref(), Some("moved"));
+        assert_eq!(f.server_reference.as_deref(), Some("other.example:443"));
+        assert!(f.message.contains("moved") && f.message.contains("other.example:443"));
         let f = Failure::from(Error::Rejected {
             what: "PUBLISH",
             code: 0x87,
             reason: Some("no".into()),
         });
         assert_eq!((f.code, f.connack), (mqttws_result::MQTTWS_REJECTED, 0x87));
+        assert_eq!(f.reason.as_deref(), Some("no"));
         assert_eq!(
             Failure::from(Error::Timeout(TimeoutPhase::Ack)).code,
             mqttws_result::MQTTWS_ACK_TIMEOUT
