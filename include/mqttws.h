@@ -399,9 +399,9 @@ enum mqttws_event_kind
      * PUBREC with a reason code of 0x80 or more); the message is done and
      * not sent again: see `mqttws_event_packet_id`,
      * `mqttws_event_reason_code` (e.g. 0x87 not authorized) and
-     * `mqttws_event_text` (the broker's reason string, if any).
-     * `mqttws_client_wait_for` on that packet id fails with
-     * `MQTTWS_REJECTED` instead, if it consumes the refusal first.
+     * `mqttws_event_text` (the broker's reason string, if any). Reported
+     * even when `mqttws_client_wait_for` on that packet id already failed
+     * with `MQTTWS_REJECTED`.
      */
     MQTTWS_EVENT_REJECTED = 10,
     /**
