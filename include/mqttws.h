@@ -1852,6 +1852,17 @@ mqttws_result mqttws_client_free(struct mqttws_client *client);
 const char *mqttws_result_str(uint32_t result);
 
 /**
+ * The name of an MQTT reason code (a SUBACK, UNSUBACK, PUBACK, CONNACK or
+ * DISCONNECT code; MQTT 5 section 2.4), e.g. "not authorized" for 0x87,
+ * "no subscription existed" for 0x11, "granted QoS 1" for 0x01; "unknown
+ * reason code" for a value MQTT 5 does not define.
+ *
+ * Never NULL; the string is static (do not free it), NUL-terminated.
+ * Thread-safe.
+ */
+const char *mqttws_reason_code_str(uint8_t code);
+
+/**
  * The code of an error object.
  *
  * NULL: returns `MQTTWS_NULL_PARAMETER`. Thread-safe.

@@ -12,9 +12,11 @@
 //!    no thread-local "last error": a Go goroutine may run two consecutive
 //!    cgo calls on different OS threads.
 
-use std::ffi::c_char;
+use std::ffi::{CString, c_char};
 use std::fmt;
+use std::sync::OnceLock;
 
+use mqttws_core::properties::reason_code_name;
 use mqttws_core::{Error, ErrorKind, TimeoutPhase};
 
 use crate::ffi::{Castable, OwnershipBox, free_box, obj, to_boxed_mut_ptr};
@@ -224,6 +226,24 @@ pub extern "C" fn mqttws_result_str(result: u32) -> *const c_char {
             Some(r) => r.text().as_ptr().cast(),
             None => c"unknown mqttws_result code".as_ptr(),
         }
+    }
+}
+
+/// The name of an MQTT reason code (a SUBACK, UNSUBACK, PUBACK, CONNACK or
+/// DISCONNECT code; MQTT 5 section 2.4), e.g. "not authorized" for 0x87,
+/// "no subscription existed" for 0x11, "granted QoS 1" for 0x01; "unknown
+/// reason code" for a value MQTT 5 does not define.
+///
+/// Never NULL; the string is static (do not free it), NUL-terminated.
+/// Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn mqttws_reason_code_str(code: u8) -> *const c_char {
+    ffi_panic_boundary! {
+        static NAMES: OnceLock<Vec<CString>> = OnceLock::new();
+        let names = NAMES.get_or_init(|| {
+            (0..=u8::MAX).map(|c| CString::new(reason_code_name(c)).unwrap_or_default()).collect()
+        });
+        names.get(usize::from(code)).map_or(c"unknown reason code".as_ptr(), |s| s.as_ptr())
     }
 }
 
@@ -460,6 +480,18 @@ mod tests {
         }
         let s = unsafe { CStr::from_ptr(mqttws_result_str(12345)) };
         assert_eq!(s.to_str().unwrap(), "unknown mqttws_result code");
+    }
+
+    #[test]
+    fn reason_codes_have_the_core_names() {
+        let name = |c| {
+            unsafe { CStr::from_ptr(mqttws_reason_code_str(c)) }
+                .to_str()
+                .unwrap()
+        };
+        assert_eq!(name(0x87), "not authorized");
+        assert_eq!(name(0x11), "no subscription existed");
+        assert_eq!(name(0x03), "unknown reason code");
     }
 
     #[test]

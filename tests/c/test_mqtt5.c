@@ -597,6 +597,10 @@ void test_mqtt5_misuse_accessors(void) {
     CHECK(mqttws_event_reason_codes(NULL).len == 0 && mqttws_event_reason_codes(NULL).data != NULL);
     CHECK(mqttws_event_server_reference(NULL).data == NULL);
     CHECK(name.len == 1 && value.len == 1); /* outputs untouched */
+    /* Reason code names, static. */
+    CHECK(strcmp(mqttws_reason_code_str(0x87), "not authorized") == 0);
+    CHECK(strcmp(mqttws_reason_code_str(0x11), "no subscription existed") == 0);
+    CHECK(strcmp(mqttws_reason_code_str(0xFF), "unknown reason code") == 0);
 }
 
 void test_mqtt5_misuse_client(void) {
