@@ -503,57 +503,63 @@ func (c *Client) Connack() (*Connack, error) {
 	return info, err
 }
 
+// optNum reads an optional number through a C accessor that returns
+// whether it is present; nil when absent.
+func optNum[CT ~uint8 | ~uint16 | ~uint32, T ~uint8 | ~uint16 | ~uint32](get func(*CT) C.bool) *T {
+	var v CT
+	if !get(&v) {
+		return nil
+	}
+	x := T(v)
+	return &x
+}
+
+// optBool is optNum for a flag.
+func optBool(get func(*C.bool) C.bool) *bool {
+	var v C.bool
+	if !get(&v) {
+		return nil
+	}
+	x := bool(v)
+	return &x
+}
+
+// optSeconds is optNum for a number of seconds.
+func optSeconds[CT ~uint16 | ~uint32](get func(*CT) C.bool) *time.Duration {
+	s := optNum[CT, uint32](get)
+	if s == nil {
+		return nil
+	}
+	d := time.Duration(*s) * time.Second
+	return &d
+}
+
 func goConnack(a *C.mqttws_connack) *Connack {
-	b := func(get func(*C.bool) C.bool) *bool {
-		var v C.bool
-		if !get(&v) {
-			return nil
-		}
-		x := bool(v)
-		return &x
-	}
-	u16 := func(get func(*C.uint16_t) C.bool) *uint16 {
-		var v C.uint16_t
-		if !get(&v) {
-			return nil
-		}
-		x := uint16(v)
-		return &x
-	}
-	u32 := func(get func(*C.uint32_t) C.bool) *uint32 {
-		var v C.uint32_t
-		if !get(&v) {
-			return nil
-		}
-		x := uint32(v)
-		return &x
-	}
-	secs := func(v *uint32) *time.Duration {
-		if v == nil {
-			return nil
-		}
-		d := time.Duration(*v) * time.Second
-		return &d
-	}
-	info := &Connack{
+	return &Connack{
 		SessionPresent:   bool(C.mqttws_connack_session_present(a)),
 		AssignedClientID: goString(C.mqttws_connack_assigned_client_identifier(a)),
-		SessionExpiry: secs(u32(func(v *C.uint32_t) C.bool {
+		SessionExpiry: optSeconds(func(v *C.uint32_t) C.bool {
 			return C.mqttws_connack_session_expiry_interval(a, v)
-		})),
-		ReceiveMaximum:  u16(func(v *C.uint16_t) C.bool { return C.mqttws_connack_receive_maximum(a, v) }),
-		RetainAvailable: b(func(v *C.bool) C.bool { return C.mqttws_connack_retain_available(a, v) }),
-		MaximumPacketSize: u32(func(v *C.uint32_t) C.bool {
+		}),
+		ReceiveMaximum: optNum[C.uint16_t, uint16](func(v *C.uint16_t) C.bool {
+			return C.mqttws_connack_receive_maximum(a, v)
+		}),
+		MaximumQoS:      optNum[C.uint8_t, QoS](func(v *C.uint8_t) C.bool { return C.mqttws_connack_maximum_qos(a, v) }),
+		RetainAvailable: optBool(func(v *C.bool) C.bool { return C.mqttws_connack_retain_available(a, v) }),
+		MaximumPacketSize: optNum[C.uint32_t, uint32](func(v *C.uint32_t) C.bool {
 			return C.mqttws_connack_maximum_packet_size(a, v)
 		}),
-		TopicAliasMaximum: u16(func(v *C.uint16_t) C.bool { return C.mqttws_connack_topic_alias_maximum(a, v) }),
-		WildcardSubscriptionAvailable: b(func(v *C.bool) C.bool {
+		TopicAliasMaximum: optNum[C.uint16_t, uint16](func(v *C.uint16_t) C.bool {
+			return C.mqttws_connack_topic_alias_maximum(a, v)
+		}),
+		ServerKeepAlive: optSeconds(func(v *C.uint16_t) C.bool { return C.mqttws_connack_server_keep_alive(a, v) }),
+		WildcardSubscriptionAvailable: optBool(func(v *C.bool) C.bool {
 			return C.mqttws_connack_wildcard_subscription_available(a, v)
 		}),
-		SubscriptionIdentifiersAvailable: b(func(v *C.bool) C.bool {
+		SubscriptionIdentifiersAvailable: optBool(func(v *C.bool) C.bool {
 			return C.mqttws_connack_subscription_identifiers_available(a, v)
 		}),
-		SharedSubscriptionAvailable: b(func(v *C.bool) C.bool {
+		SharedSubscriptionAvailable: optBool(func(v *C.bool) C.bool {
 			return C.mqttws_connack_shared_subscription_available(a, v)
 		}),
 		ReasonString:        goString(C.mqttws_connack_reason_string(a)),
@@ -564,14 +570,4 @@ func goConnack(a *C.mqttws_connack) *Connack {
 				return C.mqttws_connack_user_property(a, i, name, value)
 			}),
 	}
-	if k := u16(func(v *C.uint16_t) C.bool { return C.mqttws_connack_server_keep_alive(a, v) }); k != nil {
-		d := time.Duration(*k) * time.Second
-		info.ServerKeepAlive = &d
-	}
-	var q C.uint8_t
-	if C.mqttws_connack_maximum_qos(a, &q) {
-		mq := QoS(q)
-		info.MaximumQoS = &mq
-	}
-	return info
 }

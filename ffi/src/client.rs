@@ -405,7 +405,7 @@ pub unsafe extern "C" fn mqttws_client_publish(
 /// # Safety
 ///
 /// As [`text`] and [`bytes`].
-unsafe fn message<'a>(
+pub(crate) unsafe fn message<'a>(
     topic: *const c_char,
     topic_len: usize,
     payload: *const u8,
@@ -607,11 +607,11 @@ pub unsafe extern "C" fn mqttws_client_subscribe_many(
                 let subs = array(subscriptions, count, "subscriptions")?;
                 let mut filters = Vec::with_capacity(subs.len());
                 for s in subs {
-                    filters.push((text(s.filter.data, s.filter.len, "subscriptions[].filter")?, qos(s.qos, "subscriptions[].qos")?));
+                    let options = SubscribeOptions::qos(qos(s.qos, "subscriptions[].qos")?);
+                    filters.push((text(s.filter.data, s.filter.len, "subscriptions[].filter")?, options));
                 }
-                let granted = c.client.subscribe(&filters).map_err(Failure::from)?;
-                write_codes(granted_qos_out, count, &granted_bytes(&granted), 0x80);
-                Ok(())
+                let none = SubscribeProperties::default();
+                subscribe(c, &filters, none, granted_qos_out, std::ptr::null_mut())
             })
         }
     }
@@ -699,6 +699,33 @@ unsafe fn write_codes(out: *mut u8, count: usize, codes: &[u8], pad: u8) {
     }
 }
 
+/// Subscribes, waits for SUBACK, and writes the granted QoS and the reason
+/// code per filter to the optional output arrays (one byte per filter).
+///
+/// # Safety
+///
+/// `granted_qos_out` and `reason_codes_out` are NULL or valid for writing
+/// one byte per filter.
+unsafe fn subscribe(
+    c: &ClientHandle,
+    filters: &[(&str, SubscribeOptions)],
+    properties: SubscribeProperties,
+    granted_qos_out: *mut u8,
+    reason_codes_out: *mut u8,
+) -> Result<(), Failure> {
+    let reply = c
+        .client
+        .subscribe_with(filters, properties)
+        .map_err(Failure::from)?;
+    let n = filters.len();
+    // SAFETY: per this function's contract.
+    unsafe {
+        write_codes(granted_qos_out, n, &granted_bytes(&reply.granted), 0x80);
+        write_codes(reason_codes_out, n, &reply.reason_codes, 0x80);
+    }
+    Ok(())
+}
+
 /// Subscribes to `count` topic filters with their MQTT 5 options (no local,
 /// retain as published, retain handling) in one SUBSCRIBE, optionally
 /// tagged with a subscription identifier, and waits for SUBACK (up to the
@@ -756,10 +783,7 @@ pub unsafe extern "C" fn mqttws_client_subscribe_with(
                     subscription_identifier: Some(subscription_identifier).filter(|i| *i != 0),
                     user_properties: Vec::new(),
                 };
-                let reply = c.client.subscribe_with(&list, properties).map_err(Failure::from)?;
-                write_codes(granted_qos_out, count, &granted_bytes(&reply.granted), 0x80);
-                write_codes(reason_codes_out, count, &reply.reason_codes, 0x80);
-                Ok(())
+                subscribe(c, &list, properties, granted_qos_out, reason_codes_out)
             })
         }
     }

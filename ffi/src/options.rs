@@ -13,15 +13,16 @@ use std::time::Duration;
 
 use mqttws_core::auth::CredentialProvider;
 use mqttws_core::{
-    Bytes, ClientOptions, ConnectProperties, IncomingQueue, OfflineQueue, ProtocolVersion,
-    ProxyConfig, PublishProperties, QueueFull, ReconnectPolicy, Will, WsUrl,
+    ClientOptions, ConnectProperties, IncomingQueue, OfflineQueue, ProtocolVersion, ProxyConfig,
+    PublishProperties, QueueFull, ReconnectPolicy, Will, WsUrl,
 };
 
 use crate::auth::mqttws_credential_provider;
+use crate::client::message;
 use crate::error::{Failure, mqttws_error, mqttws_result};
 use crate::ffi::{
     Castable, OwnershipArc, OwnershipBox, bytes, cstr, free_arc, free_box, obj, obj_box, obj_mut,
-    out, path, qos, run, run_reporting, text, to_arc_const_ptr, to_boxed_mut_ptr,
+    out, path, run, run_reporting, to_arc_const_ptr, to_boxed_mut_ptr,
 };
 use crate::properties::mqttws_publish_properties;
 
@@ -276,10 +277,8 @@ pub unsafe extern "C" fn mqttws_options_builder_set_will(
         // SAFETY: pointers and lengths as documented (header contract).
         unsafe {
             with_builder(builder, |b| {
-                let topic = text(topic, topic_len, "topic")?;
-                let payload = bytes(payload, payload_len, "payload")?;
-                let qos = self::qos(qos, "qos")?;
-                b.will = Some(Will::new(topic, Bytes::copy_from_slice(payload), qos, retain));
+                let (topic, payload, qos) = message(topic, topic_len, payload, payload_len, qos)?;
+                b.will = Some(Will::new(topic, payload, qos, retain));
                 Ok(())
             })
         }
