@@ -78,9 +78,8 @@ const (
 	EventStoreDamaged
 	// EventRejected: MQTT 5, the broker refused an outgoing QoS 1/2
 	// message (PacketID, ReasonCode, and the broker's Reason if it sent
-	// one); the message is done. Reported even when Publish, PublishWith
-	// or WaitAck already returned the refusal as an error matching
-	// ErrRejected.
+	// one); the message is done. Reported once: a wait that returns the
+	// refusal as an error matching ErrRejected takes the event.
 	EventRejected
 	// EventServerDisconnected: MQTT 5, the broker sent DISCONNECT
 	// (ReasonCode, Reason, ServerReference: another server, not followed);

@@ -712,3 +712,28 @@ fn a_payload_marked_utf8_must_be_utf8() {
     )
     .unwrap();
 }
+
+#[test]
+fn a_response_topic_must_be_a_topic_name() {
+    // MQTT 5 section 3.3.2.3.5: a response topic is a topic name, so no
+    // wildcards; the broker would end the connection for one.
+    let t0 = Instant::now();
+    let (mut s, mut b) = connected(
+        v5_config(),
+        ConnectProperties::default(),
+        Properties::default(),
+        t0,
+    );
+    for bad in ["replies/#", "replies/+/x", ""] {
+        let props = PublishProperties {
+            response_topic: Some(bad.into()),
+            ..PublishProperties::default()
+        };
+        let err = s
+            .publish_with("t", Bytes::new(), QoS::AtMostOnce, false, props, t0)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad:?}");
+        assert!(err.to_string().contains("response topic"), "{err}");
+    }
+    assert!(b.receive(&mut s).is_empty());
+}
