@@ -230,6 +230,16 @@ impl ProxyConfig {
         if host.is_empty() {
             return Err(Error::invalid("the proxy URL has no host"));
         }
+        // A host name or an address, nothing that would reach the resolver
+        // and the logs as something else.
+        if host
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '[' || c == ']')
+        {
+            return Err(Error::invalid(
+                "the proxy URL's host has spaces, control characters or stray brackets",
+            ));
+        }
         let mut config = Self::new(kind, host.to_owned(), port.unwrap_or(default_port));
         if let Some(userinfo) = userinfo {
             let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
@@ -1030,6 +1040,10 @@ mod tests {
             ("http://h:x", "port"),
             ("http://:80", "no host"),
             ("http://h/path", "path"),
+            // Found by fuzzing: these parsed, as hosts "\0::1]" and "a b".
+            ("socks5h://\0::1]", "host"),
+            ("http://a b:1", "host"),
+            ("http://[[::1]]:1", "host"),
         ] {
             let e = ProxyConfig::parse(bad).unwrap_err();
             assert!(e.to_string().contains(needle), "{bad}: {e}");
