@@ -641,8 +641,7 @@ fn http_tunnel(
 ) -> Result<()> {
     io.write_all(request)?;
     let head = read_http_head(io)?;
-    let reply = parse_http_reply(&head)?;
-    // The reply's status text goes into the error: it loses our request's
+    // The reply's status line goes into the error: it loses our request's
     // header values (the Basic credentials) first.
     let request_text = String::from_utf8_lossy(request);
     let redactor = Redactor::new(
@@ -652,6 +651,7 @@ fn http_tunnel(
             .skip(1)
             .filter_map(|line| line.split_once(':').map(|(_, v)| v)),
     );
+    let reply = parse_http_reply(&head, &redactor)?;
     check_http_reply(&reply, &authority(host, port), with_credentials, &redactor)
 }
 
@@ -707,14 +707,24 @@ impl HttpReply {
     }
 }
 
-fn parse_http_reply(head: &[u8]) -> Result<HttpReply> {
+/// Parses a reply head. A malformed status line is shown in the error,
+/// cut short after `redactor` took our secrets out of it (in that order, so
+/// that no part of a secret is left).
+fn parse_http_reply(head: &[u8], redactor: &Redactor) -> Result<HttpReply> {
     let text = String::from_utf8_lossy(head);
     let mut lines = text.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
+    let excerpt = |max: usize| {
+        redactor
+            .redact(status_line)
+            .chars()
+            .take(max)
+            .collect::<String>()
+    };
     let Some(rest) = status_line.strip_prefix("HTTP/") else {
         return Err(proxy_error(format!(
             "the proxy's reply is not HTTP (it starts with {:?}); is it really an HTTP proxy?",
-            status_line.chars().take(16).collect::<String>()
+            excerpt(16)
         )));
     };
     let mut parts = rest.splitn(3, ' ');
@@ -727,7 +737,7 @@ fn parse_http_reply(head: &[u8]) -> Result<HttpReply> {
         .ok_or_else(|| {
             proxy_error(format!(
                 "the proxy's status line is malformed: {:?}",
-                status_line.chars().take(64).collect::<String>()
+                excerpt(64)
             ))
         })?;
     let reason = parts.next().unwrap_or_default().trim().to_owned();
@@ -784,7 +794,8 @@ fn check_http_reply(
             };
             if !scheme.is_empty() && !scheme.eq_ignore_ascii_case("basic") {
                 reason.push_str(&format!(
-                    ": it asks for {scheme}, which is not supported (only Basic is)"
+                    ": it asks for {}, which is not supported (only Basic is)",
+                    redactor.redact(scheme)
                 ));
             } else if with_credentials {
                 reason.push_str(": it rejected the user name or password");
@@ -1146,6 +1157,7 @@ mod tests {
     fn http_replies_parse_and_map_to_errors() {
         let ok = parse_http_reply(
             b"HTTP/1.0 200 Connection established\r\nProxy-agent: tinyproxy/1.11.1\r\n\r\n",
+            &Redactor::default(),
         )
         .unwrap();
         assert_eq!(ok.status, 200);
@@ -1154,7 +1166,7 @@ mod tests {
         assert!(check_http_reply(&ok, "h:1", false, &Redactor::default()).is_ok());
         assert!(
             check_http_reply(
-                &parse_http_reply(b"HTTP/1.1 204\r\n\r\n").unwrap(),
+                &parse_http_reply(b"HTTP/1.1 204\r\n\r\n", &Redactor::default()).unwrap(),
                 "h:1",
                 false,
                 &Redactor::default()
@@ -1163,8 +1175,7 @@ mod tests {
         );
 
         let auth = parse_http_reply(
-            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"x\"\r\n\r\n",
-        )
+            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"x\"\r\n\r\n", &Redactor::default())
         .unwrap();
         match check_http_reply(&auth, "h:1", true, &Redactor::default()).unwrap_err() {
             Error::Proxy { reason, status } => {
@@ -1176,13 +1187,17 @@ mod tests {
         }
         let e = check_http_reply(&auth, "h:1", false, &Redactor::default()).unwrap_err();
         assert!(e.to_string().contains("set credentials"), "{e}");
-        let ntlm =
-            parse_http_reply(b"HTTP/1.1 407 Nope\r\nProxy-Authenticate: NTLM\r\n\r\n").unwrap();
+        let ntlm = parse_http_reply(
+            b"HTTP/1.1 407 Nope\r\nProxy-Authenticate: NTLM\r\n\r\n",
+            &Redactor::default(),
+        )
+        .unwrap();
         let e = check_http_reply(&ntlm, "h:1", true, &Redactor::default()).unwrap_err();
         assert!(e.to_string().contains("NTLM"), "{e}");
         // tinyproxy 1.11's answer to a wrong password.
         let quirk = parse_http_reply(
             b"HTTP/1.0 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"Tinyproxy\"\r\n\r\n",
+            &Redactor::default(),
         )
         .unwrap();
         match check_http_reply(&quirk, "h:1", true, &Redactor::default()).unwrap_err() {
@@ -1194,7 +1209,8 @@ mod tests {
             other => panic!("{other:?}"),
         }
 
-        let forbidden = parse_http_reply(b"HTTP/1.1 403 Forbidden\r\n\r\n").unwrap();
+        let forbidden =
+            parse_http_reply(b"HTTP/1.1 403 Forbidden\r\n\r\n", &Redactor::default()).unwrap();
         match check_http_reply(&forbidden, "broker:443", false, &Redactor::default()).unwrap_err() {
             Error::Proxy { reason, status } => {
                 assert_eq!(status, Some(403));
@@ -1208,7 +1224,7 @@ mod tests {
             b"HTTP/1.1\r\n\r\n",
             b"\x05\x00",
         ] {
-            let e = parse_http_reply(bad).unwrap_err();
+            let e = parse_http_reply(bad, &Redactor::default()).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::Proxy, "{e}");
         }
     }
@@ -1317,6 +1333,34 @@ mod tests {
         };
         io.read_exact(&mut out).unwrap();
         out
+    }
+
+    /// Found by fuzzing: a malformed status line went into the error cut
+    /// to 64 characters but not redacted, so a proxy echoing the request
+    /// there showed the Basic credentials, whole or in part. The scheme of
+    /// a 407's challenge went in unredacted too.
+    #[test]
+    fn a_malformed_reply_echoing_the_credentials_never_shows_them() {
+        let auth = ("alice".to_owned(), "hunter2-proxy-secret".to_owned());
+        let token = base64::engine::general_purpose::STANDARD.encode("alice:hunter2-proxy-secret");
+        let request = http_connect_request("broker", 443, Some(&auth)).unwrap();
+        for reply in [
+            format!("HTTP/1x Proxy-Authorization: Basic {token}\r\n\r\n"),
+            format!("HTTP/1.1 2x0 {}{token}\r\n\r\n", "-".repeat(40)),
+            format!("x{token}\r\n\r\n"),
+            format!("HTTP/1.1 407 Auth\r\nProxy-Authenticate: {token}\r\n\r\n"),
+        ] {
+            let (port, server) = fake_proxy(vec![request.clone()], vec![reply.into_bytes()], b"");
+            let mut poller = Poller::new().unwrap();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let proxy = ProxyConfig::http("127.0.0.1", port).credentials(&auth.0, &auth.1);
+            let err = connect_via(&proxy, "broker", 443, &mut poller, deadline)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("proxy"), "{err}");
+            assert!(!err.contains(&token[..10]), "{err} shows the credentials");
+            server.join().unwrap();
+        }
     }
 
     #[test]
