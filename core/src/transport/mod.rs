@@ -336,11 +336,49 @@ fn ws_handshake(
     poller: &mut Poller,
     deadline: Instant,
 ) -> Result<WebSocket<Stream>> {
-    let url = target.url;
     let key = generate_key();
-    let request = upgrade_request(url, &key, target.headers)?;
+    let request = upgrade_request(target.url, &key, target.headers)?;
     write_all(&mut stream, &request, poller, deadline)?;
+    let leftover = read_upgrade_response(
+        |buf| read_some(&mut stream, buf, poller, deadline),
+        &key,
+        target.url,
+        target.headers,
+    )?;
+    if !first.is_empty() {
+        write_all(&mut stream, &client_frame(first), poller, deadline)?;
+    }
+    Ok(WebSocket::from_partially_read(
+        stream,
+        leftover,
+        Role::Client,
+        Some(ws_config(target.max_message_size)),
+    ))
+}
 
+/// The limits of the client's WebSocket: no message or frame larger than
+/// `max_message_size`.
+fn ws_config(max_message_size: usize) -> WebSocketConfig {
+    WebSocketConfig::default()
+        .max_message_size(Some(max_message_size))
+        .max_frame_size(Some(max_message_size))
+}
+
+/// Reads the answer to an upgrade request sent with `key` to `url` (with the
+/// extra `headers`) and checks it. `read` appends what has arrived to the
+/// buffer (at least one byte, 0 at end of stream; the socket's deadline is
+/// its business). Returns the bytes that arrived after the response head:
+/// the first frames of the server.
+///
+/// Reads no more than a head of [`MAX_RESPONSE_HEAD`] bytes (plus one last
+/// read) and, after a refusal, [`MAX_ERROR_BODY`] bytes of its body. A refusal
+/// loses the request's secrets before it becomes the error (see `refusal`).
+fn read_upgrade_response(
+    mut read: impl FnMut(&mut Vec<u8>) -> Result<usize>,
+    key: &str,
+    url: &WsUrl,
+    headers: &[(String, String)],
+) -> Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(1024);
     let head_len = loop {
         if let Some(end) = find_head_end(&buf) {
@@ -353,7 +391,7 @@ fn ws_handshake(
                 &[],
             ));
         }
-        if read_some(&mut stream, &mut buf, poller, deadline)? == 0 {
+        if read(&mut buf)? == 0 {
             return Err(Error::Closed(
                 "the server closed the connection during the WebSocket handshake".into(),
             ));
@@ -361,8 +399,8 @@ fn ws_handshake(
     };
     // Parsed from a copy: the body of a refusal is read into `buf` below.
     let head = buf[..head_len].to_vec();
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut response = httparse::Response::new(&mut headers);
+    let mut parsed_headers = [httparse::EMPTY_HEADER; 64];
+    let mut response = httparse::Response::new(&mut parsed_headers);
     match response.parse(&head) {
         Ok(httparse::Status::Complete(_)) => {}
         _ => {
@@ -388,13 +426,19 @@ fn ws_handshake(
             .unwrap_or(0)
             .min(MAX_ERROR_BODY);
         while buf.len() - head_len < want {
-            match read_some(&mut stream, &mut buf, poller, deadline) {
+            match read(&mut buf) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {}
             }
         }
         let body = &buf[head_len..buf.len().min(head_len + MAX_ERROR_BODY)];
-        return Err(refusal(target, status, response.reason.unwrap_or(""), body));
+        return Err(refusal(
+            url,
+            headers,
+            status,
+            response.reason.unwrap_or(""),
+            body,
+        ));
     }
     let has_token = |name: &str, token: &str| {
         header(name).is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
@@ -431,20 +475,7 @@ fn ws_handshake(
         }
         Some(_) => {}
     }
-    if !first.is_empty() {
-        write_all(&mut stream, &client_frame(first), poller, deadline)?;
-    }
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(target.max_message_size))
-        .max_frame_size(Some(target.max_message_size));
-    // Frames the server sent right after the head are already in `buf`.
-    let leftover = buf.split_off(head_len);
-    Ok(WebSocket::from_partially_read(
-        stream,
-        leftover,
-        Role::Client,
-        Some(config),
-    ))
+    Ok(buf.split_off(head_len))
 }
 
 /// `payload` as one final, masked binary frame (RFC 6455 section 5.2), the
@@ -504,11 +535,15 @@ fn handshake_failure(status: Option<u16>, reason: &str, body: &[u8]) -> Error {
 
 /// A refusal: its status text and body may echo the request, so both lose
 /// the request's secrets (and any query value) before entering the error.
-fn refusal(target: &Target<'_>, status: u16, status_text: &str, body: &[u8]) -> Error {
-    let redactor = redact::Redactor::new(
-        &target.url.path_and_query,
-        target.headers.iter().map(|(_, v)| v.as_str()),
-    );
+fn refusal(
+    url: &WsUrl,
+    headers: &[(String, String)],
+    status: u16,
+    status_text: &str,
+    body: &[u8],
+) -> Error {
+    let redactor =
+        redact::Redactor::new(&url.path_and_query, headers.iter().map(|(_, v)| v.as_str()));
     let reason = format!(
         "the server answered {status} {} instead of 101 Switching Protocols",
         redactor.redact(status_text)

@@ -440,17 +440,7 @@ pub(crate) fn connect_via(
         return Err(Error::invalid("the proxy port must be from 1 to 65535"));
     }
     // Build the requests first: invalid input fails before any I/O.
-    let plan = match proxy.kind {
-        ProxyKind::Http => Plan::Http(http_connect_request(host, port, proxy.auth.as_ref())?),
-        ProxyKind::Socks5 => Plan::Socks5 {
-            auth: proxy
-                .auth
-                .as_ref()
-                .map(|(u, p)| socks5_auth_request(u, p))
-                .transpose()?,
-            connect: socks5_connect_request(host, port)?,
-        },
-    };
+    let plan = Plan::new(proxy, host, port)?;
     let deadline = match proxy.timeout {
         Some(t) => deadline.min(crate::deadline::from_now(t)),
         None => deadline,
@@ -463,12 +453,7 @@ pub(crate) fn connect_via(
             poller: &mut *poller,
             deadline,
         };
-        match &plan {
-            Plan::Http(request) => http_tunnel(&mut io, request, host, port, proxy.auth.is_some()),
-            Plan::Socks5 { auth, connect } => {
-                socks5_tunnel(&mut io, auth.as_deref(), connect, host, port)
-            }
-        }
+        plan.run(&mut io, host, port)
     };
     match result {
         Ok(()) => {
@@ -487,12 +472,51 @@ pub(crate) fn connect_via(
     }
 }
 
+/// The requests of one tunnel negotiation.
 enum Plan {
-    Http(Vec<u8>),
+    Http {
+        request: Vec<u8>,
+        with_credentials: bool,
+    },
     Socks5 {
         auth: Option<Vec<u8>>,
         connect: Vec<u8>,
     },
+}
+
+impl Plan {
+    /// The requests that ask `proxy` for a tunnel to `host:port`; invalid
+    /// input (a host or credentials the protocol cannot carry) fails here.
+    fn new(proxy: &ProxyConfig, host: &str, port: u16) -> Result<Self> {
+        Ok(match proxy.kind {
+            ProxyKind::Http => Plan::Http {
+                request: http_connect_request(host, port, proxy.auth.as_ref())?,
+                with_credentials: proxy.auth.is_some(),
+            },
+            ProxyKind::Socks5 => Plan::Socks5 {
+                auth: proxy
+                    .auth
+                    .as_ref()
+                    .map(|(u, p)| socks5_auth_request(u, p))
+                    .transpose()?,
+                connect: socks5_connect_request(host, port)?,
+            },
+        })
+    }
+
+    /// Negotiates the tunnel to `host:port` (the same as for [`Plan::new`])
+    /// over `io`, leaving `io` exactly after the proxy's last reply.
+    fn run(&self, io: &mut impl TunnelIo, host: &str, port: u16) -> Result<()> {
+        match self {
+            Plan::Http {
+                request,
+                with_credentials,
+            } => http_tunnel(io, request, host, port, *with_credentials),
+            Plan::Socks5 { auth, connect } => {
+                socks5_tunnel(io, auth.as_deref(), connect, host, port)
+            }
+        }
+    }
 }
 
 /// Errors while reaching the proxy are reported as such.
@@ -526,7 +550,21 @@ impl Tunnel<'_> {
         }
         Ok(())
     }
+}
 
+/// The socket operations that a tunnel negotiation uses: [`Tunnel`] on the
+/// proxy socket, or anything else that behaves like one.
+trait TunnelIo {
+    /// Writes all of `buf`.
+    fn write_all(&mut self, buf: &[u8]) -> Result<()>;
+    /// Reads exactly `buf.len()` bytes: never more.
+    fn read_exact(&mut self, buf: &mut [u8]) -> Result<()>;
+    /// Looks at what has arrived without consuming it; waits for at least
+    /// one byte.
+    fn peek(&mut self, buf: &mut [u8]) -> Result<usize>;
+}
+
+impl TunnelIo for Tunnel<'_> {
     fn write_all(&mut self, mut buf: &[u8]) -> Result<()> {
         while !buf.is_empty() {
             match self.tcp.write(buf) {
@@ -540,7 +578,6 @@ impl Tunnel<'_> {
         Ok(())
     }
 
-    /// Reads exactly `buf.len()` bytes: never more.
     fn read_exact(&mut self, mut buf: &mut [u8]) -> Result<()> {
         while !buf.is_empty() {
             match self.tcp.read(buf) {
@@ -554,8 +591,6 @@ impl Tunnel<'_> {
         Ok(())
     }
 
-    /// Looks at what has arrived without consuming it; waits for at least
-    /// one byte.
     fn peek(&mut self, buf: &mut [u8]) -> Result<usize> {
         loop {
             if Instant::now() >= self.deadline {
@@ -633,7 +668,7 @@ fn http_connect_request(host: &str, port: u16, auth: Option<&(String, String)>) 
 }
 
 fn http_tunnel(
-    io: &mut Tunnel<'_>,
+    io: &mut impl TunnelIo,
     request: &[u8],
     host: &str,
     port: u16,
@@ -657,7 +692,7 @@ fn http_tunnel(
 
 /// Reads the reply head up to and including the blank line, and not one
 /// byte more: what follows belongs to TLS or the WebSocket upgrade.
-fn read_http_head(io: &mut Tunnel<'_>) -> Result<Vec<u8>> {
+fn read_http_head(io: &mut impl TunnelIo) -> Result<Vec<u8>> {
     let mut head = Vec::with_capacity(256);
     let mut buf = [0u8; 1024];
     loop {
@@ -868,7 +903,7 @@ fn socks5_connect_request(host: &str, port: u16) -> Result<Vec<u8>> {
 }
 
 fn socks5_tunnel(
-    io: &mut Tunnel<'_>,
+    io: &mut impl TunnelIo,
     auth: Option<&[u8]>,
     connect: &[u8],
     host: &str,
