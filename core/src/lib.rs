@@ -56,6 +56,9 @@ pub mod client;
 pub mod codec;
 mod deadline;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod session;
 pub mod store;
 pub mod transport;

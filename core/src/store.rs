@@ -374,7 +374,7 @@ impl Store {
 
 /// The record that stores `m`; an error when its topic or size does not fit
 /// the format.
-fn encode_message(m: &StoredMessage) -> Result<Vec<u8>> {
+pub(crate) fn encode_message(m: &StoredMessage) -> Result<Vec<u8>> {
     let topic_len =
         u16::try_from(m.topic.len()).map_err(|_| Error::invalid("topic too long for the store"))?;
     let mut body = Vec::with_capacity(MESSAGE_PREFIX + m.topic.len() + m.payload.len());
@@ -392,7 +392,7 @@ fn encode_message(m: &StoredMessage) -> Result<Vec<u8>> {
 }
 
 /// The record that marks message `seq` done.
-fn done_record(seq: u64) -> Vec<u8> {
+pub(crate) fn done_record(seq: u64) -> Vec<u8> {
     frame(&[&[KIND_DONE][..], &seq.to_le_bytes()].concat())
 }
 

@@ -358,7 +358,7 @@ fn ws_handshake(
 
 /// The limits of the client's WebSocket: no message or frame larger than
 /// `max_message_size`.
-fn ws_config(max_message_size: usize) -> WebSocketConfig {
+pub(crate) fn ws_config(max_message_size: usize) -> WebSocketConfig {
     WebSocketConfig::default()
         .max_message_size(Some(max_message_size))
         .max_frame_size(Some(max_message_size))
@@ -373,7 +373,7 @@ fn ws_config(max_message_size: usize) -> WebSocketConfig {
 /// Reads no more than a head of [`MAX_RESPONSE_HEAD`] bytes (plus one last
 /// read) and, after a refusal, [`MAX_ERROR_BODY`] bytes of its body. A refusal
 /// loses the request's secrets before it becomes the error (see `refusal`).
-fn read_upgrade_response(
+pub(crate) fn read_upgrade_response(
     mut read: impl FnMut(&mut Vec<u8>) -> Result<usize>,
     key: &str,
     url: &WsUrl,

@@ -473,7 +473,7 @@ pub(crate) fn connect_via(
 }
 
 /// The requests of one tunnel negotiation.
-enum Plan {
+pub(crate) enum Plan {
     Http {
         request: Vec<u8>,
         with_credentials: bool,
@@ -487,7 +487,7 @@ enum Plan {
 impl Plan {
     /// The requests that ask `proxy` for a tunnel to `host:port`; invalid
     /// input (a host or credentials the protocol cannot carry) fails here.
-    fn new(proxy: &ProxyConfig, host: &str, port: u16) -> Result<Self> {
+    pub(crate) fn new(proxy: &ProxyConfig, host: &str, port: u16) -> Result<Self> {
         Ok(match proxy.kind {
             ProxyKind::Http => Plan::Http {
                 request: http_connect_request(host, port, proxy.auth.as_ref())?,
@@ -506,7 +506,7 @@ impl Plan {
 
     /// Negotiates the tunnel to `host:port` (the same as for [`Plan::new`])
     /// over `io`, leaving `io` exactly after the proxy's last reply.
-    fn run(&self, io: &mut impl TunnelIo, host: &str, port: u16) -> Result<()> {
+    pub(crate) fn run(&self, io: &mut impl TunnelIo, host: &str, port: u16) -> Result<()> {
         match self {
             Plan::Http {
                 request,
@@ -553,8 +553,8 @@ impl Tunnel<'_> {
 }
 
 /// The socket operations that a tunnel negotiation uses: [`Tunnel`] on the
-/// proxy socket, or anything else that behaves like one.
-trait TunnelIo {
+/// proxy socket, or an in-memory stand-in (the `fuzzing` feature).
+pub(crate) trait TunnelIo {
     /// Writes all of `buf`.
     fn write_all(&mut self, buf: &[u8]) -> Result<()>;
     /// Reads exactly `buf.len()` bytes: never more.
@@ -607,7 +607,7 @@ impl TunnelIo for Tunnel<'_> {
     }
 }
 
-fn proxy_closed() -> Error {
+pub(crate) fn proxy_closed() -> Error {
     Error::Proxy {
         reason: "the proxy closed the connection before the tunnel was open".into(),
         status: None,
