@@ -467,9 +467,16 @@ pub(crate) fn read_upgrade_response(
             ));
         }
         Some(p) if p != SUBPROTOCOL => {
+            // The server's text: without our secrets (it may echo the
+            // request), and short.
+            let shown: String = request_redactor(url, headers)
+                .redact(&p)
+                .chars()
+                .take(64)
+                .collect();
             return Err(handshake_failure(
                 Some(101),
-                &format!("the server selected a subprotocol other than \"mqtt\" ({p:?})"),
+                &format!("the server selected a subprotocol other than \"mqtt\" ({shown:?})"),
                 &[],
             ));
         }
@@ -533,6 +540,12 @@ fn handshake_failure(status: Option<u16>, reason: &str, body: &[u8]) -> Error {
     }
 }
 
+/// What takes the secrets of the upgrade request to `url` with the extra
+/// `headers` out of the server's text.
+fn request_redactor(url: &WsUrl, headers: &[(String, String)]) -> redact::Redactor {
+    redact::Redactor::new(&url.path_and_query, headers.iter().map(|(_, v)| v.as_str()))
+}
+
 /// A refusal: its status text and body may echo the request, so both lose
 /// the request's secrets (and any query value) before entering the error.
 fn refusal(
@@ -542,8 +555,7 @@ fn refusal(
     status_text: &str,
     body: &[u8],
 ) -> Error {
-    let redactor =
-        redact::Redactor::new(&url.path_and_query, headers.iter().map(|(_, v)| v.as_str()));
+    let redactor = request_redactor(url, headers);
     let reason = format!(
         "the server answered {status} {} instead of 101 Switching Protocols",
         redactor.redact(status_text)
@@ -628,4 +640,64 @@ pub(crate) fn classify_io(context: &'static str, e: io::Error) -> Error {
         ));
     }
     Error::io(context, e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+    const SIG: &str = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+
+    /// Reads `answer` through [`read_upgrade_response`], in one piece.
+    fn upgrade(answer: &[u8], url: &WsUrl, headers: &[(String, String)]) -> Result<Vec<u8>> {
+        let mut rest = answer;
+        read_upgrade_response(
+            |buf| {
+                buf.extend_from_slice(rest);
+                Ok(std::mem::take(&mut rest).len())
+            },
+            KEY,
+            url,
+            headers,
+        )
+    }
+
+    fn switching(protocol: &str) -> String {
+        format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: {protocol}\r\n\r\n"
+        )
+    }
+
+    #[test]
+    fn an_accepted_upgrade_keeps_the_frames_that_followed_the_head() {
+        let url = WsUrl::parse("ws://h/mqtt").unwrap();
+        let answer = [switching("mqtt").as_bytes(), &[0x82, 0x02, 0x20]].concat();
+        let leftover = upgrade(&answer, &url, &[]).unwrap();
+        assert_eq!(leftover, [0x82, 0x02, 0x20]);
+    }
+
+    /// Found by fuzzing: the subprotocol a server selected went into the
+    /// error as it was, whatever it echoed and however long.
+    #[test]
+    fn a_foreign_subprotocol_is_named_without_the_requests_secrets() {
+        let url = WsUrl::parse(&format!("wss://h/mqtt?X-Amz-Signature={SIG}")).unwrap();
+        let headers = [("x-token".to_owned(), "authorizer-token-123".to_owned())];
+        for protocol in [
+            format!("mqtt,{SIG}"),
+            "authorizer-token-123".to_owned(),
+            format!("v{}", "x".repeat(5000)),
+        ] {
+            let err = upgrade(switching(&protocol).as_bytes(), &url, &headers)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("other than \"mqtt\""), "{err}");
+            assert!(
+                !err.contains(SIG) && !err.contains("authorizer-token-123"),
+                "{err}"
+            );
+            assert!(err.len() < 300, "{} bytes: {err}", err.len());
+        }
+    }
 }
