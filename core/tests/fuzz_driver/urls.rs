@@ -128,14 +128,20 @@ pub fn run_proxy_url(data: &[u8]) {
 
 /// `e` is an invalid-argument error that does not show `secret`, the part
 /// of the input that may hold one, unless the message may quote it from
-/// `quotable` (the part before it). Checked for runs of 8 or more ASCII
-/// alphanumerics only: no escaping or lower-casing in a message can form one.
+/// `quotable` (the part before it; quoted as is, lower-cased, or escaped by
+/// `{:?}`, whose `\0` and `\n` end in a letter or digit). Checked for runs
+/// of 8 or more ASCII alphanumerics, which nothing else in a message forms.
 fn assert_invalid_and_hidden(e: &mqttws::Error, what: &str, secret: &str, quotable: &str) {
     assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e:?}");
+    let quoted = [
+        quotable.to_owned(),
+        quotable.to_ascii_lowercase(),
+        format!("{quotable:?}"),
+        format!("{:?}", quotable.to_ascii_lowercase()),
+    ];
     if secret.len() >= 8
         && secret.chars().all(|c| c.is_ascii_alphanumeric())
-        && !quotable.contains(secret)
-        && !quotable.to_ascii_lowercase().contains(secret)
+        && !quoted.iter().any(|q| q.contains(secret))
     {
         assert!(!e.to_string().contains(secret), "{e} shows the {what}");
     }
