@@ -245,27 +245,37 @@ def test_a_filter_the_broker_refuses_shows_its_reason_code():
 
 
 def test_a_retained_message_expires(broker, connect, topic):
+    live = connect(**V5)
+    live.subscribe(topic, qos=1)
     pub = connect(**V5)
-    short = mqttws.PublishProperties(message_expiry=1)
-    pub.publish(topic, b"short-lived", qos=1, retain=True, properties=short, wait=True)
+    kept = f"{topic}/kept"
+    # Two retained messages alike but for their expiry: 1 s, and an hour.
+    pub.publish(topic, b"short-lived", qos=1, retain=True, properties=mqttws.PublishProperties(message_expiry=1))
+    pub.publish(kept, b"kept", qos=1, retain=True, properties=mqttws.PublishProperties(message_expiry=3600), wait=True)
     try:
-        early = connect(**V5)
-        early.subscribe(topic, qos=1)
-        msg = early.recv(timeout=5)
-        assert msg is not None and msg.retain and msg.payload == b"short-lived"
+        msg = live.recv(timeout=5)  # the property reached the broker
+        assert msg is not None and msg.payload == b"short-lived"
         assert msg.properties is not None and msg.properties.message_expiry in (0, 1)
 
-        def a_new_subscriber_gets_nothing() -> bool:
+        def a_new_subscriber_gets_only_the_kept_one() -> bool:
             with mqttws.Client(broker.ws_url, client_id=new_id(), **V5) as late:
                 late.connect()
-                late.subscribe([topic, f"{topic}/marker"], qos=1)
+                late.subscribe([topic, kept, f"{topic}/marker"], qos=1)
                 late.publish(f"{topic}/marker", b"marker", qos=1, wait=True)
-                # A retained message would come before the marker.
-                return first_payload(late) == b"marker"
+                # Retained messages come before the marker.
+                got = [late.recv(timeout=5)]
+                while got[-1] is not None and got[-1].payload != b"marker":
+                    got.append(late.recv(timeout=5))
+                retained = [m for m in got if m is not None and m.retain]
+                assert [m.payload for m in retained][-1:] == [b"kept"], got
+                assert retained[-1].properties is not None
+                assert 0 < (retained[-1].properties.message_expiry or 0) <= 3600
+                return len(retained) == 1
 
-        assert wait_until(a_new_subscriber_gets_nothing, timeout=10, step=0.2)
+        assert wait_until(a_new_subscriber_gets_only_the_kept_one, timeout=10, step=0.2)
     finally:
-        pub.publish(topic, b"", qos=1, retain=True, wait=True)
+        for t in (topic, kept):
+            pub.publish(t, b"", qos=1, retain=True, wait=True)
 
 
 # ------------------------------------------------------------- refusals
