@@ -953,8 +953,9 @@ impl Client {
     /// at work), `Published` (a QoS 1/2 acknowledgement nobody waited for),
     /// `Dropped` (the offline queue made room), `Subscribed`, `Unsubscribed`,
     /// `Downgraded` (a QoS 2 message taken at QoS 1), `StoreDamaged`, and
-    /// under MQTT 5 `Rejected` (a refused message, also when `wait()` raised
-    /// for it) and `ServerDisconnected` (the broker's DISCONNECT).
+    /// under MQTT 5 `Rejected` (a refused message nobody waited for: a
+    /// `wait()` that raised `RejectedError` took it) and `ServerDisconnected`
+    /// (the broker's DISCONNECT).
     /// Waits like `recv()`: GIL released, Ctrl-C and `interrupt()` wake it,
     /// other threads' calls go first. With reconnect on, a drop does not
     /// raise: the events say what happens; a reconnect attempt that falls

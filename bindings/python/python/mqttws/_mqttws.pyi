@@ -283,7 +283,10 @@ class Downgraded:
 
 @final
 class Rejected:
-    """MQTT 5: the broker refused a QoS 1/2 message (reason code 0x80 and up)."""
+    """MQTT 5: the broker refused a QoS 1/2 message (reason code 0x80 and up).
+    Reported once: a ``PublishHandle.wait()`` (or ``publish(wait=True)``)
+    that raises ``RejectedError`` for it takes the event, as a completed wait
+    takes ``Published``."""
 
     __match_args__ = ("packet_id", "reason_code", "reason")
     def __new__(cls, packet_id: int, reason_code: int, reason: Optional[str] = None) -> Self: ...

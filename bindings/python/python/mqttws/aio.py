@@ -262,10 +262,12 @@ class _Engine:
                 return
             if event is None:
                 self.sweep()
-            elif isinstance(event, Published):
+            elif isinstance(event, (Published, Rejected)):
+                # The publish() awaiting it resolves or raises RejectedError:
+                # reported once, as the blocking client's wait takes it.
                 self.check(event.packet_id)
             else:
-                if isinstance(event, (Dropped, Rejected)) and event.packet_id is not None:
+                if isinstance(event, Dropped) and event.packet_id is not None:
                     self.check(event.packet_id)
                 self.push(event)
 
@@ -610,8 +612,9 @@ class AsyncClient:
 
     async def poll(self, timeout: Optional[float] = None) -> Optional[_Event]:
         """The next message or event (``Connected``, ``Disconnected``,
-        ``Reconnecting``, ``Dropped``, ``Rejected``...), as ``Client.poll()``
-        returns them, except ``Published`` (each ``publish()`` resolves by
+        ``Reconnecting``, ``Dropped``, ``ServerDisconnected``...), as
+        ``Client.poll()`` returns them, except ``Published`` and ``Rejected``
+        (each ``publish()`` resolves, or raises ``RejectedError``, by
         itself)."""
         item = await self._next(False, timeout)
         if isinstance(item, _End):
