@@ -400,8 +400,8 @@ enum mqttws_event_kind
      * not sent again: see `mqttws_event_packet_id`,
      * `mqttws_event_reason_code` (e.g. 0x87 not authorized) and
      * `mqttws_event_text` (the broker's reason string, if any). Reported
-     * even when `mqttws_client_wait_for` on that packet id already failed
-     * with `MQTTWS_REJECTED`.
+     * once: a `mqttws_client_wait_for` that fails with `MQTTWS_REJECTED`
+     * takes the event (as a completed wait takes its PUBLISHED event).
      */
     MQTTWS_EVENT_REJECTED = 10,
     /**
