@@ -50,12 +50,15 @@ make interop          # install what is missing, run every broker, rewrite this 
 make interop-test     # the subset of `make test`: HiveMQ CE, Aedes, RabbitMQ
 # one broker, once installed (tests/interop/broker install NAME):
 cargo test -p mqttws-tests --test interop -- --ignored --test-threads 1 --nocapture amqtt
+# a few checks only, while working on them:
+MQTTWS_INTEROP_CHECKS=connect,topic-alias cargo test -p mqttws-tests --test interop -- --ignored --nocapture hivemq
 ```
 
 Installs go to `target/interop/` and are redone only when a broker's files change.
 Every broker is started and stopped the same way (`tests/interop/broker start NAME`,
 then SIGTERM to it and to its process group), with its ports, certificates and
-credentials in `IOP_*` variables; `tests/interop/brokers/NAME/broker.sh` holds its
+credentials in `IOP_*` variables (and `IOP_DENIED`, the topics its ACL refuses
+publishes to, for `publish-refused`); `tests/interop/brokers/NAME/broker.sh` holds its
 version, its install and its configuration, which is where to look for the exact
 settings. The C, Python and Go checks run `tests/interop/lang/roundtrip.c`,
 `roundtrip.py` and `go/`, pointed at the broker by `MQTTWS_URL`, `MQTTWS_CA_FILE`,
@@ -120,7 +123,8 @@ fn update_readme(path: &std::path::Path, reports: &[Report]) -> Result<(), Strin
     if end < begin {
         return Err("the interop markers are out of order".into());
     }
-    let mut table = String::from("| broker | what to set | known defects |\n|---|---|---|\n");
+    let mut table =
+        String::from("| broker | MQTT 5 | what to set | known defects |\n|---|---|---|---|\n");
     for r in reports {
         let s = r.spec;
         let mut set: Vec<String> = s.settings.iter().map(|x| x.to_string()).collect();
@@ -143,9 +147,10 @@ fn update_readme(path: &std::path::Path, reports: &[Report]) -> Result<(), Strin
             .collect();
         let _ = writeln!(
             table,
-            "| {} {} | {} | {} |",
+            "| {} {} | {} | {} | {} |",
             s.title,
             r.version,
+            if s.speaks_v5() { "yes" } else { "no" },
             if set.is_empty() {
                 "nothing special".into()
             } else {

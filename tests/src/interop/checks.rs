@@ -556,9 +556,18 @@ fn clean_disconnect(t: &Target) -> Result<(), String> {
     let m = next_message(&mut watcher, &topic, MESSAGE_WAIT)?;
     again.disconnect().ctx("disconnect")?;
     watcher.disconnect().ctx("disconnect")?;
+    first_is(
+        &m,
+        "marker",
+        ("will", "the will was published after a clean DISCONNECT"),
+    )
+}
+
+/// Passes when the payload of `m` is `want`; says `why` when it is `bad.0`, else what came.
+fn first_is(m: &Message, want: &str, bad: (&str, &str)) -> Result<(), String> {
     match &m.payload[..] {
-        b"marker" => Ok(()),
-        b"will" => Err("the will was published after a clean DISCONNECT".into()),
+        p if p == want.as_bytes() => Ok(()),
+        p if p == bad.0.as_bytes() => Err(bad.1.into()),
         other => Err(format!("received {:?}", String::from_utf8_lossy(other))),
     }
 }
@@ -834,11 +843,7 @@ fn no_local(t: &Target) -> Result<(), String> {
     let m = next_message(&mut c, &topic, MESSAGE_WAIT)?;
     other.disconnect().ctx("disconnect")?;
     c.disconnect().ctx("disconnect")?;
-    match &m.payload[..] {
-        b"theirs" => Ok(()),
-        b"mine" => Err("the client's own message came back".into()),
-        other => Err(format!("received {:?}", String::from_utf8_lossy(other))),
-    }
+    first_is(&m, "theirs", ("mine", "the client's own message came back"))
 }
 
 fn subscription_id(t: &Target) -> Result<(), Stop> {
