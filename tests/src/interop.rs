@@ -52,6 +52,9 @@ pub const PASSWORD: &str = "interop-password";
 const STOP_TIMEOUT: Duration = Duration::from_secs(15);
 /// How often start-up is retried with new ports when another process took one.
 const PORT_ATTEMPTS: usize = 3;
+/// The exit status of a broker that could not listen on a port it was given (the port
+/// was taken meanwhile): start-up is retried with new ports.
+const EXIT_PORT_TAKEN: i32 = 3;
 
 /// One broker of the matrix.
 #[derive(Debug)]
@@ -590,8 +593,11 @@ impl RunningBroker {
         match broker.wait_ready(&lines) {
             Ok(()) => Ok(broker),
             Err(why) => {
-                let taken = broker.has_exited() && ports.any_taken();
+                // Stopped first: a port still bound then is another process's. A
+                // broker that found a port taken may also say so by its exit status.
                 broker.stop();
+                let said = broker.exit_status.and_then(|s| s.code()) == Some(EXIT_PORT_TAKEN);
+                let taken = said || ports.any_taken();
                 Err((
                     format!(
                         "{} did not come up: {why}\n--- its output ---\n{}--- end ---",

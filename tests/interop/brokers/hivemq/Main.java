@@ -15,6 +15,8 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Path;
 
 public class Main {
@@ -47,6 +49,17 @@ public class Main {
                 .withEmbeddedExtension(extension)
                 .build();
         hivemq.start().join();
+        // A listener that cannot bind its port (taken by another process since
+        // the harness picked it) is only logged: exit 3, so the harness retries
+        // with new ports. (A port taken by a listening process escapes this.)
+        for (int i = 2; i < args.length; i++) {
+            try (Socket probe = new Socket("127.0.0.1", Integer.parseInt(args[i]))) {
+                // listening
+            } catch (IOException e) {
+                System.err.println("interop: hivemq: nothing listens on port " + args[i]);
+                System.exit(3);
+            }
+        }
         System.out.println("interop: hivemq started");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> hivemq.stop().join()));
         Thread.currentThread().join();
