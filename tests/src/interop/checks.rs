@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use mqttws::{
     Bytes, Client, ClientOptions, ConnectProperties, Error, Event, Message, ProtocolVersion,
-    PublishProperties, QoS, SubscribeOptions, SubscribeProperties, Will,
+    PublishProperties, QoS, RetainHandling, SubscribeOptions, SubscribeProperties, Will,
 };
 
 use super::{DENIED, Outcome, PASSWORD, Refusal, Spec, Transport, USER};
@@ -255,6 +255,18 @@ pub const CHECKS: &[Check] = &[
         what: "a message carries the identifier of the subscription that matched it",
         versions: Versions::V5,
         run: |t| outcome(subscription_id(t)),
+    },
+    Check {
+        name: "retain-handling",
+        what: "a subscription with retain handling 2 (do not send) does not get the retained message, and gets the next live one",
+        versions: Versions::V5,
+        run: |t| outcome(retain_handling(t)),
+    },
+    Check {
+        name: "retain-as-published",
+        what: "a subscription with retain as published gets a live retained message with its retain flag",
+        versions: Versions::V5,
+        run: |t| outcome(retain_as_published(t)),
     },
     Check {
         name: "suback-reason-codes",
@@ -872,6 +884,58 @@ fn subscription_id(t: &Target) -> Result<(), Stop> {
         Ok(())
     } else {
         Err(format!("the message carried subscription identifiers {ids:?}, not [77]").into())
+    }
+}
+
+/// Publishes a retained `kept` on a new topic, subscribes a new client with `options`,
+/// publishes `live` with the retain flag, and returns the first message the subscriber
+/// gets. The retained message is cleared whatever happens.
+fn retained_then_live(t: &Target, options: SubscribeOptions) -> Result<Message, String> {
+    let topic = topic("rh");
+    let publisher = t.connect()?;
+    publisher
+        .publish_and_wait(&topic, "kept", QoS::AtLeastOnce, true)
+        .ctx("publish retained")?;
+    let first = (|| {
+        let mut sub = t.connect()?;
+        sub.subscribe_with(&[(&topic, options)], SubscribeProperties::default())
+            .ctx("subscribe")?;
+        // After SUBACK: a retained copy the broker sends would come first.
+        publisher
+            .publish_and_wait(&topic, "live", QoS::AtLeastOnce, true)
+            .ctx("publish live")?;
+        let m = next_message(&mut sub, &topic, MESSAGE_WAIT)?;
+        sub.disconnect().ctx("disconnect")?;
+        Ok(m)
+    })();
+    publisher
+        .publish_and_wait(&topic, "", QoS::AtLeastOnce, true)
+        .ctx("clear the retained message")?;
+    publisher.disconnect().ctx("disconnect")?;
+    first
+}
+
+fn retain_handling(t: &Target) -> Result<(), String> {
+    let options = SubscribeOptions {
+        retain_handling: RetainHandling::DoNotSend,
+        ..SubscribeOptions::qos(QoS::AtLeastOnce)
+    };
+    let m = retained_then_live(t, options)?;
+    first_is(&m, "live", ("kept", "the retained message was sent"))
+}
+
+fn retain_as_published(t: &Target) -> Result<(), String> {
+    let options = SubscribeOptions {
+        retain_as_published: true,
+        retain_handling: RetainHandling::DoNotSend,
+        ..SubscribeOptions::qos(QoS::AtLeastOnce)
+    };
+    let m = retained_then_live(t, options)?;
+    first_is(&m, "live", ("kept", "the retained message was sent"))?;
+    if m.retain {
+        Ok(())
+    } else {
+        Err("the live retained message came without the retain flag".into())
     }
 }
 
