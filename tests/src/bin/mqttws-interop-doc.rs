@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use mqttws::ProtocolVersion;
 use mqttws_tests::interop::{
-    BROKERS, Mqtt5, Outcome, Report, Spec, Transport, Verdict, all_checks, results_dir,
+    ANY_CHECK, BROKERS, Mqtt5, Outcome, Report, Spec, Transport, Verdict, all_checks, results_dir,
     version_name,
 };
 
@@ -135,7 +135,7 @@ fn update_readme(path: &std::path::Path, reports: &[Report]) -> Result<(), Strin
             .expected
             .iter()
             .map(|e| {
-                let mut d = format!("`{}`", e.check);
+                let mut d = check_name(e.check);
                 if let Some(v) = e.version {
                     let _ = write!(d, " (MQTT {})", version_name(v));
                 }
@@ -165,6 +165,15 @@ fn update_readme(path: &std::path::Path, reports: &[Report]) -> Result<(), Strin
     }
     let updated = format!("{}{table}{}", &text[..begin], &text[end..]);
     std::fs::write(path, updated).map_err(|e| e.to_string())
+}
+
+/// `` `name` ``, or "any check" for [`ANY_CHECK`].
+fn check_name(check: &str) -> String {
+    if check == ANY_CHECK {
+        "any check".into()
+    } else {
+        format!("`{check}`")
+    }
 }
 
 /// The number of a note (numbered from 1, each text once).
@@ -202,18 +211,21 @@ fn cell(report: &Report, check: &str, version: ProtocolVersion, notes: &mut Vec<
     } else {
         format!("ws {ws}, wss {wss}")
     };
+    let rows = || {
+        Transport::ALL
+            .iter()
+            .filter_map(|t| report.row(check, *t, version))
+    };
     let why = report
         .spec
         .expect(check, version)
+        .or_else(|| rows().find_map(|r| report.spec.explain(check, version, &r.outcome)))
         .map(|e| e.reason)
         .or_else(|| {
-            Transport::ALL
-                .iter()
-                .filter_map(|t| report.row(check, *t, version))
-                .find_map(|r| match &r.outcome {
-                    Outcome::NotApplicable(why) => Some(why.as_str()),
-                    _ => None,
-                })
+            rows().find_map(|r| match &r.outcome {
+                Outcome::NotApplicable(why) => Some(why.as_str()),
+                _ => None,
+            })
         });
     if let Some(why) = why {
         let n = note_number(notes, format!("{}: {why}", report.spec.title));
@@ -330,11 +342,11 @@ fn broker_section(md: &mut String, s: &Spec) {
             .version
             .map(|v| format!(" (MQTT {})", version_name(v)))
             .unwrap_or_default();
-        let _ = writeln!(
-            md,
-            "- Known defect{flaky}, check `{}`{version}: {}.",
-            e.check, e.reason
-        );
+        let check = match check_name(e.check) {
+            any if e.check == ANY_CHECK => any,
+            name => format!("check {name}"),
+        };
+        let _ = writeln!(md, "- Known defect{flaky}, {check}{version}: {}.", e.reason);
     }
     for n in s.notes {
         let _ = writeln!(md, "- {n}");
