@@ -838,7 +838,7 @@ fn publish_properties(t: &Target) -> Result<(), String> {
 
 fn no_local(t: &Target) -> Result<(), String> {
     let topic = topic("nolocal");
-    let mut c = t.connect()?;
+    let c = t.connect()?;
     let options = SubscribeOptions {
         no_local: true,
         ..SubscribeOptions::qos(QoS::AtLeastOnce)
@@ -848,19 +848,26 @@ fn no_local(t: &Target) -> Result<(), String> {
     c.publish_and_wait(&topic, "mine", QoS::AtLeastOnce, false)
         .ctx("publish")?;
     // Acknowledged before the other client publishes: an echo would come first.
+    let m = from_another(t, c, &topic, "theirs")?;
+    first_is(&m, "theirs", ("mine", "the client's own message came back"))
+}
+
+/// Another client publishes `payload` to `topic` at QoS 1; returns the next message
+/// `c` gets there. Both disconnect.
+fn from_another(t: &Target, mut c: Client, topic: &str, payload: &str) -> Result<Message, String> {
     let other = t.connect()?;
     other
-        .publish_and_wait(&topic, "theirs", QoS::AtLeastOnce, false)
+        .publish_and_wait(topic, payload.to_owned(), QoS::AtLeastOnce, false)
         .ctx("publish from another client")?;
-    let m = next_message(&mut c, &topic, MESSAGE_WAIT)?;
+    let m = next_message(&mut c, topic, MESSAGE_WAIT)?;
     other.disconnect().ctx("disconnect")?;
     c.disconnect().ctx("disconnect")?;
-    first_is(&m, "theirs", ("mine", "the client's own message came back"))
+    Ok(m)
 }
 
 fn subscription_id(t: &Target) -> Result<(), Stop> {
     let topic = topic("subid");
-    let (mut c, info) = connect_info(t.options(&unique("iop")))?;
+    let (c, info) = connect_info(t.options(&unique("iop")))?;
     if info.properties.subscription_identifiers_available == Some(false) {
         return Err(Stop::NotApplicable(
             "it announces no subscription identifiers".into(),
@@ -872,13 +879,7 @@ fn subscription_id(t: &Target) -> Result<(), Stop> {
     };
     c.subscribe_with(&[(&topic, QoS::AtLeastOnce.into())], properties)
         .ctx("subscribe")?;
-    let other = t.connect()?;
-    other
-        .publish_and_wait(&topic, "hello", QoS::AtLeastOnce, false)
-        .ctx("publish")?;
-    let m = next_message(&mut c, &topic, MESSAGE_WAIT)?;
-    other.disconnect().ctx("disconnect")?;
-    c.disconnect().ctx("disconnect")?;
+    let m = from_another(t, c, &topic, "hello")?;
     let ids = m.properties.map(|p| p.subscription_identifiers);
     if ids.as_deref() == Some(&[77][..]) {
         Ok(())
