@@ -32,14 +32,16 @@ interop-deps: deps
 	@bash tests/interop/broker install $$(bash tests/interop/broker list)
 
 # The round-trip programs of the C, Python and Go checks, against the
-# release libmqttws.a (go-lib) and the package in the Python venv (py-install).
+# release libmqttws.a (go-lib; Go links it with -tags $(GO_TAGS)) and the
+# package in the Python venv (py-install).
 interop-langs: go-lib py-install
 	@mkdir -p $(INTEROP_LANG)
 	cc -std=c11 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/interop/lang/roundtrip.c \
 	  target/release/libmqttws.a $(MQTTWS_NATIVE_LIBS) -o $(INTEROP_LANG)/roundtrip-c
 	@unformatted=$$($(GOFMT) -l tests/interop/lang/go); \
 	  if [ -n "$$unformatted" ]; then echo "interop: not gofmt-ed: $$unformatted" >&2; exit 1; fi
-	cd tests/interop/lang/go && $(GO_ENV) $(GO) vet -tags $(GO_TAGS) . && $(GO_ENV) $(GO) build -tags $(GO_TAGS) -o $(INTEROP_LANG)/roundtrip-go .
+	cd tests/interop/lang/go && $(GO_ENV) $(GO) vet -tags $(GO_TAGS) . && \
+	  $(GO_ENV) $(GO) build -tags $(GO_TAGS) -o $(INTEROP_LANG)/roundtrip-go .
 
 interop-test: interop-langs
 	@bash tests/interop/broker install $(INTEROP_SUBSET)
