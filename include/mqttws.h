@@ -1,6 +1,6 @@
 /*
- * mqttws.h: the C API of mqttws, an MQTT 3.1.1 client over WebSocket
- * (ws:// and wss://) with cloud platform signers.
+ * mqttws.h: the C API of mqttws, an MQTT 3.1.1 and 5.0 client over
+ * WebSocket (ws:// and wss://) with cloud platform signers.
  *
  * Conventions
  *
@@ -33,7 +33,15 @@
  *    *out_n the length without the NUL; if len is too small, nothing is
  *    copied, *out_n receives the size needed (with the NUL) and the result
  *    is MQTTWS_INSUFFICIENT_SIZE. Or borrowed as mqttws_str / mqttws_bytes
- *    (pointer + length) with the lifetime stated by the function.
+ *    (pointer + length) with the lifetime stated by the function; an
+ *    absent text is a mqttws_str with data NULL.
+ *  - Optional values (MQTT 5 properties a peer may or may not send) are
+ *    read with bool accessors: true, and the value written to the output
+ *    (which may be NULL to ask only whether it is there), when present;
+ *    false, writing nothing, when absent.
+ *  - Borrowed objects: a message's properties (mqttws_message.properties)
+ *    belong to its event and live until mqttws_event_free; they are const
+ *    and must never be freed or changed.
  *  - A panic inside the library never unwinds into C: the function returns
  *    MQTTWS_PANIC (or NULL / 0 / false). No global state is touched: no
  *    panic hook, no signal handler, no background thread (name resolution
@@ -51,15 +59,33 @@
  *    MQTTWS_BUSY (retrying until MQTTWS_OK is safe).
  *  - mqttws_client_last_error() and its siblings report the calling
  *    thread's most recent failure on that client.
- *  - A builder (mqttws_options_builder, mqttws_<platform>_builder) is
- *    used from one thread at a time; what a builder builds
- *    (mqttws_options, mqttws_credential_provider) and mqttws_credentials,
- *    mqttws_error and mqttws_event are immutable and may be shared
+ *  - A builder (mqttws_options_builder, mqttws_<platform>_builder) and
+ *    mqttws_publish_properties being set are used from one thread at a
+ *    time; what a builder builds (mqttws_options,
+ *    mqttws_credential_provider) and mqttws_credentials, mqttws_error,
+ *    mqttws_event and mqttws_connack are immutable and may be shared
  *    between threads.
  *  - The message callback runs inside mqttws_client_poll(), on the thread
  *    calling it (with several polling threads, on several threads). From
  *    inside it every call on the same client works except
  *    mqttws_client_free(), which returns MQTTWS_REENTRANT.
+ *
+ * MQTT 5
+ *
+ *  - 3.1.1 stays the default; mqttws_options_builder_set_protocol_version
+ *    (MQTTWS_PROTOCOL_V5) opts in, per client. Under 3.1.1 every MQTT
+ *    5-only argument is MQTTWS_INVALID_ARGUMENT, and nothing is sent.
+ *  - CONNECT: the options builder's MQTT 5 setters; CONNACK: the
+ *    mqttws_connack snapshot of mqttws_client_connack. PUBLISH:
+ *    mqttws_publish_properties with mqttws_client_publish_with, and
+ *    mqttws_message.properties on received messages. SUBSCRIBE:
+ *    mqttws_client_subscribe_with (options, identifier, reason codes);
+ *    UNSUBSCRIBE: mqttws_client_unsubscribe_with (reason codes).
+ *  - A refused publish ends its wait with MQTTWS_REJECTED (or comes as a
+ *    MQTTWS_EVENT_REJECTED event), a refused connection with a
+ *    MQTTWS_CONNACK_* code; mqttws_client_last_connack_code has the reason
+ *    code and mqttws_client_last_reason_string the broker's text. A server
+ *    DISCONNECT is a MQTTWS_EVENT_SERVER_DISCONNECTED event.
  *
  * Extensibility
  *
@@ -104,6 +130,35 @@
  * AWS custom authorizer parameters in the URL query string.
  */
 #define MQTTWS_AWS_CUSTOM_AUTH_QUERY_STRING 1
+
+/**
+ * Retained messages are sent at every subscribe (the default, and 3.1.1's
+ * behaviour): a `mqttws_subscribe_filter.retain_handling` value.
+ */
+#define MQTTWS_RETAIN_HANDLING_SEND_ALWAYS 0
+
+/**
+ * Retained messages are sent only if the subscription did not exist yet
+ * (MQTT 5).
+ */
+#define MQTTWS_RETAIN_HANDLING_SEND_IF_NEW 1
+
+/**
+ * Retained messages are never sent at subscribe time (MQTT 5).
+ */
+#define MQTTWS_RETAIN_HANDLING_DO_NOT_SEND 2
+
+/**
+ * MQTT 3.1.1 (protocol level 4), the default: a
+ * `mqttws_options_builder_set_protocol_version` value.
+ */
+#define MQTTWS_PROTOCOL_V311 4
+
+/**
+ * MQTT 5.0 (protocol level 5): a `mqttws_options_builder_set_protocol_version`
+ * value.
+ */
+#define MQTTWS_PROTOCOL_V5 5
 
 /**
  * The result of a fallible call. `MQTTWS_OK` (0) is success; every other
@@ -299,18 +354,19 @@ enum mqttws_event_kind
     MQTTWS_EVENT_PUBLISHED = 2,
     /**
      * A SUBACK that no call was waiting for: see `mqttws_event_packet_id`,
-     * `mqttws_event_granted_qos`.
+     * `mqttws_event_granted_qos`, `mqttws_event_reason_codes`.
      */
     MQTTWS_EVENT_SUBSCRIBED = 3,
     /**
      * An UNSUBACK that no call was waiting for: see
-     * `mqttws_event_packet_id`.
+     * `mqttws_event_packet_id`, `mqttws_event_reason_codes` (MQTT 5).
      */
     MQTTWS_EVENT_UNSUBSCRIBED = 4,
     /**
      * Connected again by the automatic reconnect (not reported for
      * `mqttws_client_connect`, which returns the outcome itself): see
-     * `mqttws_event_session_present`.
+     * `mqttws_event_session_present`, and `mqttws_client_connack` for the
+     * rest of this CONNACK.
      */
     MQTTWS_EVENT_CONNECTED = 5,
     /**
@@ -338,6 +394,33 @@ enum mqttws_event_kind
      * damaged log is).
      */
     MQTTWS_EVENT_STORE_DAMAGED = 9,
+    /**
+     * MQTT 5: the broker refused an outgoing QoS 1/2 message (PUBACK or
+     * PUBREC with a reason code of 0x80 or more); the message is done and
+     * not sent again: see `mqttws_event_packet_id`,
+     * `mqttws_event_reason_code` (e.g. 0x87 not authorized) and
+     * `mqttws_event_text` (the broker's reason string, if any). Reported
+     * once: a `mqttws_client_wait_for` that fails with `MQTTWS_REJECTED`
+     * takes the event (as a completed wait takes its PUBLISHED event).
+     */
+    MQTTWS_EVENT_REJECTED = 10,
+    /**
+     * MQTT 5: the broker sent DISCONNECT; the connection ends right after
+     * (the next poll fails, or with the automatic reconnect a DISCONNECTED
+     * event follows): see `mqttws_event_reason_code` (0x8B server shutting
+     * down, 0x8E session taken over, 0x9C use another server...),
+     * `mqttws_event_text` (the reason string, if any) and
+     * `mqttws_event_server_reference` (another server, if named; not
+     * followed).
+     */
+    MQTTWS_EVENT_SERVER_DISCONNECTED = 11,
+    /**
+     * The broker answered a QoS 2 publish with PUBACK: it took the message
+     * at QoS 1 (it may be delivered twice). A PUBLISHED event with the same
+     * packet id follows. See `mqttws_event_packet_id` and
+     * `mqttws_event_granted_qos` (one byte: the QoS acknowledged).
+     */
+    MQTTWS_EVENT_DOWNGRADED = 12,
     /**
      * An event this version of the header does not describe; ignore it.
      */
@@ -418,6 +501,19 @@ typedef struct mqttws_azure_device_builder mqttws_azure_device_builder;
 typedef struct mqttws_client mqttws_client;
 
 /**
+ * What the broker answered in CONNACK on the client's most recent
+ * connection: whether it resumed a session, and (MQTT 5) its properties:
+ * an assigned client id, its limits, a reason string, a server reference.
+ * Under MQTT 3.1.1 every property is absent.
+ *
+ * Ownership: a snapshot handed out by `mqttws_client_connack`, freed with
+ * `mqttws_connack_free`; the views its accessors return are valid until
+ * then. Later connections do not change it. Threading: immutable and
+ * reference-counted; may be read from several threads at once.
+ */
+typedef struct mqttws_connack mqttws_connack;
+
+/**
  * A finished platform signer: computes the credentials of each connection
  * attempt, knows the platform's endpoint URL and keepalive range.
  *
@@ -495,6 +591,28 @@ typedef struct mqttws_options mqttws_options;
 typedef struct mqttws_options_builder mqttws_options_builder;
 
 /**
+ * The MQTT 5 properties of a message: payload format, message expiry,
+ * content type, response topic, correlation data, user properties and
+ * (received messages only) subscription identifiers.
+ *
+ * Two kinds of pointers reach the caller:
+ *
+ * * Owned, from `mqttws_publish_properties_new`: set with the
+ *   `mqttws_publish_properties_set_*` / `_add_*` functions, pass to
+ *   `mqttws_client_publish_with` or `mqttws_options_builder_set_will_properties`
+ *   (which copy it) as often as wanted, free with
+ *   `mqttws_publish_properties_free`. One thread at a time while it is
+ *   being changed; may be read (published) from several threads at once.
+ * * Borrowed, `const`, from a received message (`mqttws_message.properties`):
+ *   owned by the event, valid until `mqttws_event_free` (inside the
+ *   message callback: until the callback returns). Read it; never free or
+ *   change it.
+ *
+ * The reading accessors work on both.
+ */
+typedef struct mqttws_publish_properties mqttws_publish_properties;
+
+/**
  * Builds a Tencent IoT Hub / IoT Explorer device. Client id
  * `{product_id}{device_name}`; user name
  * `{client_id};{sdkappid};{connid};{expiry}`; password an HMAC (key
@@ -545,6 +663,40 @@ typedef struct mqttws_subscription {
 } mqttws_subscription;
 
 /**
+ * One topic filter of `mqttws_client_subscribe_with`, with every
+ * subscription option of MQTT 5 (the options byte has no room for more, so
+ * this struct will not grow). Under MQTT 3.1.1 only `qos` exists: the
+ * other fields must be false / `MQTTWS_RETAIN_HANDLING_SEND_ALWAYS` (0),
+ * so a zero-initialised struct with a filter and a QoS works with both.
+ */
+typedef struct mqttws_subscribe_filter {
+    /**
+     * The topic filter (UTF-8, wildcards allowed; `len` bytes, a NUL after
+     * them is not needed).
+     */
+    struct mqttws_str filter;
+    /**
+     * The maximum QoS requested: 0, 1 or 2.
+     */
+    uint8_t qos;
+    /**
+     * MQTT 5: do not receive the messages this client publishes itself.
+     */
+    bool no_local;
+    /**
+     * MQTT 5: keep the retain flag of messages as published (instead of
+     * clearing it on live messages).
+     */
+    bool retain_as_published;
+    /**
+     * MQTT 5: `MQTTWS_RETAIN_HANDLING_SEND_ALWAYS` (0),
+     * `MQTTWS_RETAIN_HANDLING_SEND_IF_NEW` (1) or
+     * `MQTTWS_RETAIN_HANDLING_DO_NOT_SEND` (2).
+     */
+    uint8_t retain_handling;
+} mqttws_subscribe_filter;
+
+/**
  * Borrowed bytes: `len` bytes at `data` (binary, not NUL-terminated).
  *
  * `data` is never NULL in a view the library hands out, even when `len` is
@@ -565,8 +717,8 @@ typedef struct mqttws_bytes {
  * A received message, inside an event (`mqttws_event_message`) or handed
  * to the message callback. Allocated by the library: never allocate or
  * copy one yourself; fields may be added at the end in later versions.
- * Its views are borrowed from the event (inside the callback: valid until
- * the callback returns).
+ * Its views, and its properties, are borrowed from the event (inside the
+ * callback: valid until the callback returns).
  */
 typedef struct mqttws_message {
     /**
@@ -589,6 +741,13 @@ typedef struct mqttws_message {
      * Whether the broker marked it as a possible duplicate.
      */
     bool dup;
+    /**
+     * MQTT 5: its properties (content type, user properties, subscription
+     * identifiers...), read with the `mqttws_publish_properties_*`
+     * accessors; NULL when it carries none (always under MQTT 3.1.1).
+     * Borrowed from the event like the views: never free or change them.
+     */
+    const struct mqttws_publish_properties *properties;
 } mqttws_message;
 
 /**
@@ -1309,7 +1468,10 @@ mqttws_result mqttws_client_new(const struct mqttws_options *options,
  * again.
  *
  * On success, if `session_present_out` is not NULL (it is optional), it
- * receives whether the broker resumed a stored session. NULL `client`:
+ * receives whether the broker resumed a stored session; the rest of what
+ * CONNACK said (MQTT 5 properties) is in `mqttws_client_connack`. Under
+ * MQTT 3.1.1, CONNECT or will properties (MQTT 5 only) fail with
+ * `MQTTWS_INVALID_ARGUMENT` before CONNECT is sent. NULL `client`:
  * `MQTTWS_NULL_PARAMETER`. Already connected: `MQTTWS_INVALID_ARGUMENT`.
  * Failures:
  * `MQTTWS_IO`, `MQTTWS_PROXY`, `MQTTWS_TIMEOUT`, `MQTTWS_TLS`,
@@ -1346,6 +1508,32 @@ mqttws_result mqttws_client_publish(struct mqttws_client *client,
                                     uint8_t qos,
                                     bool retain,
                                     uint16_t *packet_id_out);
+
+/**
+ * `mqttws_client_publish` with MQTT 5 properties (`properties` NULL: none,
+ * the same as `mqttws_client_publish`). Wait for the acknowledgement with
+ * `mqttws_client_wait_for`, which fails with `MQTTWS_REJECTED` (reason
+ * code in `mqttws_client_last_connack_code`, e.g. 0x87 not authorized)
+ * when the broker refuses the message.
+ *
+ * `properties` is borrowed for the call and copied: owned properties may
+ * be reused or freed right after, and a received message's properties may
+ * be passed (its subscription identifiers are not sent). Parameters, NULL
+ * handling and errors otherwise as `mqttws_client_publish`, plus
+ * `MQTTWS_INVALID_ARGUMENT` (nothing sent) for properties under MQTT
+ * 3.1.1, a payload marked UTF-8 that is not, and properties with a QoS 1/2
+ * message while a durable store (`mqttws_options_builder_set_store_dir`)
+ * is set (the store does not keep properties). Any thread.
+ */
+mqttws_result mqttws_client_publish_with(struct mqttws_client *client,
+                                         const char *topic,
+                                         size_t topic_len,
+                                         const uint8_t *payload,
+                                         size_t payload_len,
+                                         uint8_t qos,
+                                         bool retain,
+                                         const struct mqttws_publish_properties *properties,
+                                         uint16_t *packet_id_out);
 
 /**
  * Waits until the QoS 1/2 message with this packet id is acknowledged
@@ -1434,6 +1622,51 @@ mqttws_result mqttws_client_unsubscribe(struct mqttws_client *client,
 mqttws_result mqttws_client_unsubscribe_many(struct mqttws_client *client,
                                              const struct mqttws_str *filters,
                                              size_t count);
+
+/**
+ * Subscribes to `count` topic filters with their MQTT 5 options (no local,
+ * retain as published, retain handling) in one SUBSCRIBE, optionally
+ * tagged with a subscription identifier, and waits for SUBACK (up to the
+ * operation timeout). Messages delivered through these subscriptions carry
+ * the identifier (`mqttws_publish_properties_subscription_identifier`).
+ *
+ * `filters` is an array of `count` (at least 1) entries, borrowed for the
+ * call. `subscription_identifier` is 1 to 268,435,455, or 0 for none. On
+ * success, if not NULL (both are optional), the `count` bytes of
+ * `granted_qos_out` receive the granted QoS per filter (0x80 where the
+ * broker refused it), and those of `reason_codes_out` the SUBACK reason
+ * code per filter (the granted QoS, or a refusal of 0x80 and up: 0x87 not
+ * authorized, 0x8F filter invalid, 0xA1 subscription identifiers not
+ * supported...). Refusals do not make the call fail.
+ *
+ * NULL `client`, `filters` or a filter's `data`: `MQTTWS_NULL_PARAMETER`;
+ * `count` 0, bad UTF-8, QoS above 2 or a retain handling above 2:
+ * `MQTTWS_INVALID_PARAMETER`; a malformed filter, an identifier above
+ * 268,435,455, or under MQTT 3.1.1 any option but QoS or an identifier:
+ * `MQTTWS_INVALID_ARGUMENT` (nothing sent). Blocks; any thread.
+ */
+mqttws_result mqttws_client_subscribe_with(struct mqttws_client *client,
+                                           const struct mqttws_subscribe_filter *filters,
+                                           size_t count,
+                                           uint32_t subscription_identifier,
+                                           uint8_t *granted_qos_out,
+                                           uint8_t *reason_codes_out);
+
+/**
+ * Unsubscribes from `count` topic filters in one UNSUBSCRIBE, waits for
+ * UNSUBACK, and reports its reason code per filter.
+ *
+ * On success, if `reason_codes_out` is not NULL (it is optional), its
+ * `count` bytes receive the UNSUBACK reason code per filter: 0x00 success,
+ * 0x11 no subscription existed, 0x87 not authorized, 0x8F filter
+ * invalid... MQTT 3.1.1's UNSUBACK carries no codes: there every entry is
+ * 0x00. Parameters, NULL handling and errors otherwise as
+ * `mqttws_client_unsubscribe_many`. Blocks; any thread.
+ */
+mqttws_result mqttws_client_unsubscribe_with(struct mqttws_client *client,
+                                             const struct mqttws_str *filters,
+                                             size_t count,
+                                             uint8_t *reason_codes_out);
 
 /**
  * Sets the message callback (NULL `callback` removes it). It is called
@@ -1553,6 +1786,49 @@ uint16_t mqttws_client_last_http_status(const struct mqttws_client *client);
 uint8_t mqttws_client_last_connack_code(const struct mqttws_client *client);
 
 /**
+ * MQTT 5: copies the broker's reason string of the calling thread's most
+ * recent failure on this client, if it was a refusal that carried one
+ * (`MQTTWS_CONNACK_*`, `MQTTWS_REJECTED`), into `buf`; empty otherwise
+ * (brokers need not send one). The failure's message
+ * (`mqttws_client_last_error`) contains it too. Buffer rules, NULL
+ * handling and thread rules as `mqttws_client_last_error`.
+ */
+mqttws_result mqttws_client_last_reason_string(const struct mqttws_client *client,
+                                               char *buf,
+                                               size_t len,
+                                               size_t *out_n);
+
+/**
+ * MQTT 5: copies the server a refused connection was redirected to (the
+ * CONNACK's server reference, e.g. with reason code 0x9C use another
+ * server or 0x9D server moved; the client does not follow it) of the
+ * calling thread's most recent failure on this client into `buf`; empty
+ * otherwise. Buffer rules, NULL handling and thread rules as
+ * `mqttws_client_last_error`.
+ */
+mqttws_result mqttws_client_last_server_reference(const struct mqttws_client *client,
+                                                  char *buf,
+                                                  size_t len,
+                                                  size_t *out_n);
+
+/**
+ * Hands out what the broker answered in CONNACK on the client's latest
+ * connection: the one `mqttws_client_connect` made, or, with the
+ * automatic reconnect, the one a `MQTTWS_EVENT_CONNECTED` event that
+ * `mqttws_client_poll` returned reported. Read it with the
+ * `mqttws_connack_*` accessors (assigned client id, server keep alive,
+ * maximum QoS, receive maximum...).
+ *
+ * On success `*connack_out` receives a snapshot the caller frees with
+ * `mqttws_connack_free`; later connections do not change it, and it stays
+ * valid after the client is freed. NULL `client` or `connack_out`:
+ * `MQTTWS_NULL_PARAMETER`; no connection accepted yet: `MQTTWS_CLOSED`
+ * (after a disconnect, the last CONNACK is still handed out). Any thread.
+ */
+mqttws_result mqttws_client_connack(const struct mqttws_client *client,
+                                    const struct mqttws_connack **connack_out);
+
+/**
  * Frees a client, closing its connection without DISCONNECT (so the
  * broker publishes the will, if any; call `mqttws_client_disconnect` first
  * for an orderly close). NULL is a no-op returning `MQTTWS_OK`.
@@ -1574,6 +1850,17 @@ mqttws_result mqttws_client_free(struct mqttws_client *client);
  * is static (do not free it), NUL-terminated. Thread-safe.
  */
 const char *mqttws_result_str(uint32_t result);
+
+/**
+ * The name of an MQTT reason code (a SUBACK, UNSUBACK, PUBACK, CONNACK or
+ * DISCONNECT code; MQTT 5 section 2.4), e.g. "not authorized" for 0x87,
+ * "no subscription existed" for 0x11, "granted QoS 1" for 0x01; "unknown
+ * reason code" for a value MQTT 5 does not define.
+ *
+ * Never NULL; the string is static (do not free it), NUL-terminated.
+ * Thread-safe.
+ */
+const char *mqttws_reason_code_str(uint8_t code);
 
 /**
  * The code of an error object.
@@ -1630,18 +1917,44 @@ uint16_t mqttws_event_packet_id(const struct mqttws_event *event);
 bool mqttws_event_session_present(const struct mqttws_event *event);
 
 /**
- * For SUBSCRIBED: the granted QoS per filter (0x80: refused), borrowed
- * from the event; empty otherwise and for a NULL `event`. Thread-safe.
+ * For SUBSCRIBED: the granted QoS per filter (0x80: refused); for
+ * DOWNGRADED: one byte, the QoS the broker acknowledged (1). Borrowed from
+ * the event; empty otherwise and for a NULL `event`. Thread-safe.
  */
 struct mqttws_bytes mqttws_event_granted_qos(const struct mqttws_event *event);
 
 /**
  * For DROPPED: the topic; for DISCONNECTED: the reason; for
- * STORE_DAMAGED: what was found. NUL-terminated, borrowed from the event.
- * `data` NULL and `len` 0 for other kinds and for a NULL `event`.
- * Thread-safe.
+ * STORE_DAMAGED: what was found; for REJECTED and SERVER_DISCONNECTED:
+ * the broker's reason string. NUL-terminated, borrowed from the event.
+ * `data` NULL and `len` 0 when there is none (a broker need not send a
+ * reason string), for other kinds and for a NULL `event`. Thread-safe.
  */
 struct mqttws_str mqttws_event_text(const struct mqttws_event *event);
+
+/**
+ * For SUBSCRIBED: the SUBACK reason code per filter (3.1.1: 0, 1, 2 or
+ * 0x80; MQTT 5: the granted QoS, or 0x80 and up for a refusal such as 0x87
+ * not authorized); for UNSUBSCRIBED (MQTT 5): the UNSUBACK reason code per
+ * filter (0x00 success, 0x11 no subscription existed...). Borrowed from
+ * the event; empty otherwise (UNSUBSCRIBED under 3.1.1 too) and for a
+ * NULL `event`. Thread-safe.
+ */
+struct mqttws_bytes mqttws_event_reason_codes(const struct mqttws_event *event);
+
+/**
+ * For REJECTED and SERVER_DISCONNECTED: the MQTT 5 reason code; 0
+ * otherwise and for a NULL `event`. Thread-safe.
+ */
+uint8_t mqttws_event_reason_code(const struct mqttws_event *event);
+
+/**
+ * For SERVER_DISCONNECTED: the other server the broker named (the client
+ * does not follow it), NUL-terminated, borrowed from the event; `data`
+ * NULL when none was named, for other kinds and for a NULL `event`.
+ * Thread-safe.
+ */
+struct mqttws_str mqttws_event_server_reference(const struct mqttws_event *event);
 
 /**
  * For RECONNECTING: the attempt number, 1 for the first after a drop; 0
@@ -1755,6 +2068,33 @@ mqttws_result mqttws_options_builder_set_will(struct mqttws_options_builder *bui
                                               size_t payload_len,
                                               uint8_t qos,
                                               bool retain);
+
+/**
+ * MQTT 5: gives the will message these properties (content type, message
+ * expiry, user properties...; see `mqttws_publish_properties`). Needs a
+ * will (`mqttws_options_builder_set_will`, before or after this call) and
+ * protocol version 5: `mqttws_options_builder_build` refuses properties
+ * without a will, and `mqttws_client_connect` refuses them under 3.1.1,
+ * both with `MQTTWS_INVALID_ARGUMENT`.
+ *
+ * `properties` is copied (owned or borrowed properties may be passed, and
+ * freed right after). NULL `builder` or `properties`:
+ * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
+ */
+mqttws_result mqttws_options_builder_set_will_properties(struct mqttws_options_builder *builder,
+                                                         const struct mqttws_publish_properties *properties);
+
+/**
+ * MQTT 5: makes the broker wait `seconds` after the connection is lost
+ * before it publishes the will (default: at once; a reconnect within the
+ * delay cancels it). Needs a will and protocol version 5, as
+ * `mqttws_options_builder_set_will_properties`.
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
+ */
+mqttws_result mqttws_options_builder_set_will_delay_interval(struct mqttws_options_builder *builder,
+                                                             uint32_t seconds);
 
 /**
  * Trusts only the CA certificates in this PEM file for wss:// (default:
@@ -1986,6 +2326,98 @@ mqttws_result mqttws_options_builder_set_credential_provider(struct mqttws_optio
                                                              const struct mqttws_credential_provider *provider);
 
 /**
+ * Chooses the MQTT version: `MQTTWS_PROTOCOL_V311` (4, the default) or
+ * `MQTTWS_PROTOCOL_V5` (5). Under 3.1.1, every MQTT 5-only argument
+ * (CONNECT or will properties, publish properties, subscription options
+ * other than QoS, a subscription identifier) is refused with
+ * `MQTTWS_INVALID_ARGUMENT` before anything is sent.
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`; another value:
+ * `MQTTWS_INVALID_PARAMETER`. One thread at a time per builder.
+ */
+mqttws_result mqttws_options_builder_set_protocol_version(struct mqttws_options_builder *builder,
+                                                          uint32_t version);
+
+/**
+ * MQTT 5 CONNECT property: how long, in seconds, the broker keeps the
+ * session after the connection closes (0: it ends with the connection;
+ * 0xFFFFFFFF: never). Not set: 0, or "never" with clean session off, so
+ * that a persistent session works as under 3.1.1.
+ *
+ * Like every CONNECT property: under 3.1.1, `mqttws_client_connect` fails
+ * with `MQTTWS_INVALID_ARGUMENT` and sends nothing. NULL `builder`:
+ * `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
+ */
+mqttws_result mqttws_options_builder_set_session_expiry_interval(struct mqttws_options_builder *builder,
+                                                                 uint32_t seconds);
+
+/**
+ * MQTT 5 CONNECT property: how many QoS 1/2 messages the broker may have
+ * in flight toward the client at once (not set: 65,535).
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`; 0: `MQTTWS_INVALID_PARAMETER`.
+ * One thread at a time per builder.
+ */
+mqttws_result mqttws_options_builder_set_receive_maximum(struct mqttws_options_builder *builder,
+                                                         uint16_t value);
+
+/**
+ * MQTT 5 CONNECT property: the largest packet, in bytes, the client tells
+ * the broker it accepts (not set: the incoming limit of
+ * `mqttws_options_builder_set_max_packet_size` is announced). It only
+ * informs the broker; what the client accepts stays that incoming limit.
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`; 0: `MQTTWS_INVALID_PARAMETER`.
+ * One thread at a time per builder.
+ */
+mqttws_result mqttws_options_builder_set_maximum_packet_size(struct mqttws_options_builder *builder,
+                                                             uint32_t bytes);
+
+/**
+ * MQTT 5 CONNECT property: how many topic aliases the broker may use
+ * toward the client (default 0: none). The client resolves them; messages
+ * always arrive with their topic.
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
+ */
+mqttws_result mqttws_options_builder_set_topic_alias_maximum(struct mqttws_options_builder *builder,
+                                                             uint16_t value);
+
+/**
+ * MQTT 5 CONNECT property: asks the broker for response information
+ * (`mqttws_connack_response_information`). Default false.
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
+ */
+mqttws_result mqttws_options_builder_set_request_response_information(struct mqttws_options_builder *builder,
+                                                                      bool request);
+
+/**
+ * MQTT 5 CONNECT property: false asks the broker not to send reason
+ * strings and user properties except in PUBLISH, CONNACK and DISCONNECT
+ * (not set: the broker may send them everywhere).
+ *
+ * NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+ * builder.
+ */
+mqttws_result mqttws_options_builder_set_request_problem_information(struct mqttws_options_builder *builder,
+                                                                     bool request);
+
+/**
+ * MQTT 5 CONNECT property: appends a user property (name and value,
+ * UTF-8, copied); call once per property. Order is kept and a name may
+ * repeat.
+ *
+ * NULL `builder`, `name` or `value`: `MQTTWS_NULL_PARAMETER`; not UTF-8:
+ * `MQTTWS_INVALID_PARAMETER`. One thread at a time per builder.
+ */
+mqttws_result mqttws_options_builder_add_connect_user_property(struct mqttws_options_builder *builder,
+                                                               const char *name,
+                                                               const char *value);
+
+/**
  * Turns the builder into immutable options, checking the URL and the user
  * name / password pair.
  *
@@ -1994,7 +2426,8 @@ mqttws_result mqttws_options_builder_set_credential_provider(struct mqttws_optio
  * frees with `mqttws_options_free`. On failure, if `err_out` is not NULL,
  * `*err_out` receives an `mqttws_error` (free it with `mqttws_error_free`);
  * `err_out` is optional. NULL `builder` or `options_out`:
- * `MQTTWS_NULL_PARAMETER`; a bad URL or a password without user name:
+ * `MQTTWS_NULL_PARAMETER`; a bad URL, a password without user name, or
+ * will properties or a will delay without a will:
  * `MQTTWS_INVALID_ARGUMENT`. One thread at a time per builder.
  */
 mqttws_result mqttws_options_builder_build(struct mqttws_options_builder *builder,
@@ -2007,6 +2440,298 @@ mqttws_result mqttws_options_builder_build(struct mqttws_options_builder *builde
  * these options (e.g. in `mqttws_client_new`).
  */
 void mqttws_options_free(const struct mqttws_options *options);
+
+/**
+ * Creates empty publish properties (nothing set: a PUBLISH without
+ * properties).
+ *
+ * On success `*properties_out` receives properties the caller frees with
+ * `mqttws_publish_properties_free`. NULL `properties_out`:
+ * `MQTTWS_NULL_PARAMETER`. Thread-safe.
+ */
+mqttws_result mqttws_publish_properties_new(struct mqttws_publish_properties **properties_out);
+
+/**
+ * Frees properties made by `mqttws_publish_properties_new`. NULL is a
+ * no-op. Never pass the borrowed properties of a received message, never
+ * free twice, and not while another thread uses them.
+ */
+void mqttws_publish_properties_free(struct mqttws_publish_properties *properties);
+
+/**
+ * Sets the payload format indicator: true, the payload is UTF-8 text (a
+ * publish whose payload is not valid UTF-8 is then refused with
+ * `MQTTWS_INVALID_ARGUMENT`); false, unspecified bytes (sent explicitly).
+ *
+ * NULL `properties`: `MQTTWS_NULL_PARAMETER`. One thread at a time.
+ */
+mqttws_result mqttws_publish_properties_set_payload_format_utf8(struct mqttws_publish_properties *properties,
+                                                                bool utf8);
+
+/**
+ * Sets the message expiry interval: seconds after which the broker
+ * discards the message if it has not delivered it (a retained message
+ * stops being retained).
+ *
+ * NULL `properties`: `MQTTWS_NULL_PARAMETER`. One thread at a time.
+ */
+mqttws_result mqttws_publish_properties_set_message_expiry_interval(struct mqttws_publish_properties *properties,
+                                                                    uint32_t seconds);
+
+/**
+ * Sets the content type, e.g. `"application/json"` (UTF-8, copied).
+ *
+ * NULL `properties` or `content_type`: `MQTTWS_NULL_PARAMETER`; not
+ * UTF-8: `MQTTWS_INVALID_PARAMETER`. One thread at a time.
+ */
+mqttws_result mqttws_publish_properties_set_content_type(struct mqttws_publish_properties *properties,
+                                                         const char *content_type);
+
+/**
+ * Sets the response topic, where a responder should publish its answer:
+ * `topic_len` bytes of UTF-8 (not NUL-terminated), copied.
+ *
+ * NULL `properties` or `topic`: `MQTTWS_NULL_PARAMETER`; not UTF-8 or with
+ * a NUL: `MQTTWS_INVALID_PARAMETER`. One thread at a time.
+ */
+mqttws_result mqttws_publish_properties_set_response_topic(struct mqttws_publish_properties *properties,
+                                                           const char *topic,
+                                                           size_t topic_len);
+
+/**
+ * Sets the correlation data (binary, `len` bytes, copied; NULL allowed
+ * when `len` is 0, which sends empty correlation data).
+ *
+ * NULL `properties`, or NULL `data` with `len` > 0:
+ * `MQTTWS_NULL_PARAMETER`. One thread at a time.
+ */
+mqttws_result mqttws_publish_properties_set_correlation_data(struct mqttws_publish_properties *properties,
+                                                             const uint8_t *data,
+                                                             size_t len);
+
+/**
+ * Appends a user property (a name and a value, UTF-8, copied). User
+ * properties keep their order, and a name may repeat.
+ *
+ * NULL `properties`, `name` or `value`: `MQTTWS_NULL_PARAMETER`; not
+ * UTF-8: `MQTTWS_INVALID_PARAMETER`. One thread at a time.
+ */
+mqttws_result mqttws_publish_properties_add_user_property(struct mqttws_publish_properties *properties,
+                                                          const char *name,
+                                                          const char *value);
+
+/**
+ * The payload format indicator: returns true and writes it to `utf8_out`
+ * (true: UTF-8 text; false: unspecified bytes, sent explicitly) when it
+ * is set; false when it is not (or `properties` is NULL). `utf8_out` may
+ * be NULL to ask only whether it is set. Thread-safe.
+ */
+bool mqttws_publish_properties_payload_format_utf8(const struct mqttws_publish_properties *properties,
+                                                   bool *utf8_out);
+
+/**
+ * The message expiry interval in seconds (for a received message, what is
+ * left of it): returns true and writes it to `seconds_out` when it is set;
+ * false when it is not (or `properties` is NULL). `seconds_out` may be NULL
+ * to ask only whether it is set. Thread-safe.
+ */
+bool mqttws_publish_properties_message_expiry_interval(const struct mqttws_publish_properties *properties,
+                                                       uint32_t *seconds_out);
+
+/**
+ * The content type, borrowed from `properties` (NUL-terminated); `data`
+ * NULL when it is not set or `properties` is NULL. Thread-safe.
+ */
+struct mqttws_str mqttws_publish_properties_content_type(const struct mqttws_publish_properties *properties);
+
+/**
+ * The response topic, borrowed from `properties` (NUL-terminated); `data`
+ * NULL when it is not set or `properties` is NULL. Thread-safe.
+ */
+struct mqttws_str mqttws_publish_properties_response_topic(const struct mqttws_publish_properties *properties);
+
+/**
+ * The correlation data: returns true and writes a view borrowed from
+ * `properties` to `data_out` when it is set (possibly empty; `data` is
+ * never NULL); false when it is not (or `properties` is NULL). `data_out`
+ * may be NULL to ask only whether it is set. Thread-safe.
+ */
+bool mqttws_publish_properties_correlation_data(const struct mqttws_publish_properties *properties,
+                                                struct mqttws_bytes *data_out);
+
+/**
+ * The number of user properties. NULL `properties`: 0. Thread-safe.
+ */
+size_t mqttws_publish_properties_user_property_count(const struct mqttws_publish_properties *properties);
+
+/**
+ * The user property at `index` (0 to count - 1, in the order sent): its
+ * name and value, borrowed from `properties`, NUL-terminated.
+ *
+ * NULL `properties`, `name_out` or `value_out`: `MQTTWS_NULL_PARAMETER`;
+ * `index` out of range: `MQTTWS_INVALID_PARAMETER`. Thread-safe.
+ */
+mqttws_result mqttws_publish_properties_user_property(const struct mqttws_publish_properties *properties,
+                                                      size_t index,
+                                                      struct mqttws_str *name_out,
+                                                      struct mqttws_str *value_out);
+
+/**
+ * The number of subscription identifiers: a received message carries the
+ * identifiers of the subscriptions it matched (see
+ * `mqttws_client_subscribe_with`); 0 for properties made with
+ * `mqttws_publish_properties_new` and for NULL `properties`. Thread-safe.
+ */
+size_t mqttws_publish_properties_subscription_identifier_count(const struct mqttws_publish_properties *properties);
+
+/**
+ * The subscription identifier at `index` (0 to count - 1; identifiers are
+ * 1 to 268,435,455); 0 for an index out of range and for NULL
+ * `properties`. Thread-safe.
+ */
+uint32_t mqttws_publish_properties_subscription_identifier(const struct mqttws_publish_properties *properties,
+                                                           size_t index);
+
+/**
+ * Releases the caller's reference to a CONNACK snapshot. NULL is a no-op.
+ * Never free twice.
+ */
+void mqttws_connack_free(const struct mqttws_connack *connack);
+
+/**
+ * Whether the broker resumed a stored session. NULL `connack`: false.
+ * Thread-safe.
+ */
+bool mqttws_connack_session_present(const struct mqttws_connack *connack);
+
+/**
+ * The client id the broker assigned (when the client sent an empty one),
+ * borrowed from `connack`, NUL-terminated; `data` NULL when the broker
+ * assigned none or `connack` is NULL. Thread-safe.
+ */
+struct mqttws_str mqttws_connack_assigned_client_identifier(const struct mqttws_connack *connack);
+
+/**
+ * The broker's reason string, borrowed from `connack`, NUL-terminated;
+ * `data` NULL when it sent none or `connack` is NULL. Thread-safe.
+ */
+struct mqttws_str mqttws_connack_reason_string(const struct mqttws_connack *connack);
+
+/**
+ * The response information (sent when the client asked for it with
+ * `mqttws_options_builder_set_request_response_information`), borrowed
+ * from `connack`, NUL-terminated; `data` NULL when absent or `connack` is
+ * NULL. Thread-safe.
+ */
+struct mqttws_str mqttws_connack_response_information(const struct mqttws_connack *connack);
+
+/**
+ * Another server the broker suggests (redirection; the client does not
+ * follow it), borrowed from `connack`, NUL-terminated; `data` NULL when
+ * absent or `connack` is NULL. Thread-safe.
+ */
+struct mqttws_str mqttws_connack_server_reference(const struct mqttws_connack *connack);
+
+/**
+ * The number of CONNACK user properties. NULL `connack`: 0. Thread-safe.
+ */
+size_t mqttws_connack_user_property_count(const struct mqttws_connack *connack);
+
+/**
+ * The CONNACK user property at `index` (0 to count - 1): name and value,
+ * borrowed from `connack`, NUL-terminated.
+ *
+ * NULL `connack`, `name_out` or `value_out`: `MQTTWS_NULL_PARAMETER`;
+ * `index` out of range: `MQTTWS_INVALID_PARAMETER`. Thread-safe.
+ */
+mqttws_result mqttws_connack_user_property(const struct mqttws_connack *connack,
+                                           size_t index,
+                                           struct mqttws_str *name_out,
+                                           struct mqttws_str *value_out);
+
+/**
+ * The session expiry interval the broker chose, in seconds, when it
+ * differs from the one asked for: returns true and writes it to
+ * `seconds_out` (which may be NULL) when CONNACK carried it; false when it
+ * did not (or `connack` is NULL). Thread-safe.
+ */
+bool mqttws_connack_session_expiry_interval(const struct mqttws_connack *connack,
+                                            uint32_t *seconds_out);
+
+/**
+ * How many QoS 1/2 messages the broker accepts in flight from the client
+ * (the client's inflight window never exceeds it): returns true and writes
+ * it to `value_out` (which may be NULL) when CONNACK carried it; false
+ * when it did not (MQTT 5's default is then 65,535) or `connack` is NULL.
+ * Thread-safe.
+ */
+bool mqttws_connack_receive_maximum(const struct mqttws_connack *connack, uint16_t *value_out);
+
+/**
+ * The highest QoS the broker supports (0 or 1): returns true and writes
+ * it to `qos_out` (which may be NULL) when CONNACK carried it; false when
+ * it did not (the broker supports QoS 2) or `connack` is NULL. A publish
+ * above it is refused with `MQTTWS_INVALID_ARGUMENT`. Thread-safe.
+ */
+bool mqttws_connack_maximum_qos(const struct mqttws_connack *connack, uint8_t *qos_out);
+
+/**
+ * Whether the broker supports retained messages: returns true and writes
+ * it to `available_out` (which may be NULL) when CONNACK said; false when
+ * it did not (they are supported) or `connack` is NULL. Thread-safe.
+ */
+bool mqttws_connack_retain_available(const struct mqttws_connack *connack, bool *available_out);
+
+/**
+ * The largest packet the broker accepts, in bytes (the client refuses to
+ * send a larger one): returns true and writes it to `bytes_out` (which may
+ * be NULL) when CONNACK carried it; false when it did not (no limit) or
+ * `connack` is NULL. Thread-safe.
+ */
+bool mqttws_connack_maximum_packet_size(const struct mqttws_connack *connack, uint32_t *bytes_out);
+
+/**
+ * How many topic aliases the client may use toward the broker (the client
+ * uses them by itself): returns true and writes it to `value_out` (which
+ * may be NULL) when CONNACK carried it; false when it did not (none) or
+ * `connack` is NULL. Thread-safe.
+ */
+bool mqttws_connack_topic_alias_maximum(const struct mqttws_connack *connack, uint16_t *value_out);
+
+/**
+ * The keepalive the broker imposes, in seconds (the client uses it instead
+ * of its own): returns true and writes it to `seconds_out` (which may be
+ * NULL) when CONNACK carried it; false when it did not or `connack` is
+ * NULL. Thread-safe.
+ */
+bool mqttws_connack_server_keep_alive(const struct mqttws_connack *connack, uint16_t *seconds_out);
+
+/**
+ * Whether the broker supports wildcard subscriptions: returns true and
+ * writes it to `available_out` (which may be NULL) when CONNACK said;
+ * false when it did not (they are supported) or `connack` is NULL.
+ * Thread-safe.
+ */
+bool mqttws_connack_wildcard_subscription_available(const struct mqttws_connack *connack,
+                                                    bool *available_out);
+
+/**
+ * Whether the broker supports subscription identifiers: returns true and
+ * writes it to `available_out` (which may be NULL) when CONNACK said;
+ * false when it did not (they are supported) or `connack` is NULL.
+ * Thread-safe.
+ */
+bool mqttws_connack_subscription_identifiers_available(const struct mqttws_connack *connack,
+                                                       bool *available_out);
+
+/**
+ * Whether the broker supports shared subscriptions: returns true and
+ * writes it to `available_out` (which may be NULL) when CONNACK said;
+ * false when it did not (they are supported) or `connack` is NULL.
+ * Thread-safe.
+ */
+bool mqttws_connack_shared_subscription_available(const struct mqttws_connack *connack,
+                                                  bool *available_out);
 
 #ifdef __cplusplus
 }  // extern "C"

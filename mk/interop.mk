@@ -1,6 +1,7 @@
 # The interop matrix (docs/interop.md): the same checks against ten other
-# brokers, through the Rust client and through C, Python and Go. Included by
-# the top-level Makefile.
+# brokers, through the Rust client and through C, Python and Go, in MQTT
+# 3.1.1 and (HiveMQ CE, Artemis, ejabberd, Mochi) MQTT 5, with the checks of
+# MQTT 5's own features. Included by the top-level Makefile.
 #
 #   make interop        install what is missing (Debian packages through
 #                       `make deps`, Maven, npm, pip, Go and cargo under
@@ -31,14 +32,16 @@ interop-deps: deps
 	@bash tests/interop/broker install $$(bash tests/interop/broker list)
 
 # The round-trip programs of the C, Python and Go checks, against the
-# release libmqttws.a (go-lib) and the package in the Python venv (py-install).
+# release libmqttws.a (go-lib; Go links it with -tags $(GO_TAGS)) and the
+# package in the Python venv (py-install).
 interop-langs: go-lib py-install
 	@mkdir -p $(INTEROP_LANG)
 	cc -std=c11 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/interop/lang/roundtrip.c \
 	  target/release/libmqttws.a $(MQTTWS_NATIVE_LIBS) -o $(INTEROP_LANG)/roundtrip-c
 	@unformatted=$$($(GOFMT) -l tests/interop/lang/go); \
 	  if [ -n "$$unformatted" ]; then echo "interop: not gofmt-ed: $$unformatted" >&2; exit 1; fi
-	cd tests/interop/lang/go && $(GO_ENV) $(GO) vet . && $(GO_ENV) $(GO) build -o $(INTEROP_LANG)/roundtrip-go .
+	cd tests/interop/lang/go && $(GO_ENV) $(GO) vet -tags $(GO_TAGS) . && \
+	  $(GO_ENV) $(GO) build -tags $(GO_TAGS) -o $(INTEROP_LANG)/roundtrip-go .
 
 interop-test: interop-langs
 	@bash tests/interop/broker install $(INTEROP_SUBSET)

@@ -1,6 +1,6 @@
 package mqttws
 
-// #include "mqttws.h"
+// #include <mqttws.h>
 import "C"
 
 import (
@@ -122,6 +122,14 @@ func (c *Client) lastError(p *C.mqttws_client, r C.mqttws_result) error {
 	})
 	e.HTTPStatus = int(C.mqttws_client_last_http_status(p))
 	e.ConnackCode = int(C.mqttws_client_last_connack_code(p))
+	if e.Code == CodeRejected || e.Is(ErrRefused) {
+		e.Reason = copyText(func(buf *C.char, n C.size_t, out *C.size_t) C.mqttws_result {
+			return C.mqttws_client_last_reason_string(p, buf, n, out)
+		})
+		e.ServerReference = copyText(func(buf *C.char, n C.size_t, out *C.size_t) C.mqttws_result {
+			return C.mqttws_client_last_server_reference(p, buf, n, out)
+		})
+	}
 	runtime.KeepAlive(c)
 	return e
 }

@@ -1,7 +1,7 @@
 package mqttws
 
 // #include <stdlib.h>
-// #include "mqttws.h"
+// #include <mqttws.h>
 import "C"
 
 import (
@@ -29,6 +29,7 @@ type Client struct {
 	// Set by Dial, then read-only.
 	opTimeout time.Duration
 	onEvent   func(Event)
+	v5        bool // WithProtocolVersion(MQTT5)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -84,6 +85,7 @@ func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
 		_ptr:      p,
 		opTimeout: cfg.opTimeout,
 		onEvent:   cfg.onEvent,
+		v5:        cfg.v5,
 		done:      make(chan struct{}),
 	}
 	// Only a backstop: Close is the way to free a client (see Close).
@@ -196,11 +198,23 @@ func (c *Client) Publish(ctx context.Context, topic string, payload []byte, qos 
 // the inflight window (WithInflightWindow) or the socket is full. If ctx
 // ends while it blocks, the message was not accepted.
 func (c *Client) PublishAsync(ctx context.Context, topic string, payload []byte, qos QoS, retain bool) (uint16, error) {
+	return c.publish(ctx, "Publish", topic, payload, qos, retain, nil)
+}
+
+// publish sends a message with optional MQTT 5 properties and returns its
+// packet id.
+func (c *Client) publish(ctx context.Context, op, topic string, payload []byte, qos QoS, retain bool,
+	props *PublishProperties) (uint16, error) {
+	cp, err := props.toC()
+	if err != nil {
+		return 0, err
+	}
+	defer C.mqttws_publish_properties_free(cp)
 	t := textPtr(topic)
 	var id C.uint16_t
-	_, err := c.call(ctx, "Publish", func(p *C.mqttws_client) C.mqttws_result {
-		return C.mqttws_client_publish(p, t, C.size_t(len(topic)), bytesPtr(payload), C.size_t(len(payload)),
-			C.uint8_t(qos), C.bool(retain), &id)
+	_, err = c.call(ctx, op, func(p *C.mqttws_client) C.mqttws_result {
+		return C.mqttws_client_publish_with(p, t, C.size_t(len(topic)), bytesPtr(payload), C.size_t(len(payload)),
+			C.uint8_t(qos), C.bool(retain), cp, &id)
 	})
 	runtime.KeepAlive(payload)
 	return uint16(id), err
@@ -247,19 +261,13 @@ func (c *Client) SubscribeMany(ctx context.Context, subs []Subscription) ([]QoS,
 	}
 	// The array holds pointers, so it lives in C memory (cgo rules).
 	n := len(subs)
-	arr := (*C.mqttws_subscription)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(C.mqttws_subscription{}))))
-	defer C.free(unsafe.Pointer(arr))
+	var m cMem
+	defer m.free()
+	arr := (*C.mqttws_subscription)(m.alloc(n, unsafe.Sizeof(C.mqttws_subscription{})))
 	view := unsafe.Slice(arr, n)
 	for i, s := range subs {
-		view[i].filter.data = (*C.char)(C.CBytes(append([]byte(s.Filter), 0)))
-		view[i].filter.len = C.size_t(len(s.Filter))
-		view[i].qos = C.uint8_t(s.QoS)
+		view[i] = C.mqttws_subscription{filter: m.text(s.Filter), qos: C.uint8_t(s.QoS)}
 	}
-	defer func() {
-		for i := range view {
-			C.free(unsafe.Pointer(view[i].filter.data))
-		}
-	}()
 	granted := make([]byte, n)
 	_, err := c.call(ctx, "SubscribeMany", func(p *C.mqttws_client) C.mqttws_result {
 		return C.mqttws_client_subscribe_many(p, arr, C.size_t(n), (*C.uint8_t)(unsafe.Pointer(&granted[0])))
@@ -277,26 +285,33 @@ func (c *Client) SubscribeMany(ctx context.Context, subs []Subscription) ([]QoS,
 // Unsubscribe unsubscribes from one or more topic filters (in one
 // UNSUBSCRIBE) and waits for UNSUBACK.
 func (c *Client) Unsubscribe(ctx context.Context, filters ...string) error {
-	if len(filters) == 0 {
-		return argError("Unsubscribe: no filters")
-	}
+	_, err := c.unsubscribe(ctx, "Unsubscribe", filters)
+	return err
+}
+
+// unsubscribe unsubscribes and returns the reason code per filter (0 for
+// each under MQTT 3.1.1).
+func (c *Client) unsubscribe(ctx context.Context, op string, filters []string) ([]byte, error) {
 	n := len(filters)
-	arr := (*C.mqttws_str)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(C.mqttws_str{}))))
-	defer C.free(unsafe.Pointer(arr))
+	if n == 0 {
+		return nil, argError(op + ": no filters")
+	}
+	// The array holds pointers, so it lives in C memory (cgo rules).
+	var m cMem
+	defer m.free()
+	arr := (*C.mqttws_str)(m.alloc(n, unsafe.Sizeof(C.mqttws_str{})))
 	view := unsafe.Slice(arr, n)
 	for i, f := range filters {
-		view[i].data = (*C.char)(C.CBytes(append([]byte(f), 0)))
-		view[i].len = C.size_t(len(f))
+		view[i] = m.text(f)
 	}
-	defer func() {
-		for i := range view {
-			C.free(unsafe.Pointer(view[i].data))
-		}
-	}()
-	_, err := c.call(ctx, "Unsubscribe", func(p *C.mqttws_client) C.mqttws_result {
-		return C.mqttws_client_unsubscribe_many(p, arr, C.size_t(n))
+	codes := make([]byte, n)
+	_, err := c.call(ctx, op, func(p *C.mqttws_client) C.mqttws_result {
+		return C.mqttws_client_unsubscribe_with(p, arr, C.size_t(n), (*C.uint8_t)(unsafe.Pointer(&codes[0])))
 	})
-	return err
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
 }
 
 // Recv returns the next message, waiting until one arrives, ctx ends

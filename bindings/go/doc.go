@@ -1,7 +1,7 @@
-// Package mqttws is an MQTT 3.1.1 client over WebSocket (ws:// and wss://),
-// with the credential schemes of the cloud IoT platforms (Tencent, Alibaba,
-// AWS, Azure, Huawei). It is a cgo binding of libmqttws, the C API of the
-// Rust mqttws crate.
+// Package mqttws is an MQTT 3.1.1 and 5.0 client over WebSocket (ws:// and
+// wss://), with the credential schemes of the cloud IoT platforms (Tencent,
+// Alibaba, AWS, Azure, Huawei). It is a cgo binding of libmqttws, the C API
+// of the Rust mqttws crate.
 //
 // # Quick start
 //
@@ -17,6 +17,32 @@
 //	}
 //	err = c.Publish(ctx, "sensors/1/temperature", []byte("21.5"), mqttws.AtLeastOnce, false)
 //	m, err := c.Recv(ctx) // or: for m := range c.Messages() {...}
+//
+// # MQTT 5
+//
+// 3.1.1 is the default; WithProtocolVersion(MQTT5) opts a client in.
+// Then:
+//
+//   - CONNECT: WithConnectProperties (session expiry, receive maximum,
+//     maximum packet size, topic alias maximum, request response/problem
+//     information, user properties) and WithWillProperties; CONNACK:
+//     Client.Connack (assigned client id, server keep alive, maximum QoS,
+//     receive maximum, reason string, server reference...).
+//   - PUBLISH: PublishWith takes PublishProperties (payload format, message
+//     expiry, content type, response topic, correlation data, user
+//     properties in order with repeated names); received messages carry
+//     theirs in Message.Properties, with the subscription identifiers.
+//   - SUBSCRIBE: SubscribeWith (no local, retain as published, retain
+//     handling, a subscription identifier) returns the SUBACK reason code
+//     of each filter; UnsubscribeWith the UNSUBACK ones.
+//   - Refusals: a publish the broker refuses is an error matching
+//     ErrRejected (Error.ConnackCode holds the reason code, Error.Reason
+//     the broker's text), and an EventRejected; a refused CONNECT matches
+//     ErrRefused, with Error.Reason and Error.ServerReference; a server
+//     DISCONNECT is an EventServerDisconnected.
+//
+// Under 3.1.1 every MQTT 5-only argument is ErrInvalidArgument, and
+// nothing is sent.
 //
 // # Building
 //
@@ -96,6 +122,8 @@
 //
 // # Not covered
 //
+// MQTT 5 enhanced authentication (AUTH exchanges) and the user properties
+// of SUBSCRIBE and UNSUBSCRIBE are not in the C API, so not here either.
 // The C library's durable store (WithStoreDir), proxies (WithProxy) and
 // WebSocket pings (WithWSPing) are passed through as options and tested on
 // the C side. Events of the automatic reconnect reach WithEventHandler from

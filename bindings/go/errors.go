@@ -1,7 +1,7 @@
 package mqttws
 
 // #include <stdlib.h>
-// #include "mqttws.h"
+// #include <mqttws.h>
 import "C"
 
 import (
@@ -104,6 +104,14 @@ type Error struct {
 	// of a refused connection (the CodeConnack* codes), the MQTT 5 reason
 	// code of a refused message (CodeRejected), 0 otherwise.
 	ConnackCode int
+	// Reason is the broker's reason string of an MQTT 5 refusal (a
+	// CONNACK refusal, or CodeRejected), if it sent one; Msg contains it
+	// too.
+	Reason string
+	// ServerReference is the server a refused MQTT 5 connection was
+	// redirected to (reason codes 0x9C use another server, 0x9D server
+	// moved), if the broker named one; the client does not follow it.
+	ServerReference string
 
 	// cause is the context error when a context ended the call.
 	cause error
@@ -234,6 +242,11 @@ func copyText(f func(buf *C.char, n C.size_t, out *C.size_t) C.mqttws_result) st
 		}
 	}
 	return ""
+}
+
+// codeError is the *Error of a C call outside a client that failed with r.
+func codeError(what string, r C.mqttws_result) error {
+	return &Error{Code: Code(r), Msg: "mqttws: " + what + ": " + Code(r).String()}
 }
 
 // argError is an *Error for an argument refused on the Go side.

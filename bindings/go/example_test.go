@@ -89,6 +89,47 @@ func ExampleClient_Messages() {
 	// 3
 }
 
+// MQTT 5: a request with properties, read back on the other side; a
+// publish the broker refuses is an error with its reason code.
+func ExampleClient_PublishWith() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := mqttws.Dial(ctx, os.Getenv("MQTTWS_URL"), mqttws.WithProtocolVersion(mqttws.MQTT5))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Subscribe(ctx, "example/requests", mqttws.AtLeastOnce); err != nil {
+		log.Fatal(err)
+	}
+	err = c.PublishWith(ctx, "example/requests", []byte(`{"op":"read"}`), mqttws.AtLeastOnce, false,
+		&mqttws.PublishProperties{
+			ContentType:     "application/json",
+			ResponseTopic:   "example/replies",
+			CorrelationData: []byte("42"),
+			UserProperties:  []mqttws.UserProperty{{Name: "tenant", Value: "a"}, {Name: "tenant", Value: "b"}},
+		})
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := c.Recv(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p := m.Properties
+	fmt.Println(p.ContentType, p.ResponseTopic, string(p.CorrelationData), p.UserProperties)
+
+	// mosquitto does not let clients write to $SYS.
+	err = c.PublishWith(ctx, "$SYS/example", []byte("x"), mqttws.AtLeastOnce, false, nil)
+	var e *mqttws.Error
+	if errors.Is(err, mqttws.ErrRejected) && errors.As(err, &e) {
+		fmt.Printf("refused: %#x %v\n", e.ConnackCode, mqttws.ReasonCode(e.ConnackCode))
+	}
+	// Output:
+	// application/json example/replies 42 [{tenant a} {tenant b}]
+	// refused: 0x87 not authorized
+}
+
 // A context bounds Recv; the error tells a timeout from a failure.
 func ExampleClient_Recv() {
 	c, err := mqttws.Dial(context.Background(), os.Getenv("MQTTWS_URL"))

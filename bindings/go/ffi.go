@@ -2,7 +2,7 @@ package mqttws
 
 // #cgo CFLAGS: -I${SRCDIR}/../../include
 // #include <stdlib.h>
-// #include "mqttws.h"
+// #include <mqttws.h>
 import "C"
 
 import (
@@ -61,6 +61,31 @@ func withCStrings(names []string, strs []string, f func(cs []*C.char) C.mqttws_r
 		cs[i] = p
 	}
 	return f(cs), nil
+}
+
+// cMem holds the C memory of one call's arguments that contain pointers
+// (cgo forbids Go memory there); free releases it all.
+type cMem []unsafe.Pointer
+
+// alloc returns n elements of size bytes each, in C memory.
+func (m *cMem) alloc(n int, size uintptr) unsafe.Pointer {
+	p := C.malloc(C.size_t(n) * C.size_t(size))
+	*m = append(*m, p)
+	return p
+}
+
+// text copies s into C memory (NUL-terminated) as a view.
+func (m *cMem) text(s string) C.mqttws_str {
+	p := C.CBytes(append([]byte(s), 0))
+	*m = append(*m, p)
+	return C.mqttws_str{data: (*C.char)(p), len: C.size_t(len(s))}
+}
+
+func (m *cMem) free() {
+	for _, p := range *m {
+		C.free(p)
+	}
+	*m = nil
 }
 
 // goString copies a borrowed mqttws_str view; "" for an absent value.

@@ -1,6 +1,6 @@
 package mqttws
 
-// #include "mqttws.h"
+// #include <mqttws.h>
 import "C"
 
 import (
@@ -42,6 +42,9 @@ type Message struct {
 	Retain bool
 	// Dup: the broker marked it as a possible duplicate.
 	Dup bool
+	// Properties: its MQTT 5 properties; nil when it carries none (always
+	// under MQTT 3.1.1).
+	Properties *PublishProperties
 }
 
 // Subscription is one topic filter of SubscribeMany.
@@ -73,6 +76,19 @@ const (
 	// was recovered, the damaged log was kept aside, and what the damaged
 	// bytes held is lost (Reason says what was found and where the log is).
 	EventStoreDamaged
+	// EventRejected: MQTT 5, the broker refused an outgoing QoS 1/2
+	// message (PacketID, ReasonCode, and the broker's Reason if it sent
+	// one); the message is done. Reported once: a wait that returns the
+	// refusal as an error matching ErrRejected takes the event.
+	EventRejected
+	// EventServerDisconnected: MQTT 5, the broker sent DISCONNECT
+	// (ReasonCode, Reason, ServerReference: another server, not followed);
+	// the connection ends right after.
+	EventServerDisconnected
+	// EventDowngraded: the broker answered a QoS 2 publish with PUBACK,
+	// taking the message at QoS 1 (PacketID, QoS); it may be delivered
+	// twice.
+	EventDowngraded
 )
 
 // String returns the kind's name, e.g. "connected".
@@ -88,6 +104,12 @@ func (k EventKind) String() string {
 		return "dropped"
 	case EventStoreDamaged:
 		return "store damaged"
+	case EventRejected:
+		return "rejected"
+	case EventServerDisconnected:
+		return "server disconnected"
+	case EventDowngraded:
+		return "downgraded"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -99,15 +121,24 @@ type Event struct {
 	// SessionPresent (EventConnected): the broker resumed a stored session.
 	SessionPresent bool
 	// Reason (EventDisconnected): why the connection ended;
-	// (EventStoreDamaged): what was found.
+	// (EventStoreDamaged): what was found; (EventRejected,
+	// EventServerDisconnected): the broker's reason string, if any.
 	Reason string
 	// Topic and PacketID (EventDropped): the message dropped; PacketID is
-	// 0 for QoS 0.
+	// 0 for QoS 0. PacketID (EventRejected, EventDowngraded): the message.
 	Topic    string
 	PacketID uint16
 	// Attempt and Delay (EventReconnecting).
 	Attempt int
 	Delay   time.Duration
+	// ReasonCode (EventRejected, EventServerDisconnected): the MQTT 5
+	// reason code, e.g. 0x87 not authorized, 0x8B server shutting down.
+	ReasonCode ReasonCode
+	// ServerReference (EventServerDisconnected): another server the broker
+	// named, if any.
+	ServerReference string
+	// QoS (EventDowngraded): the QoS the broker acknowledged.
+	QoS QoS
 }
 
 // item is what one poll gave: a message, or an event for the event
@@ -130,11 +161,12 @@ func takeEvent(ev *C.mqttws_event) item {
 	case C.MQTTWS_EVENT_MESSAGE:
 		m := C.mqttws_event_message(ev)
 		return item{msg: &Message{
-			Topic:   goString(m.topic),
-			Payload: goBytes(m.payload),
-			QoS:     QoS(m.qos),
-			Retain:  bool(m.retain),
-			Dup:     bool(m.dup),
+			Topic:      goString(m.topic),
+			Payload:    goBytes(m.payload),
+			QoS:        QoS(m.qos),
+			Retain:     bool(m.retain),
+			Dup:        bool(m.dup),
+			Properties: goProperties(m.properties),
 		}}
 	case C.MQTTWS_EVENT_CONNECTED:
 		return item{ev: &Event{Kind: EventConnected, SessionPresent: bool(C.mqttws_event_session_present(ev))}}
@@ -154,6 +186,26 @@ func takeEvent(ev *C.mqttws_event) item {
 		}}
 	case C.MQTTWS_EVENT_STORE_DAMAGED:
 		return item{ev: &Event{Kind: EventStoreDamaged, Reason: goString(C.mqttws_event_text(ev))}}
+	case C.MQTTWS_EVENT_REJECTED:
+		return item{ev: &Event{
+			Kind:       EventRejected,
+			PacketID:   uint16(C.mqttws_event_packet_id(ev)),
+			ReasonCode: ReasonCode(C.mqttws_event_reason_code(ev)),
+			Reason:     goString(C.mqttws_event_text(ev)),
+		}}
+	case C.MQTTWS_EVENT_SERVER_DISCONNECTED:
+		return item{ev: &Event{
+			Kind:            EventServerDisconnected,
+			ReasonCode:      ReasonCode(C.mqttws_event_reason_code(ev)),
+			Reason:          goString(C.mqttws_event_text(ev)),
+			ServerReference: goString(C.mqttws_event_server_reference(ev)),
+		}}
+	case C.MQTTWS_EVENT_DOWNGRADED:
+		d := &Event{Kind: EventDowngraded, PacketID: uint16(C.mqttws_event_packet_id(ev)), QoS: AtLeastOnce}
+		if g := goBytes(C.mqttws_event_granted_qos(ev)); len(g) == 1 {
+			d.QoS = QoS(g[0])
+		}
+		return item{ev: d}
 	}
 	return item{}
 }

@@ -1,7 +1,7 @@
 package mqttws
 
 // #include <stdlib.h>
-// #include "mqttws.h"
+// #include <mqttws.h>
 import "C"
 
 import (
@@ -19,6 +19,7 @@ type config struct {
 	platform  Platform
 	opTimeout time.Duration
 	onEvent   func(Event)
+	v5        bool // WithProtocolVersion(MQTT5)
 }
 
 // step applies one option to the C options builder.
@@ -53,12 +54,12 @@ func (cfg *config) build(url string) (*C.mqttws_options, error) {
 	defer C.free(unsafe.Pointer(curl))
 	var b *C.mqttws_options_builder
 	if r := C.mqttws_options_builder_new(curl, &b); r != C.MQTTWS_OK {
-		return nil, &Error{Code: Code(r), Msg: "mqttws: Dial: URL: " + Code(r).String()}
+		return nil, codeError("Dial: URL", r)
 	}
 	for _, s := range cfg.steps {
 		r, err := s.apply(b)
 		if err == nil && r != C.MQTTWS_OK {
-			err = &Error{Code: Code(r), Msg: "mqttws: " + s.name + ": " + Code(r).String()}
+			err = codeError(s.name, r)
 		}
 		if err != nil {
 			C.mqttws_options_builder_free(b)

@@ -1,7 +1,7 @@
 package mqttws
 
 // #include <stdlib.h>
-// #include "mqttws.h"
+// #include <mqttws.h>
 import "C"
 
 import (
@@ -138,7 +138,7 @@ func (s *setters) args(names, values []string) ([]*C.char, error) {
 // created reports a failed builder constructor.
 func (s *setters) created(r C.mqttws_result) error {
 	if r != C.MQTTWS_OK {
-		return &Error{Code: Code(r), Msg: "mqttws: " + s.platform + ": " + Code(r).String()}
+		return codeError(s.platform, r)
 	}
 	return nil
 }
@@ -219,7 +219,7 @@ func platformCredentials(d Platform, at time.Time) (*Credentials, error) {
 	for i := 0; i < n; i++ {
 		var name, value C.mqttws_str
 		if r := C.mqttws_credentials_header(cr, C.size_t(i), &name, &value); r != C.MQTTWS_OK {
-			return nil, &Error{Code: Code(r), Msg: "mqttws: credentials header: " + Code(r).String()}
+			return nil, codeError("credentials header", r)
 		}
 		out.Headers = append(out.Headers, Header{Name: goString(name), Value: goString(value)})
 	}
@@ -238,7 +238,7 @@ func attach(d Platform, b *C.mqttws_options_builder) error {
 	}
 	defer C.mqttws_credential_provider_free(p)
 	if r := C.mqttws_options_builder_set_credential_provider(b, p); r != C.MQTTWS_OK {
-		return &Error{Code: Code(r), Msg: "mqttws: WithPlatform: " + Code(r).String()}
+		return codeError("WithPlatform", r)
 	}
 	return nil
 }

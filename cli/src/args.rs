@@ -17,10 +17,12 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  usage or configuration error (bad flag, missing or malformed credential, keepalive
-     outside the platform's range, an MQTT 5 option...); nothing was sent
+     outside the platform's range, a bad -D property...); nothing was sent
   2  connection error: DNS, TCP, TLS, proxy, WebSocket handshake, protocol, connection lost
-  3  refused by the broker: CONNACK refusal (bad signature or credentials), HTTP 401/403
-     at the WebSocket upgrade, or a refused subscription
+     (a DISCONNECT from the broker is printed with its reason code)
+  3  refused by the broker: CONNACK refusal (bad signature or credentials; MQTT 5: with its
+     reason code and reason string), HTTP 401/403 at the WebSocket upgrade, a refused
+     subscription or unsubscription, or (MQTT 5) a refused publish
   4  timeout: -W elapsed before the work was done, or a connect/acknowledgement deadline
 
 Secrets can come from the environment instead of the command line (where other users
@@ -60,7 +62,26 @@ payload; an empty payload prints nothing, or 'TOPIC (null)' with -v), or -F's fo
 %U UNIX time with nanoseconds, %j/%J JSON (%J: the payload must be JSON; --pretty
 indents), %% a '%'; flags and widths as in printf ('%-20t', '%05l', '%.10t');
 @X is strftime's %X in local time (@@ an '@', @N nanoseconds); escapes \\n \\t \\r \\a
-\\e \\v \\0 \\\\. MQTT 5 properties (%A %C %D %E %F %P %R %S) print empty.
+\\e \\v \\0 \\\\. MQTT 5 properties (empty when absent, and always under MQTT 3.1.1): %C content
+type, %D correlation data, %E message expiry interval, %F payload format indicator, %P user
+properties (NAME:VALUE, space-separated), %R response topic, %S subscription identifier,
+%A topic alias (always absent: the library resolves aliases); %j/%J add a 'properties'
+object.
+
+MQTT 5 (-V mqttv5, or any -D): -D takes mosquitto_sub's properties:
+  -D connect session-expiry-interval|receive-maximum|maximum-packet-size|
+     topic-alias-maximum|request-problem-information|request-response-information N
+  -D connect authentication-method NAME, -D connect authentication-data DATA
+  -D subscribe subscription-identifier N   (printed by %S)
+  -D connect|subscribe|unsubscribe|will user-property NAME VALUE
+  -D will content-type|response-topic|correlation-data TEXT,
+  -D will message-expiry-interval|payload-format-indicator|will-delay-interval N
+
+-x sets the session expiry (with -c the default is never, which needs -i); -R also asks
+the broker not to send retained messages; --retain-as-published keeps the retain flag of
+live messages. A refused subscription names its reason code. With -d, a 'CONNACK: ...'
+line shows what the broker answered (assigned client id, limits...); a DISCONNECT from the
+broker is always printed with its reason code.
 
 With -d, progress goes to stderr, including one 'subscribed to FILTER (QoS n)' line per
 filter once the broker has acknowledged it, so a script can publish safely. When the
@@ -80,10 +101,27 @@ Example (any broker, JSON lines):
 
 /// The `pub` help epilogue.
 const PUB_AFTER_HELP: &str = "\
-With -q 1 or 2, pub waits for the broker's acknowledgements before disconnecting.
+With -q 1 or 2, pub waits for the broker's acknowledgements before disconnecting; under
+MQTT 5 a refusal (PUBACK/PUBREC reason code, e.g. 0x87 not authorized for $SYS/...) ends
+pub with exit code 3 and the reason (with -l: each refusal is printed, the exit code is 3
+at the end).
 -l publishes each line of standard input as it arrives (without its newline; an empty
 line is an empty message) until end of input; like mosquitto_pub -l, it reconnects after
 a drop, and lines read meanwhile are sent once the connection is back.
+
+MQTT 5 (-V mqttv5, or any -D): -D takes mosquitto_pub's properties:
+  -D publish content-type|response-topic|correlation-data TEXT
+  -D publish message-expiry-interval|payload-format-indicator N
+  -D connect session-expiry-interval|receive-maximum|maximum-packet-size|
+     topic-alias-maximum|request-problem-information|request-response-information N
+  -D connect authentication-method NAME, -D connect authentication-data DATA
+  -D connect|publish|will user-property NAME VALUE   (repeatable, names may repeat)
+  -D will content-type|response-topic|correlation-data TEXT,
+  -D will message-expiry-interval|payload-format-indicator|will-delay-interval N
+
+-x sets the session expiry interval (with -c the default is never, which needs -i). With
+-d, a 'CONNACK: ...' line shows what the broker answered (assigned client id, limits...);
+a DISCONNECT from the broker is always printed with its reason code.
 
 Exit codes: 0 success, 1 usage/configuration, 2 connection, 3 refused by the broker,
 4 timeout (-W, default 10 s, elapsed while connecting or waiting for an acknowledgement).
@@ -111,13 +149,13 @@ Example (Tencent, the reference vector):
       --psk AAECAwQFBgcICQoLDA0ODw== --connid abcde --expiry 1700000000 \\
       --time 2023-11-14T00:00:00Z --show-password";
 
-/// mqttws: MQTT 3.1.1 over WebSocket (ws:// and wss://) from the shell.
+/// mqttws: MQTT 3.1.1 and 5 over WebSocket (ws:// and wss://) from the shell.
 #[derive(Debug, Parser)]
 #[command(
     name = "mqttws",
     version,
-    about = "MQTT 3.1.1 over WebSocket from the shell, with cloud platform signing",
-    long_about = "MQTT 3.1.1 over WebSocket (ws:// and wss://) from the shell, with the flags of \
+    about = "MQTT 3.1.1 and 5 over WebSocket from the shell, with cloud platform signing",
+    long_about = "MQTT 3.1.1 and 5 over WebSocket (ws:// and wss://) from the shell, with the flags of \
                   mosquitto_sub and mosquitto_pub. With --platform, the client id, user name and \
                   password (or the presigned URL) are computed for Tencent IoT Hub, Alibaba IoT \
                   Platform, AWS IoT Core, Azure IoT Hub or Huawei IoTDA at each connection \
@@ -193,9 +231,15 @@ pub(crate) struct SubArgs {
     #[arg(short = 'N', long = "no-eol")]
     pub(crate) no_eol: bool,
 
-    /// Do not print retained messages (those the broker held from before)
+    /// Do not print retained messages (those the broker held from before); with MQTT 5 the
+    /// broker is asked not to send them at all (retain handling 2), as mosquitto_sub does
     #[arg(short = 'R', long = "no-retained")]
     pub(crate) no_retained: bool,
+
+    /// MQTT 5: keep the retain flag of live messages as their publisher set it (the broker
+    /// clears it otherwise, so that it marks only messages held from before)
+    #[arg(long)]
+    pub(crate) retain_as_published: bool,
 
     /// Exit once the broker has acknowledged the subscriptions
     #[arg(short = 'E', long = "exit-after-subscribe")]
@@ -331,11 +375,11 @@ pub(crate) enum SchemeArg {
 /// `-V`: the MQTT protocol version, spelled as mosquitto spells it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ProtocolVersion {
-    /// MQTT 3.1 (`31`, `mqttv31`): refused, mqttws speaks 3.1.1.
+    /// MQTT 3.1 (`31`, `mqttv31`): refused, mqttws speaks 3.1.1 and 5.
     V31,
     /// MQTT 3.1.1 (`311`, `mqttv311`), the default.
     V311,
-    /// MQTT 5 (`5`, `mqttv5`): refused until the library speaks it.
+    /// MQTT 5 (`5`, `mqttv5`).
     V5,
 }
 
@@ -345,8 +389,8 @@ fn parse_version(s: &str) -> Result<ProtocolVersion, String> {
         "311" | "mqttv311" => Ok(ProtocolVersion::V311),
         "5" | "mqttv5" => Ok(ProtocolVersion::V5),
         _ => Err(
-            "expected mqttv311 (or 311); mqttv5 (5) and mqttv31 (31) are recognised but not \
-                  supported"
+            "expected mqttv311 (or 311) or mqttv5 (or 5); mqttv31 (31) is recognised but \
+                  not supported"
                 .into(),
         ),
     }
@@ -452,23 +496,42 @@ pub(crate) struct ConnArgs {
     pub(crate) keepalive: u16,
 
     /// Keep the session (clean session off): the broker keeps subscriptions and queues QoS 1/2
-    /// messages while disconnected; needs -i without --platform
+    /// messages while disconnected; needs -i without --platform (MQTT 5: resume the session,
+    /// which then never expires unless -x says otherwise)
     #[arg(short = 'c', long = "disable-clean-session")]
     pub(crate) no_clean_session: bool,
 
-    /// MQTT version: mqttv311 (311, the default); mqttv5 (5) and mqttv31 (31) are refused
+    /// MQTT version: mqttv311 (311, the default) or mqttv5 (5); -D alone also selects MQTT 5,
+    /// as in mosquitto; mqttv31 (31) is refused
     #[arg(short = 'V', long = "protocol-version", value_name = "VERSION",
           value_parser = parse_version)]
     pub(crate) protocol_version: Option<ProtocolVersion>,
 
-    /// MQTT 5 session expiry interval: refused (needs MQTT 5, not supported yet)
-    #[arg(short = 'x', long = "session-expiry-interval", value_name = "SECS")]
+    /// MQTT 5 session expiry interval in seconds: 0 to 4294967294, or -1, 4294967295 or '∞'
+    /// for never [default: never with -c, 0 without]; never needs -i without --platform
+    #[arg(
+        short = 'x',
+        long = "session-expiry-interval",
+        value_name = "SECS",
+        allow_hyphen_values = true
+    )]
     pub(crate) session_expiry: Option<String>,
 
-    /// MQTT 5 property: refused (needs MQTT 5, not supported yet)
-    #[arg(short = 'D', long = "property", num_args = 3,
+    /// MQTT 5 property, as in mosquitto: -D COMMAND IDENTIFIER VALUE, or
+    /// -D COMMAND user-property NAME VALUE (repeatable; selects MQTT 5); see "MQTT 5" below
+    #[arg(id = "properties", short = 'D', long = "property", num_args = 3..=4,
+          action = ArgAction::Append, allow_negative_numbers = true,
           value_names = ["COMMAND", "IDENTIFIER", "VALUE"])]
-    pub(crate) property: Option<Vec<String>>,
+    pub(crate) property_values: Vec<String>,
+
+    /// `-D`, one entry per occurrence (clap's derive flattens the values;
+    /// `crate::run` fills this from the matches).
+    #[arg(skip)]
+    pub(crate) properties: Vec<Vec<String>>,
+
+    /// Accepted for mosquitto compatibility: Nagle's algorithm is always off (TCP_NODELAY)
+    #[arg(long)]
+    pub(crate) nodelay: bool,
 
     /// Tunnel through this proxy: http://[USER:PASS@]HOST[:PORT] (HTTP CONNECT) or
     /// socks5h://[USER:PASS@]HOST[:PORT]; proxy environment variables are not read

@@ -19,12 +19,13 @@
 use jiff::fmt::strtime;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};
-use mqttws::Message;
+use mqttws::{Message, PublishProperties};
 
 use crate::json::Json;
 
-/// The conversions `%` accepts: mosquitto_sub's list. The MQTT 5 property
-/// ones (`A C D E F P R S`) print as if the property were absent.
+/// The conversions `%` accepts: mosquitto_sub's list. Of the MQTT 5
+/// property ones, `%A` (topic alias) always prints as absent: the library
+/// resolves aliases, and mosquitto 2.0.11 sends none to clients anyway.
 const CONVERSIONS: &[u8] = b"%ACDEFIlmPpqRSrtjJUxX";
 
 /// Widths and precisions above this are refused (mosquitto has no limit, and
@@ -260,13 +261,48 @@ impl Output {
         warnings: &mut Vec<String>,
     ) {
         let pad = if s.zero { b'0' } else { b' ' };
+        let props = m.properties.as_deref();
+        // MQTT 5 numbers: mosquitto prints them as a C int, and an absent
+        // one as the padding alone.
+        let number = |out: &mut Vec<u8>, value: Option<u32>| match value {
+            Some(v) => int_field(out, i64::from(v as i32), s),
+            None => out.extend(std::iter::repeat_n(pad, s.width)),
+        };
         match s.conversion {
             b'%' => out.push(b'%'),
-            // MQTT 5 properties: absent in MQTT 3.1.1, printed as mosquitto
-            // prints an absent one.
-            b'A' | b'E' | b'F' | b'S' => out.extend(std::iter::repeat_n(pad, s.width)),
-            b'C' => out.extend(std::iter::repeat_n(b' ', s.width)),
-            b'D' | b'P' | b'R' => {}
+            b'A' => number(out, None),
+            b'C' => match props.and_then(|p| p.content_type.as_deref()) {
+                Some(t) => text_field(out, t.as_bytes(), s),
+                None => out.extend(std::iter::repeat_n(b' ', s.width)),
+            },
+            b'D' => {
+                if let Some(d) = props.and_then(|p| p.correlation_data.as_deref()) {
+                    out.extend_from_slice(d);
+                }
+            }
+            b'E' => number(out, props.and_then(|p| p.message_expiry_interval)),
+            b'F' => number(
+                out,
+                props.and_then(|p| p.payload_format_utf8).map(u32::from),
+            ),
+            b'P' => {
+                let pairs = props.map(|p| &p.user_properties[..]).unwrap_or_default();
+                for (i, (k, v)) in pairs.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b' ');
+                    }
+                    out.extend_from_slice(format!("{k}:{v}").as_bytes());
+                }
+            }
+            b'R' => {
+                if let Some(t) = props.and_then(|p| p.response_topic.as_deref()) {
+                    text_field(out, t.as_bytes(), s);
+                }
+            }
+            b'S' => number(
+                out,
+                props.and_then(|p| p.subscription_identifiers.first().copied()),
+            ),
             b'I' => {
                 let iso = strftime("%Y-%m-%dT%H:%M:%S%z", now);
                 text_field(out, iso.as_bytes(), s);
@@ -281,8 +317,8 @@ impl Output {
                 ));
             }
             b'J' => {}
-            b'l' => int_field(out, m.payload.len(), s),
-            b'm' => int_field(out, m.packet_id.map_or(0, usize::from), s),
+            b'l' => int_field(out, m.payload.len() as i64, s),
+            b'm' => int_field(out, m.packet_id.map_or(0, i64::from), s),
             b'p' => payload_field(out, &m.payload, Hex::No, s),
             b'q' => out.push(b'0' + m.qos as u8),
             b'r' => out.push(if m.retain { b'1' } else { b'0' }),
@@ -323,8 +359,8 @@ fn text_field(out: &mut Vec<u8>, value: &[u8], s: &Spec) {
     }
 }
 
-/// `%l` and `%m`: printf's `%-Wd` / `%0Wd` / `%Wd`.
-fn int_field(out: &mut Vec<u8>, value: usize, s: &Spec) {
+/// `%l`, `%m` and the MQTT 5 numbers: printf's `%-Wd` / `%0Wd` / `%Wd`.
+fn int_field(out: &mut Vec<u8>, value: i64, s: &Spec) {
     let w = s.width;
     let text = if s.left {
         format!("{value:<w$}")
@@ -393,10 +429,8 @@ fn json_line(out: &mut Vec<u8>, m: &Message, now: &ZonedDateTime, pretty: bool, 
             Some(v) => v,
             None => return false,
         }
-    } else if std::str::from_utf8(&m.payload).is_ok() {
-        Json::Str(m.payload.to_vec())
     } else {
-        Json::Arr(m.payload.iter().map(|&b| Json::Num(f64::from(b))).collect())
+        bytes_json(&m.payload)
     };
     let num = |n: usize| Json::Num(n as f64);
     let mut members = vec![
@@ -409,9 +443,62 @@ fn json_line(out: &mut Vec<u8>, m: &Message, now: &ZonedDateTime, pretty: bool, 
     if let Some(id) = m.packet_id {
         members.push((b"mid".to_vec(), num(usize::from(id))));
     }
+    if let Some(p) = m.properties.as_deref() {
+        members.push((b"properties".to_vec(), properties_json(p)));
+    }
     members.push((b"payload".to_vec(), payload));
     Json::Obj(members).write(out, pretty);
     true
+}
+
+/// Bytes as a JSON string when they are UTF-8, else as an array of numbers.
+fn bytes_json(b: &[u8]) -> Json {
+    if std::str::from_utf8(b).is_ok() {
+        Json::Str(b.to_vec())
+    } else {
+        Json::Arr(b.iter().map(|&b| Json::Num(f64::from(b))).collect())
+    }
+}
+
+/// mosquitto_sub's `"properties"` object: each property under its MQTT 5
+/// name, user properties gathered in a `"user-properties"` object (where a
+/// name may repeat). mosquitto lists them in wire order; this is the order
+/// mosquitto sends a message in that the library published: subscription
+/// identifiers first, then the stored properties in the library's order,
+/// the remaining message expiry interval last.
+fn properties_json(p: &PublishProperties) -> Json {
+    let text = |s: &str| Json::Str(s.as_bytes().to_vec());
+    let mut members: Vec<(Vec<u8>, Json)> = Vec::new();
+    let mut add = |name: &str, value: Json| members.push((name.as_bytes().to_vec(), value));
+    for id in &p.subscription_identifiers {
+        add("subscription-identifier", Json::Num(f64::from(*id)));
+    }
+    if let Some(utf8) = p.payload_format_utf8 {
+        add(
+            "payload-format-indicator",
+            Json::Num(f64::from(u8::from(utf8))),
+        );
+    }
+    if let Some(t) = &p.content_type {
+        add("content-type", text(t));
+    }
+    if let Some(t) = &p.response_topic {
+        add("response-topic", text(t));
+    }
+    if let Some(d) = &p.correlation_data {
+        add("correlation-data", bytes_json(d));
+    }
+    if !p.user_properties.is_empty() {
+        let pairs = p.user_properties.iter();
+        let user = pairs
+            .map(|(k, v)| (k.as_bytes().to_vec(), text(v)))
+            .collect();
+        add("user-properties", Json::Obj(user));
+    }
+    if let Some(secs) = p.message_expiry_interval {
+        add("message-expiry-interval", Json::Num(f64::from(secs)));
+    }
+    Json::Obj(members)
 }
 
 #[cfg(test)]
@@ -515,6 +602,54 @@ mod tests {
             render("<%J>", &message("t", b"no", QoS::AtMostOnce, false)),
             "<>"
         );
+    }
+
+    fn with_properties(m: Message) -> Message {
+        let p = PublishProperties {
+            payload_format_utf8: Some(true),
+            message_expiry_interval: Some(u32::MAX),
+            content_type: Some("text/plain".into()),
+            response_topic: Some("re/ply".into()),
+            correlation_data: Some(Bytes::from_static(b"c\xffd")),
+            user_properties: vec![("k".into(), "v".into()), ("k".into(), "w".into())],
+            subscription_identifiers: vec![3, 9],
+        };
+        Message {
+            properties: Some(Box::new(p)),
+            ..m
+        }
+    }
+
+    #[test]
+    fn mqtt5_properties_print_as_mosquitto_sub_prints_them() {
+        let m = with_properties(message("t", b"x", QoS::AtMostOnce, false));
+        // %E is a C int in mosquitto_sub: 4294967295 prints as -1.
+        assert_eq!(
+            render("%C|%D|%E|%F|%P|%R|%S|%A", &m),
+            "text/plain|c\u{fffd}d|-1|1|k:v k:w|re/ply|3|"
+        );
+        assert_eq!(
+            render("[%12C][%.4C][%-4S][%03S][%3A][%03A][%7R][%05E]", &m),
+            "[  text/plain][text][3   ][003][   ][000][ re/ply][-0001]"
+        );
+        // Absent: padding for the numbers and %C, nothing for the others.
+        let bare = message("t", b"x", QoS::AtMostOnce, false);
+        assert_eq!(
+            render("[%3C][%3D][%03E][%3P][%3R]", &bare),
+            "[   ][][000][][]"
+        );
+        let json = render("%j", &m);
+        assert!(
+            json.ends_with(
+                "\"properties\":{\"subscription-identifier\":3,\"subscription-identifier\":9,\
+                 \"payload-format-indicator\":1,\"content-type\":\"text/plain\",\
+                 \"response-topic\":\"re/ply\",\"correlation-data\":[99,255,100],\
+                 \"user-properties\":{\"k\":\"v\",\"k\":\"w\"},\
+                 \"message-expiry-interval\":4294967295},\"payload\":\"x\"}"
+            ),
+            "{json}"
+        );
+        assert!(!render("%j", &bare).contains("properties"));
     }
 
     #[test]

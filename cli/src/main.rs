@@ -1,5 +1,5 @@
-//! `mqttws`: MQTT 3.1.1 over WebSocket from the shell, with the flags of
-//! `mosquitto_sub` / `mosquitto_pub`, and cloud platform signing.
+//! `mqttws`: MQTT 3.1.1 and 5 over WebSocket from the shell, with the flags
+//! of `mosquitto_sub` / `mosquitto_pub`, and cloud platform signing.
 //!
 //! ```text
 //! mqttws sub [-h HOST] [-p PORT] [-L URL | --platform P ...] -t FILTER... [-v | -F FORMAT] [-C N] [-W SECS]
@@ -20,10 +20,12 @@ mod json;
 #[cfg(test)]
 mod man;
 mod platform;
+mod v5;
 
 use std::fmt;
 use std::io::{self, BufRead, Read, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::mpsc::{self, TryRecvError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -32,14 +34,17 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use mqttws::codec::{check_topic_filter, check_topic_name, topic_matches};
+use mqttws::properties::reason_code_name;
 use mqttws::{
-    Bytes, Client, ClientOptions, ErrorKind, Event, ProxyConfig, QoS, ReconnectPolicy, Will, WsUrl,
+    Bytes, Client, ClientOptions, ConnectInfo, ErrorKind, Event, ProxyConfig, PublishProperties,
+    QoS, ReconnectPolicy, RetainHandling, SubscribeOptions, SubscribeProperties, Will, WsUrl,
     qos_from_u8,
 };
 
-use args::{Cli, Command, Common, ConnArgs, CredsArgs, ProtocolVersion, PubArgs, SubArgs};
+use args::{Cli, Command, Common, CredsArgs, PubArgs, SubArgs};
 use format::{Format, Output};
 use platform::{Target, usage};
+use v5::{Mqtt5, Role};
 
 /// Connect and acknowledgement deadline when `-W` is not given.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -77,7 +82,7 @@ impl CliError {
             Self::Timeout(_) => 4,
             Self::Mqtt(e) | Self::Hinted(e, _) => match e.kind() {
                 ErrorKind::InvalidArgument | ErrorKind::Auth => 1,
-                ErrorKind::ConnectionRefused => 3,
+                ErrorKind::ConnectionRefused | ErrorKind::Rejected => 3,
                 // A cloud that refuses the signature at the upgrade (AWS, Azure).
                 ErrorKind::Handshake if is_upgrade_refusal(e) => 3,
                 ErrorKind::Timeout => 4,
@@ -152,9 +157,22 @@ fn run(command: Command, matches: &ArgMatches) -> Result<(), CliError> {
         matches.try_contains_id(id).unwrap_or(false)
             && matches.value_source(id) == Some(ValueSource::CommandLine)
     };
+    // Each -D with its own three or four values.
+    let properties: Vec<Vec<String>> = matches
+        .try_get_occurrences::<String>("properties")
+        .ok()
+        .flatten()
+        .map(|all| all.map(|one| one.cloned().collect()).collect())
+        .unwrap_or_default();
     match command {
-        Command::Sub(args) => sub(args, &given),
-        Command::Pub(args) => publish(args, &given),
+        Command::Sub(mut args) => {
+            args.common.conn.properties = properties;
+            sub(args, &given)
+        }
+        Command::Pub(mut args) => {
+            args.common.conn.properties = properties;
+            publish(args, &given)
+        }
         Command::Creds(args) => creds(args, &given),
     }
 }
@@ -170,53 +188,43 @@ impl Debug {
     }
 }
 
-/// Options that need MQTT 5 are recognised, so that a mosquitto habit gets
-/// a clear answer instead of "unknown flag", and refused.
-fn refuse_mqtt5(conn: &ConnArgs) -> Result<(), CliError> {
-    match conn.protocol_version {
-        Some(ProtocolVersion::V5) => {
-            return Err(usage(
-                "-V mqttv5 needs MQTT 5, which mqttws does not support yet; use -V mqttv311",
-            ));
-        }
-        Some(ProtocolVersion::V31) => {
-            return Err(usage(
-                "-V mqttv31 is not supported: mqttws speaks MQTT 3.1.1 (-V mqttv311), which \
-                 brokers that speak 3.1 also speak",
-            ));
-        }
-        Some(ProtocolVersion::V311) | None => {}
-    }
-    if conn.session_expiry.is_some() {
-        return Err(usage(
-            "-x (session expiry interval) needs MQTT 5, which mqttws does not support yet; \
-             -c keeps the session in MQTT 3.1.1",
-        ));
-    }
-    if conn.property.is_some() {
-        return Err(usage(
-            "-D (MQTT 5 properties) needs MQTT 5, which mqttws does not support yet",
-        ));
-    }
-    Ok(())
-}
-
-/// The connection target of `sub` and `pub`, once every flag is checked.
-fn target(c: &Common, given: &dyn Fn(&str) -> bool) -> Result<Target, CliError> {
-    refuse_mqtt5(&c.conn)?;
-    platform::resolve(
+/// The connection target of `sub` and `pub` and the MQTT version (`None`:
+/// 3.1.1), once every flag is checked.
+fn target(
+    c: &Common,
+    given: &dyn Fn(&str) -> bool,
+    role: Role,
+    retain_as_published: bool,
+) -> Result<(Target, Option<Mqtt5>), CliError> {
+    let v5 = v5::resolve(c, role, retain_as_published)?;
+    let target = platform::resolve(
         &c.endpoint,
         &c.platform,
         Some(&c.conn),
         given,
         SystemTime::now(),
-    )
+    )?;
+    Ok((target, v5))
 }
 
 fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
     let c = &args.common;
-    let target = target(c, given)?;
+    let (target, v5) = target(c, given, Role::Sub, args.retain_as_published)?;
     let qos = qos_from_u8(args.qos)?;
+    // As mosquitto_sub does, -R under MQTT 5 also asks the broker not to
+    // send retained messages at all.
+    let subscription = Subscription {
+        topics: &args.topics,
+        options: SubscribeOptions {
+            retain_as_published: args.retain_as_published,
+            retain_handling: match (&v5, args.no_retained) {
+                (Some(_), true) => RetainHandling::DoNotSend,
+                _ => RetainHandling::SendAlways,
+            },
+            ..SubscribeOptions::qos(qos)
+        },
+        properties: v5.as_ref().map(|m| m.subscribe.clone()).unwrap_or_default(),
+    };
     for filter in args.filter_out.iter().chain(&args.unsubscribe) {
         check_topic_filter(filter)?;
     }
@@ -243,14 +251,11 @@ fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
         restore_subscriptions: false,
         ..ReconnectPolicy::default()
     };
-    let client = connect(&target, c, deadline, &debug, Some(policy))?;
-    subscribe(&client, &args.topics, qos, &debug)?;
+    let client = connect(&target, c, v5.as_ref(), deadline, &debug, Some(policy))?;
+    subscribe(&client, &subscription, &debug)?;
     if !args.unsubscribe.is_empty() {
-        let filters: Vec<&str> = args.unsubscribe.iter().map(String::as_str).collect();
-        client.unsubscribe(&filters)?;
-        for f in &filters {
-            debug.say(format_args!("unsubscribed from {f}"));
-        }
+        let properties = v5.as_ref().map(|m| m.unsubscribe.clone());
+        unsubscribe(&client, &args.unsubscribe, properties, &debug)?;
     }
     if args.exit_after_subscribe {
         let _ = client.disconnect();
@@ -283,7 +288,7 @@ fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
                     unreachable!("matched above")
                 };
                 if !session_present {
-                    match subscribe(&client, &args.topics, qos, &debug) {
+                    match subscribe(&client, &subscription, &debug) {
                         Ok(()) => {}
                         // Dropped again: the next Connected subscribes.
                         Err(CliError::Mqtt(e)) if e.is_fatal() => {
@@ -326,9 +331,38 @@ fn sub(args: SubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Reports the connection's ups and downs with `-d`.
+/// Reports the connection's ups and downs with `-d`, and a DISCONNECT
+/// from the broker (MQTT 5) always.
 fn report(event: &Event, debug: &Debug, target: &Target) {
     match event {
+        Event::ServerDisconnected {
+            reason_code,
+            reason,
+            server_reference,
+        } => eprintln!(
+            "mqttws: the broker disconnected: {} (reason code {reason_code:#04x}){}{}",
+            reason_code_name(*reason_code),
+            reason
+                .as_ref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default(),
+            server_reference
+                .as_ref()
+                .map(|s| format!(" (use server {s})"))
+                .unwrap_or_default()
+        ),
+        Event::Rejected {
+            reason_code,
+            reason,
+            ..
+        } => eprintln!(
+            "mqttws: the broker refused a message: {} (reason code {reason_code:#04x}){}",
+            reason_code_name(*reason_code),
+            reason
+                .as_ref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ),
         Event::Disconnected { reason } => debug.say(format_args!("connection lost: {reason}")),
         Event::Reconnecting { delay, attempt } => debug.say(format_args!(
             "reconnecting in {:.1} s (attempt {attempt})",
@@ -341,21 +375,70 @@ fn report(event: &Event, debug: &Debug, target: &Target) {
     }
 }
 
-/// Subscribes to every filter at `qos`; a refused filter is an error.
-fn subscribe(client: &Client, topics: &[String], qos: QoS, debug: &Debug) -> Result<(), CliError> {
-    let filters: Vec<(&str, QoS)> = topics.iter().map(|t| (t.as_str(), qos)).collect();
-    let granted = client.subscribe(&filters)?;
-    for (filter, granted) in topics.iter().zip(granted) {
+/// What `sub` subscribes to, with the same options for every filter.
+struct Subscription<'a> {
+    topics: &'a [String],
+    options: SubscribeOptions,
+    properties: SubscribeProperties,
+}
+
+/// Subscribes to every filter; a refused filter is an error, with its MQTT 5
+/// reason code.
+fn subscribe(client: &Client, s: &Subscription<'_>, debug: &Debug) -> Result<(), CliError> {
+    let filters: Vec<(&str, SubscribeOptions)> =
+        s.topics.iter().map(|t| (t.as_str(), s.options)).collect();
+    let reply = client.subscribe_with(&filters, s.properties.clone())?;
+    for (i, (filter, granted)) in s.topics.iter().zip(reply.granted).enumerate() {
         match granted {
             Some(q) => debug.say(format_args!("subscribed to {filter} (QoS {})", q as u8)),
             None => {
                 return Err(CliError::Refused(format!(
-                    "the broker refused the subscription to {filter}"
+                    "the broker refused the subscription to {filter}{}",
+                    reason_suffix(reply.reason_codes.get(i).copied())
                 )));
             }
         }
     }
     Ok(())
+}
+
+/// Unsubscribes from `filters` (with MQTT 5 user properties); an MQTT 5
+/// refusal is an error.
+fn unsubscribe(
+    client: &Client,
+    filters: &[String],
+    properties: Option<Vec<mqttws::UserProperty>>,
+    debug: &Debug,
+) -> Result<(), CliError> {
+    let filters: Vec<&str> = filters.iter().map(String::as_str).collect();
+    let codes = client.unsubscribe_with(&filters, properties.unwrap_or_default())?;
+    for (i, f) in filters.iter().enumerate() {
+        match codes.get(i).copied() {
+            Some(code @ 0x80..) => {
+                return Err(CliError::Refused(format!(
+                    "the broker refused to unsubscribe from {f}: {} (reason code {code:#04x})",
+                    reason_code_name(code)
+                )));
+            }
+            Some(code @ 0x01..) => debug.say(format_args!(
+                "unsubscribed from {f} ({}, reason code {code:#04x})",
+                reason_code_name(code)
+            )),
+            _ => debug.say(format_args!("unsubscribed from {f}")),
+        }
+    }
+    Ok(())
+}
+
+/// ": REASON (reason code 0xNN)" for an MQTT 5 refusal; nothing for 0x80,
+/// 3.1.1's only refusal code and MQTT 5's "unspecified error".
+fn reason_suffix(code: Option<u8>) -> String {
+    match code {
+        Some(code) if code != 0x80 => {
+            format!(": {} (reason code {code:#04x})", reason_code_name(code))
+        }
+        _ => String::new(),
+    }
 }
 
 /// Where `pub` takes its payload from.
@@ -368,9 +451,13 @@ enum Source {
 
 fn publish(args: PubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> {
     let c = &args.common;
-    let target = target(c, given)?;
+    let (target, v5) = target(c, given, Role::Pub, false)?;
     let qos = qos_from_u8(args.qos)?;
     check_topic_name(&args.topic)?;
+    let outgoing = Outgoing {
+        qos,
+        properties: v5.as_ref().map(|m| m.publish.clone()).unwrap_or_default(),
+    };
     let debug = Debug(c.conn.debug);
     let read_stdin = || {
         let mut buf = Vec::new();
@@ -406,7 +493,7 @@ fn publish(args: PubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> 
     // A stream of lines outlives broker restarts, as with mosquitto_pub -l:
     // lines read while disconnected wait in the offline queue.
     let reconnect = matches!(source, Source::Lines).then(ReconnectPolicy::default);
-    let client = connect(&target, c, deadline, &debug, reconnect)?;
+    let client = connect(&target, c, v5.as_ref(), deadline, &debug, reconnect)?;
     match source {
         Source::One(payload) => {
             for n in 0..args.repeat.unwrap_or(1) {
@@ -419,27 +506,40 @@ fn publish(args: PubArgs, given: &dyn Fn(&str) -> bool) -> Result<(), CliError> 
                         client.poll(Some(left))?;
                     }
                 }
-                publish_one(&client, &args, payload.clone(), qos, timeout, &debug)?;
+                publish_one(&client, &args, payload.clone(), &outgoing, timeout, &debug)?;
             }
         }
-        Source::Lines => {
-            publish_lines(&client, &args, qos, (deadline, timeout), (&debug, &target))?
-        }
+        Source::Lines => publish_lines(
+            &client,
+            &args,
+            &outgoing,
+            (deadline, timeout),
+            (&debug, &target),
+        )?,
     }
     client.disconnect()?;
     Ok(())
 }
 
-/// One publish; QoS 1 and 2 wait (up to `timeout`) for the acknowledgement.
+/// What every message of `pub` carries besides topic, payload and retain.
+struct Outgoing {
+    qos: QoS,
+    /// MQTT 5 `-D publish` properties (empty under 3.1.1).
+    properties: PublishProperties,
+}
+
+/// One publish; QoS 1 and 2 wait (up to `timeout`) for the acknowledgement,
+/// and an MQTT 5 refusal (PUBACK/PUBREC reason code) is an error.
 fn publish_one(
     client: &Client,
     args: &PubArgs,
     payload: Bytes,
-    qos: QoS,
+    out: &Outgoing,
     timeout: Duration,
     debug: &Debug,
 ) -> Result<(), CliError> {
-    if let Some(id) = client.publish(&args.topic, payload, qos, args.retain)? {
+    let props = out.properties.clone();
+    if let Some(id) = client.publish_with(&args.topic, payload, out.qos, args.retain, props)? {
         client.wait_for(id, Some(timeout))?;
         debug.say(format_args!(
             "published to {} (QoS {}, acknowledged)",
@@ -462,7 +562,7 @@ fn publish_one(
 fn publish_lines(
     client: &Client,
     args: &PubArgs,
-    qos: QoS,
+    out: &Outgoing,
     (deadline, timeout): (Option<Instant>, Duration),
     (debug, target): (&Debug, &Target),
 ) -> Result<(), CliError> {
@@ -490,12 +590,20 @@ fn publish_lines(
         // The end of input: the main thread sees the channel close.
     });
     let mut lines = 0u64;
+    // MQTT 5 refusals (PUBACK/PUBREC reason codes): reported as they come,
+    // counted for the exit code.
+    let mut refused = 0u64;
+    let mut seen = |event: &Event| {
+        refused += u64::from(matches!(event, Event::Rejected { .. }));
+        report(event, debug, target);
+    };
     loop {
         match rx.try_recv() {
             Ok(line) => {
                 let line =
                     line.map_err(|e| CliError::Io(format!("cannot read standard input: {e}")))?;
-                client.publish(&args.topic, line, qos, args.retain)?;
+                let props = out.properties.clone();
+                client.publish_with(&args.topic, line, out.qos, args.retain, props)?;
                 lines += 1;
             }
             Err(TryRecvError::Disconnected) => break,
@@ -510,7 +618,7 @@ fn publish_lines(
                 }
                 let slice = left.map_or(LINE_SLICE, |l| l.min(LINE_SLICE));
                 match client.poll(Some(slice)) {
-                    Ok(Some(event)) => report(&event, debug, target),
+                    Ok(Some(event)) => seen(&event),
                     Ok(None) => {}
                     Err(e) => return Err(e.into()),
                 }
@@ -532,8 +640,17 @@ fn publish_lines(
             )));
         }
         if let Some(event) = client.poll(Some(left))? {
-            report(&event, debug, target);
+            seen(&event);
         }
+    }
+    // Acknowledgements that arrived with the last one.
+    while let Some(event) = client.poll(Some(Duration::ZERO))? {
+        seen(&event);
+    }
+    if refused > 0 {
+        return Err(CliError::Refused(format!(
+            "the broker refused {refused} of {lines} lines"
+        )));
     }
     debug.say(format_args!(
         "published {lines} lines to {} (QoS {})",
@@ -546,6 +663,7 @@ fn publish_lines(
 fn client_options(
     target: &Target,
     c: &Common,
+    v5: Option<&Mqtt5>,
     timeout: Duration,
 ) -> Result<ClientOptions, CliError> {
     let conn = &c.conn;
@@ -554,6 +672,14 @@ fn client_options(
         .clean_session(!conn.no_clean_session)
         .connect_timeout(timeout)
         .operation_timeout(timeout);
+    if let Some(m) = v5 {
+        o = o
+            .protocol_version(mqttws::ProtocolVersion::V5)
+            .connect_properties(m.connect.clone());
+        if let Some(auth) = m.authenticator()? {
+            o = o.authenticator(Arc::new(auth));
+        }
+    }
     if let Some(id) = &target.client_id {
         o = o.client_id(id.as_str());
     }
@@ -588,12 +714,17 @@ fn client_options(
     }
     if let Some(topic) = &c.will.will_topic {
         check_topic_name(topic)?;
-        o = o.will(Will::new(
+        let mut will = Will::new(
             topic.clone(),
             Bytes::from(c.will.will_payload.clone().unwrap_or_default()),
             qos_from_u8(c.will.will_qos)?,
             c.will.will_retain,
-        ));
+        );
+        if let Some(m) = v5 {
+            will.properties = m.will.clone();
+            will.delay_interval = m.will_delay;
+        }
+        o = o.will(will);
     }
     Ok(o)
 }
@@ -603,6 +734,7 @@ fn client_options(
 fn connect(
     target: &Target,
     c: &Common,
+    v5: Option<&Mqtt5>,
     deadline: Option<Instant>,
     debug: &Debug,
     reconnect: Option<ReconnectPolicy>,
@@ -613,7 +745,7 @@ fn connect(
             .max(Duration::from_millis(1)),
         None => DEFAULT_TIMEOUT,
     };
-    let mut o = client_options(target, c, timeout)?;
+    let mut o = client_options(target, c, v5, timeout)?;
     if let Some(policy) = reconnect {
         o = o.reconnect(policy);
     }
@@ -625,11 +757,64 @@ fn connect(
         )),
         None => debug.say(format_args!("connecting to {}", target.display_url)),
     }
-    if let Err(e) = client.connect() {
-        return Err(with_hint(e, target, c, client.server_date().as_deref()));
-    }
+    let info = match client.connect() {
+        Ok(info) => info,
+        // The refusal a broker without MQTT 5 gives an MQTT 5 CONNECT.
+        Err(e @ mqttws::Error::ConnectionRefused { code, .. })
+            if v5.is_some() && code.code() == 0x84 =>
+        {
+            let hint = "the broker does not speak MQTT 5: connect with -V mqttv311";
+            return Err(CliError::Hinted(e, vec![hint.into()]));
+        }
+        Err(e) => return Err(with_hint(e, target, c, client.server_date().as_deref())),
+    };
     debug.say(format_args!("connected to {}", target.display_url));
+    if v5.is_some() {
+        debug.say(format_args!("CONNACK: {}", connack_summary(&info)));
+    }
     Ok(client)
+}
+
+/// What an MQTT 5 CONNACK said, for `-d`: the session flag and each
+/// property the broker sent.
+fn connack_summary(info: &ConnectInfo) -> String {
+    let p = &info.properties;
+    let mut said = vec![format!(
+        "session present {}",
+        u8::from(info.session_present)
+    )];
+    let mut say = |name: &str, value: Option<String>| {
+        if let Some(v) = value {
+            said.push(format!("{name} {v}"));
+        }
+    };
+    let num = |v: Option<u32>| v.map(|v| v.to_string());
+    let flag = |v: Option<bool>| v.map(|v| u8::from(v).to_string());
+    say("assigned client id", p.assigned_client_identifier.clone());
+    say("session expiry interval", num(p.session_expiry_interval));
+    say("server keep alive", num(p.server_keep_alive.map(u32::from)));
+    say("receive maximum", num(p.receive_maximum.map(u32::from)));
+    say("maximum QoS", num(p.maximum_qos.map(|q| q as u32)));
+    say("retain available", flag(p.retain_available));
+    say("maximum packet size", num(p.maximum_packet_size));
+    say(
+        "topic alias maximum",
+        num(p.topic_alias_maximum.map(u32::from)),
+    );
+    let wildcards = p.wildcard_subscription_available;
+    say("wildcard subscriptions available", flag(wildcards));
+    let ids = p.subscription_identifiers_available;
+    say("subscription identifiers available", flag(ids));
+    let shared = p.shared_subscription_available;
+    say("shared subscriptions available", flag(shared));
+    say("response information", p.response_information.clone());
+    say("server reference", p.server_reference.clone());
+    say("authentication method", p.authentication_method.clone());
+    say("reason", p.reason_string.clone());
+    for (k, v) in &p.user_properties {
+        said.push(format!("user property {k}:{v}"));
+    }
+    said.join(", ")
 }
 
 /// A platform's refusal of the credentials, with what to check: the

@@ -346,12 +346,6 @@ fn plain(
     if given("password") && conn.username.is_none() {
         return Err(usage("-P/--password needs -u/--username"));
     }
-    if conn.no_clean_session && e.client_id.is_none() {
-        return Err(usage(
-            "-c (clean session off) needs a fixed client id: give -i/--id, so that the next \
-             connection finds the session",
-        ));
-    }
     let login = conn
         .username
         .as_ref()

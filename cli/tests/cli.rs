@@ -79,10 +79,13 @@ fn mqttws() -> Command {
     cmd
 }
 
-/// Debian's mosquitto_sub on the broker's plain TCP listener.
+/// Debian's mosquitto_sub on the broker's plain TCP listener, its stdout
+/// line-buffered (by stdbuf) so that a test sees each line, and -d's
+/// "Subscribed" line, as soon as it is printed.
 fn mosquitto_sub(b: &Broker) -> Command {
-    let mut cmd = Command::new("mosquitto_sub");
+    let mut cmd = Command::new("stdbuf");
     cmd.env("TZ", "UTC")
+        .args(["-oL", "mosquitto_sub"])
         .args(["-h", "127.0.0.1", "-p", &b.tcp_port().to_string()])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -228,6 +231,24 @@ impl Proc {
                     "{}: stdout has {} of {n} bytes: {:?}",
                     self.what,
                     self.stdout_seen.len(),
+                    String::from_utf8_lossy(&self.stdout_seen)
+                ),
+            }
+        }
+    }
+
+    /// Waits (bounded) until stdout contains `text`.
+    fn wait_for_stdout_text(&mut self, text: &str) {
+        let deadline = Instant::now() + LIMIT;
+        while !String::from_utf8_lossy(&self.stdout_seen).contains(text) {
+            match self
+                .stdout
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(chunk) => self.stdout_seen.extend(chunk),
+                Err(_) => panic!(
+                    "{}: stdout lacks {text:?}: {:?}",
+                    self.what,
                     String::from_utf8_lossy(&self.stdout_seen)
                 ),
             }
@@ -608,6 +629,7 @@ fn help_lists_every_subcommand_flag_and_exit_code_without_secret_values() {
         "-V, --protocol-version",
         "-x, --session-expiry-interval",
         "-D, --property",
+        "--nodelay",
         "--proxy",
         "-H, --header",
         "-W, --timeout",
@@ -653,8 +675,11 @@ fn help_lists_every_subcommand_flag_and_exit_code_without_secret_values() {
         "-N, --no-eol",
         "-R, --no-retained",
         "-E, --exit-after-subscribe",
+        "--retain-as-published",
         "-q, --qos",
         "%j",
+        "%P user",
+        "-D subscribe subscription-identifier",
     ];
     let pub_only = [
         "-t, --topic <TOPIC>",
@@ -667,6 +692,8 @@ fn help_lists_every_subcommand_flag_and_exit_code_without_secret_values() {
         "--repeat <N>",
         "--repeat-delay",
         "-q, --qos",
+        "-D publish content-type",
+        "0x87 not authorized",
     ];
     let creds_only = ["--time", "--show-password"];
     let with_session: Vec<&str> = connection.iter().chain(&session).copied().collect();
@@ -882,41 +909,209 @@ fn usage_errors_exit_1_with_a_readable_message() {
 }
 
 #[test]
-fn mqtt5_options_are_recognised_and_refused_while_v311_works() {
+fn mqtt5_only_options_without_mqtt5_and_bad_properties_exit_1_with_mosquittos_errors() {
     let b = Broker::start();
     let [(_, ws), _] = transports(&b);
-    let topic = unique("v311");
+    let topic = unique("v5-usage");
     for v in ["mqttv311", "311"] {
         publish(&ws, &["-V", v, "-t", &topic, "-m", "x"], None);
     }
-    for (args, want) in [
+    // Both spellings of MQTT 5, and -D alone, which selects it as in mosquitto.
+    for args in [
+        &["-V", "5"][..],
+        &["-V", "mqttv5"],
+        &["-D", "publish", "content-type", "text/plain"],
+    ] {
+        let out = publish(
+            &ws,
+            &[&["-t", &topic, "-m", "x", "-d"][..], args].concat(),
+            None,
+        );
+        assert!(
+            out.stderr.contains("mqttws: CONNACK: "),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    // (flags, for pub and sub, or only one of them; what mqttws says; whether
+    // mosquitto refuses it too, with exit code 1).
+    let both = ["pub", "sub"];
+    for (args, subs, want, mosquitto_refuses) in [
         (
-            vec!["-V", "5"],
-            "-V mqttv5 needs MQTT 5, which mqttws does not support yet",
+            &["-x", "60"][..],
+            &both[..],
+            "-x (session expiry interval) needs MQTT 5: add -V mqttv5",
+            false,
         ),
-        (vec!["-V", "mqttv5"], "-V mqttv5 needs MQTT 5"),
         (
-            vec!["-V", "mqttv31"],
+            &["--retain-as-published"],
+            &["sub"],
+            "--retain-as-published needs MQTT 5: add -V mqttv5",
+            false,
+        ),
+        (
+            &["-V", "311", "-D", "connect", "receive-maximum", "5"],
+            &both,
+            "-D sets MQTT 5 properties, but -V mqttv311 asks for MQTT 3.1.1",
+            false,
+        ),
+        (
+            &["-V", "mqttv31"],
+            &both,
             "-V mqttv31 is not supported: mqttws speaks MQTT 3.1.1",
+            false,
         ),
         (
-            vec!["-x", "60"],
-            "-x (session expiry interval) needs MQTT 5, which mqttws does not support yet",
+            &["-D", "pubish", "content-type", "x"],
+            &both,
+            "Invalid command \"pubish\" given in --property argument",
+            true,
         ),
         (
-            vec!["-D", "connect", "user-property", "a"],
-            "-D (MQTT 5 properties) needs MQTT 5, which mqttws does not support yet",
+            &["-D", "publish", "contenttype", "x"],
+            &both,
+            "Invalid property name \"contenttype\" given in --property argument",
+            true,
+        ),
+        (
+            &["-D", "connect", "content-type", "x"],
+            &both,
+            "content-type property not allowed for connect in --property argument",
+            true,
+        ),
+        (
+            &["-D", "publish", "payload-format-indicator", "300"],
+            &["pub"],
+            "Property value (300) out of range for property payload-format-indicator (0 to 1)",
+            true,
+        ),
+        (
+            &["-D", "subscribe", "subscription-identifier", "268435456"],
+            &["sub"],
+            "Property value (268435456) out of range for property subscription-identifier \
+             (1 to 268435455)",
+            true,
+        ),
+        (
+            &["-D", "connect", "receive-maximum", "many"],
+            &both,
+            "Property value (many) is not a number for property receive-maximum",
+            true,
+        ),
+        (
+            &["-D", "publish", "user-property", "k"],
+            &["pub"],
+            "--property argument given but not enough arguments specified",
+            true,
+        ),
+        (
+            &["-D", "publish", "subscription-identifier", "3"],
+            &["pub"],
+            "subscription-identifier property not supported for publish in --property argument",
+            true,
+        ),
+        (
+            &[
+                "-D",
+                "connect",
+                "receive-maximum",
+                "5",
+                "-D",
+                "connect",
+                "receive-maximum",
+                "6",
+            ],
+            &both,
+            "receive-maximum given twice for connect in --property argument",
+            true,
+        ),
+        (
+            &["-D", "publish", "topic-alias", "1"],
+            &["pub"],
+            "topic-alias property not supported for publish in --property argument: the \
+             library chooses topic aliases itself",
+            false,
+        ),
+        (
+            &["-D", "publish", "content-type", "x"],
+            &["sub"],
+            "content-type property not supported for publish in --property argument: sub does \
+             not publish",
+            false,
+        ),
+        (
+            &["-D", "subscribe", "user-property", "k", "v"],
+            &["pub"],
+            "user-property property not supported for subscribe in --property argument: pub \
+             does not subscribe",
+            false,
+        ),
+        (
+            &["-D", "disconnect", "user-property", "k", "v"],
+            &both,
+            "user-property property not supported for disconnect in --property argument: \
+             mqttws sends DISCONNECT without properties",
+            false,
+        ),
+        (
+            &["-D", "will", "content-type", "x"],
+            &both,
+            "-D will ... needs --will-topic",
+            false,
+        ),
+        (
+            &["-V", "5", "-x", "soon"],
+            &both,
+            "-x \"soon\": session-expiry-interval not a number",
+            true,
+        ),
+        (
+            &["-V", "5", "-x", "-2"],
+            &both,
+            "-x -2: session-expiry-interval out of range",
+            true,
+        ),
+        (
+            &["-V", "5", "-c"],
+            &both,
+            "a session that never expires (-c without -x, or -x -1) needs a fixed client id",
+            true,
+        ),
+        (
+            &["-V", "5", "-x", "∞"],
+            &both,
+            "a session that never expires (-c without -x, or -x -1) needs a fixed client id",
+            true,
         ),
     ] {
-        for sub in ["pub", "sub"] {
+        for sub in subs {
             let mut cmd = mqttws();
-            cmd.arg(sub).args(&ws).args(["-t", &topic]).args(&args);
-            if sub == "pub" {
+            cmd.arg(*sub).args(&ws).args(["-t", &topic]).args(args);
+            if *sub == "pub" {
                 cmd.args(["-m", "x"]);
             }
             let out = run(&mut cmd);
             assert_eq!(out.code(), Some(1), "{sub} {args:?}: {}", out.describe());
-            assert!(out.stderr.contains(want), "{sub} {args:?}: {}", out.stderr);
+            assert!(
+                out.stderr.starts_with(&format!("mqttws: {want}"))
+                    && out.stderr.lines().count() == 1,
+                "{sub} {args:?}: {}",
+                out.stderr
+            );
+            if mosquitto_refuses {
+                let mosq = run(Command::new(format!("mosquitto_{sub}"))
+                    .args(["-p", "1", "-t", "t"])
+                    .args(args)
+                    .args(if *sub == "pub" { &["-m", "x"][..] } else { &[] })
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped()));
+                assert_eq!(
+                    mosq.code(),
+                    Some(1),
+                    "mosquitto_{sub} {args:?}: {}",
+                    mosq.describe()
+                );
+            }
         }
     }
     let out = run(mqttws().args(["pub", "-V", "4", "-t", "t", "-m", "x"]));
@@ -1179,6 +1374,595 @@ fn sub_filters_out_skips_retained_and_counts_only_what_it_prints() {
         assert_eq!(
             got.stdout,
             format!("{prefix}/a yes\n{prefix}/b yes\n{extra} too\n"),
+            "{name}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// MQTT 5
+
+/// Every MQTT 5 sequence of -F, with flags and widths, then %j.
+const V5_FORMAT: &str = "%t|%C|%D|%E|%F|%P|%R|%S|%A|%5S|%-4E|%03F|%.4C|%8R|%q %r|%j";
+
+#[test]
+fn mqtt5_round_trip_with_properties_matches_mosquitto_sub_byte_for_byte_over_ws_and_wss() {
+    let b = Broker::start();
+    let prefix = unique("v5");
+    // A retained first message shows when mosquitto_sub has subscribed.
+    retain_all(&b, &prefix, &[b"first"]);
+    let filter = format!("{prefix}/#");
+    let args = [
+        "-V",
+        "5",
+        "-q",
+        "1",
+        "-D",
+        "subscribe",
+        "subscription-identifier",
+        "3",
+        "-D",
+        "subscribe",
+        "user-property",
+        "sub",
+        "scriber",
+        "-F",
+        V5_FORMAT,
+    ];
+    let mut mosq = mosquitto_sub(&b);
+    mosq.args(["-t", &filter, "-C", "4", "-W", "20"]).args(args);
+    let mut mosq = Proc::spawn(&mut mosq);
+    mosq.wait_for_stdout(format!("{prefix}/0|").len());
+    let subs: Vec<Proc> = transports(&b)
+        .iter()
+        .map(|(_, t)| subscribed(t, &filter, &[&["-C", "4"][..], &args].concat()))
+        .collect();
+    let [(_, ws), (_, wss)] = transports(&b);
+    // Every publish property, names repeated, over ws at QoS 1...
+    let all = format!("{prefix}/all");
+    publish(
+        &ws,
+        &[
+            "-t",
+            &all,
+            "-m",
+            "hello",
+            "-q",
+            "1",
+            "-D",
+            "publish",
+            "content-type",
+            "text/plain",
+            "-D",
+            "publish",
+            "user-property",
+            "k",
+            "v",
+            "-D",
+            "publish",
+            "user-property",
+            "k",
+            "w",
+            "-D",
+            "publish",
+            "response-topic",
+            "reply/to",
+            "-D",
+            "publish",
+            "correlation-data",
+            "id-17",
+            "-D",
+            "Publish",
+            "Message-Expiry-Interval",
+            "600",
+            "-D",
+            "publish",
+            "payload-format-indicator",
+            "1",
+            "-D",
+            "connect",
+            "user-property",
+            "client",
+            "mqttws",
+        ],
+        None,
+    );
+    // ...some over wss at QoS 2, and one property alone at QoS 0.
+    let json = format!("{prefix}/json");
+    publish(
+        &wss,
+        &[
+            "-V",
+            "mqttv5",
+            "-t",
+            &json,
+            "-m",
+            "{\"n\":1}",
+            "-q",
+            "2",
+            "-D",
+            "publish",
+            "content-type",
+            "application/json",
+            "-D",
+            "publish",
+            "user-property",
+            "name with space",
+            "ünïcode",
+        ],
+        None,
+    );
+    let plain = format!("{prefix}/plain");
+    publish(
+        &ws,
+        &[
+            "-t",
+            &plain,
+            "-m",
+            "p",
+            "-D",
+            "publish",
+            "payload-format-indicator",
+            "0",
+        ],
+        None,
+    );
+    let want = mosq.finish();
+    assert_eq!(want.code(), Some(0), "{}", want.describe());
+    // The properties made it through: mosquitto_sub printed them.
+    for line in [
+        format!(
+            "{all}|text/plain|id-17|600|1|k:v k:w|reply/to|3||    3|600 |001|text|reply/to|1 0|"
+        ),
+        format!("{json}|application/json||||name with space:ünïcode||3||    3|    |000|appl||1 0|"),
+        format!("{plain}||||0|||3||    3|    |000|||0 0|"),
+    ] {
+        assert!(
+            want.stdout.contains(&line),
+            "{line}\nnot in\n{}",
+            want.stdout
+        );
+    }
+    let want = normalise_tst(&want.stdout_bytes);
+    for sub in subs {
+        let got = sub.finish();
+        assert_eq!(got.code(), Some(0), "{}", got.describe());
+        assert_eq!(
+            String::from_utf8_lossy(&normalise_tst(&got.stdout_bytes)),
+            String::from_utf8_lossy(&want)
+        );
+    }
+}
+
+#[test]
+fn mqtt5_retain_as_published_and_no_retained_match_mosquitto_sub() {
+    let b = Broker::start();
+    let prefix = unique("rap");
+    retain_all(&b, &prefix, &[b"first"]);
+    let filter = format!("{prefix}/#");
+    // (flags, what every subscriber prints: the retained message, then a
+    // live message published with -r).
+    let groups = [
+        (&["--retain-as-published"][..], "first 1\nlive 1\n", "2"),
+        (&[], "first 1\nlive 0\n", "2"),
+        (&["-R"], "live 0\n", "1"),
+    ];
+    let mut waiting = Vec::new();
+    for (flags, want, count) in groups {
+        let args = [&["-V", "5", "-F", "%p %r", "-C", count][..], flags].concat();
+        // mosquitto_sub -d says on stdout when it has subscribed (-R hides
+        // the retained message that would show it otherwise).
+        let mut mosq = mosquitto_sub(&b);
+        mosq.args(["-t", &filter, "-W", "20", "-d"]).args(&args);
+        let mut mosq = Proc::spawn(&mut mosq);
+        mosq.wait_for_stdout_text("Subscribed (mid: ");
+        let ours: Vec<Proc> = transports(&b)
+            .iter()
+            .map(|(_, t)| subscribed(t, &filter, &args))
+            .collect();
+        waiting.push((flags, want, mosq, ours));
+    }
+    let [(_, ws), _] = transports(&b);
+    let live = format!("{prefix}/live");
+    publish(
+        &ws,
+        &["-V", "5", "-t", &live, "-m", "live", "-r", "-q", "1"],
+        None,
+    );
+    for (flags, want, mosq, ours) in waiting {
+        let got = mosq.finish();
+        assert_eq!(
+            got.code(),
+            Some(0),
+            "mosquitto_sub {flags:?}: {}",
+            got.describe()
+        );
+        let printed: String = got
+            .stdout
+            .lines()
+            .filter(|l| !l.starts_with("Client ") && !l.starts_with("Subscribed (mid: "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(printed, want, "mosquitto_sub {flags:?}");
+        for p in ours {
+            let got = p.finish();
+            assert_eq!(got.code(), Some(0), "{flags:?}: {}", got.describe());
+            assert_eq!(got.stdout, want, "{flags:?}");
+        }
+    }
+}
+
+#[test]
+fn mqtt5_refusals_exit_3_with_the_reason_code_over_ws_and_wss() {
+    let b = Broker::start_with(BrokerConfig::new().password("alice", "pw-s3cret"));
+    let refused = "mqttws: the broker refused the PUBLISH: not authorized (reason code 0x87)\n";
+    for (name, t) in transports(&b) {
+        // mosquitto refuses client writes to $SYS under MQTT 5 (PUBACK/PUBREC 0x87).
+        for q in ["1", "2"] {
+            let mut cmd = mqttws();
+            cmd.arg("pub")
+                .args(&t)
+                .args(["-V", "5", "-t", "$SYS/mqttws", "-m", "x", "-q", q]);
+            let out = run(&mut cmd);
+            assert_eq!(out.code(), Some(3), "{name} -q {q}: {}", out.describe());
+            assert_eq!(out.stderr, refused, "{name} -q {q}");
+        }
+        // -l goes on after a refusal and says so at the end.
+        let mut cmd = mqttws();
+        cmd.arg("pub")
+            .args(&t)
+            .args(["-V", "5", "-t", "$SYS/mqttws", "-l", "-q", "1"]);
+        let out = Proc::spawn_with_input(&mut cmd, Some(b"a\nb\n".to_vec())).finish();
+        assert_eq!(out.code(), Some(3), "{name} -l: {}", out.describe());
+        let line = "mqttws: the broker refused a message: not authorized (reason code 0x87)\n";
+        assert_eq!(
+            out.stderr,
+            format!("{line}{line}mqttws: the broker refused 2 of 2 lines\n"),
+            "{name} -l"
+        );
+        // QoS 0 has no acknowledgement, and MQTT 3.1.1 no reason codes: the
+        // broker drops the message silently.
+        publish(&t, &["-V", "5", "-t", "$SYS/mqttws", "-m", "x"], None);
+        publish(&t, &["-t", "$SYS/mqttws", "-m", "x", "-q", "1"], None);
+        // A CONNACK refusal under MQTT 5 carries its reason code: mosquitto
+        // has no authentication method, and says so.
+        for sub in ["pub", "sub"] {
+            let mut cmd = mqttws();
+            cmd.arg(sub).args(&t).args([
+                "-t",
+                "t",
+                "-D",
+                "connect",
+                "authentication-method",
+                "SCRAM-SHA-1",
+                "-D",
+                "connect",
+                "authentication-data",
+                "n,,n=user,r=nonce",
+            ]);
+            if sub == "pub" {
+                cmd.args(["-m", "x"]);
+            }
+            let out = run(&mut cmd);
+            assert_eq!(out.code(), Some(3), "{name} {sub}: {}", out.describe());
+            assert_eq!(
+                out.stderr,
+                "mqttws: connection refused by the broker: bad authentication method (reason \
+                 code 0x8c)\n",
+                "{name} {sub}"
+            );
+        }
+    }
+    // mosquitto_pub refuses alike, exits 0 for the refused publish, and
+    // with the reason code for the refused connection.
+    let mut mosq = Command::new("mosquitto_pub");
+    mosq.args(["-p", &b.tcp_port().to_string(), "-V", "5", "-q", "1"])
+        .args(["-t", "$SYS/mqttws", "-m", "x"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = run(&mut mosq);
+    assert_eq!(out.code(), Some(0), "{}", out.describe());
+    assert_eq!(out.stderr, "Warning: Publish 1 failed: Not authorized.\n");
+    let mut mosq = Command::new("mosquitto_pub");
+    mosq.args(["-p", &b.tcp_port().to_string(), "-t", "t", "-m", "x"])
+        .args(["-D", "connect", "authentication-method", "SCRAM-SHA-1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = run(&mut mosq);
+    assert_eq!(out.code(), Some(0x8c), "{}", out.describe());
+    assert!(
+        out.stderr
+            .starts_with("Connection error: Bad authentication method\n")
+    );
+    // A wrong password under MQTT 5: the reason code, not 3.1.1's code 5.
+    let mut cmd = mqttws();
+    cmd.args([
+        "pub",
+        "-V",
+        "5",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &b.ws_auth_port().to_string(),
+    ])
+    .args(["-u", "alice", "-t", "t", "-m", "x"])
+    .env("MQTTWS_PASSWORD", "wrong-pw");
+    let out = run(&mut cmd);
+    assert_eq!(out.code(), Some(3), "{}", out.describe());
+    assert_eq!(
+        out.stderr,
+        "mqttws: connection refused by the broker: not authorized (reason code 0x87)\n"
+    );
+}
+
+#[test]
+fn mqtt5_a_refusal_with_a_reason_string_and_a_server_disconnect_are_reported() {
+    // mosquitto 2.0.11 sends neither a reason string nor a DISCONNECT to a
+    // client of these listeners: a scripted WebSocket server stands in.
+    // CONNACK: 0x84 unsupported protocol version, reason string "v3 only".
+    let connack = [
+        0x82, 0x0F, 0x20, 0x0D, 0x00, 0x84, 0x0A, 0x1F, 0x00, 0x07, b'v', b'3', b' ', b'o', b'n',
+        b'l', b'y',
+    ];
+    // CONNACK accepted, then DISCONNECT 0x8E session taken over, reason
+    // string "bye".
+    let disconnect = [
+        0x82, 0x05, 0x20, 0x03, 0x00, 0x00, 0x00, 0x82, 0x0A, 0xE0, 0x08, 0x8E, 0x06, 0x1F, 0x00,
+        0x03, b'b', b'y', b'e',
+    ];
+    for (frames, sub, code, want) in [
+        (
+            &connack[..],
+            "pub",
+            3,
+            "mqttws: connection refused by the broker: unsupported protocol version (reason \
+             code 0x84): v3 only\nmqttws: the broker does not speak MQTT 5: connect with -V \
+             mqttv311\n",
+        ),
+        (
+            &disconnect,
+            "pub",
+            2,
+            "the broker disconnected: session taken over (reason code 0x8e): bye",
+        ),
+        (
+            &disconnect,
+            "sub",
+            2,
+            "the broker disconnected: session taken over (reason code 0x8e): bye",
+        ),
+    ] {
+        let (port, heads) = scripted_server(
+            |head| upgrade_reply(head, &http_date(0)),
+            Some(frames.to_vec()),
+        );
+        let mut cmd = mqttws();
+        cmd.arg(sub).args([
+            "-L",
+            &format!("ws://127.0.0.1:{port}/mqtt"),
+            "-V",
+            "5",
+            "-t",
+            "t",
+        ]);
+        if sub == "pub" {
+            cmd.args(["-m", "x", "-q", "1"]);
+        } else {
+            cmd.args(["-W", "5"]);
+        }
+        let out = run(&mut cmd);
+        heads.recv_timeout(LIMIT).unwrap();
+        assert_eq!(out.code(), Some(code), "{sub}: {}", out.describe());
+        assert!(out.stderr.contains(want), "{sub}: {}", out.stderr);
+    }
+}
+
+/// Reads one masked WebSocket frame from a client and returns its payload.
+fn read_ws_frame(stream: &mut TcpStream) -> Vec<u8> {
+    let mut head = [0u8; 2];
+    stream.read_exact(&mut head).unwrap();
+    let len = match head[1] & 0x7F {
+        126 => {
+            let mut ext = [0u8; 2];
+            stream.read_exact(&mut ext).unwrap();
+            usize::from(u16::from_be_bytes(ext))
+        }
+        n => usize::from(n),
+    };
+    let mut mask = [0u8; 4];
+    stream.read_exact(&mut mask).unwrap();
+    let mut payload = vec![0u8; len];
+    stream.read_exact(&mut payload).unwrap();
+    for (i, b) in payload.iter_mut().enumerate() {
+        *b ^= mask[i % 4];
+    }
+    payload
+}
+
+/// A scripted MQTT 5 broker for one `sub`: it accepts the upgrade, answers
+/// CONNECT with CONNACK and SUBSCRIBE with a SUBACK carrying `code`, sends
+/// the frames `then`, and waits for the client to close. The channel says
+/// when all was sent.
+fn scripted_v5_broker(code: u8, then: Vec<u8>) -> (u16, Receiver<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, done) = mpsc::channel();
+    thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        drop(listener);
+        stream.set_read_timeout(Some(LIMIT)).unwrap();
+        let head = read_head(&mut stream);
+        stream
+            .write_all(upgrade_reply(&head, &http_date(0)).as_bytes())
+            .unwrap();
+        let connect = read_ws_frame(&mut stream);
+        assert_eq!(connect[0], 0x10);
+        stream
+            .write_all(&[0x82, 0x05, 0x20, 0x03, 0x00, 0x00, 0x00])
+            .unwrap();
+        let subscribe = read_ws_frame(&mut stream);
+        assert_eq!(subscribe[0], 0x82);
+        // SUBACK: the packet id, no properties, one reason code.
+        let mut frames = vec![
+            0x82,
+            0x06,
+            0x90,
+            0x04,
+            subscribe[2],
+            subscribe[3],
+            0x00,
+            code,
+        ];
+        frames.extend(then);
+        stream.write_all(&frames).unwrap();
+        let _ = tx.send(());
+        let mut rest = [0u8; 64];
+        while matches!(stream.read(&mut rest), Ok(n) if n > 0) {}
+    });
+    (port, done)
+}
+
+#[test]
+fn mqtt5_a_refused_subscription_and_a_server_disconnect_while_subscribed_are_reported() {
+    // DISCONNECT 0x8B (server shutting down), reason string "maintenance".
+    let mut disconnect = vec![0x82, 0x12, 0xE0, 0x10, 0x8B, 0x0E, 0x1F, 0x00, 0x0B];
+    disconnect.extend(b"maintenance");
+    for (code, then, exit, want) in [
+        // Subscribed, then disconnected: sub tries to reconnect (the server
+        // is gone) until -W.
+        (
+            0x00,
+            disconnect,
+            4,
+            "mqttws: the broker disconnected: server shutting down (reason code 0x8b): \
+             maintenance\n",
+        ),
+        (
+            0x87,
+            Vec::new(),
+            3,
+            "mqttws: the broker refused the subscription to t: not authorized (reason code \
+             0x87)\n",
+        ),
+    ] {
+        let (port, done) = scripted_v5_broker(code, then);
+        let mut cmd = mqttws();
+        cmd.args(["sub", "-L", &format!("ws://127.0.0.1:{port}/mqtt")])
+            .args(["-V", "5", "-t", "t", "-W", "1"]);
+        let out = run(&mut cmd);
+        done.recv_timeout(LIMIT).unwrap();
+        assert_eq!(out.code(), Some(exit), "{}", out.describe());
+        assert!(out.stderr.starts_with(want), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn mqtt5_session_expiry_x_and_c_keep_or_end_the_session_as_mosquitto_does() {
+    let b = Broker::start();
+    let [(_, ws), _] = transports(&b);
+    let session = |id: &str, extra: &[&str]| {
+        let mut cmd = mqttws();
+        cmd.arg("sub")
+            .args(&ws)
+            .args(["-V", "5", "-i", id, "-q", "1", "-W", "20", "-d"])
+            .args(extra);
+        let out = run(&mut cmd);
+        assert_eq!(out.code(), Some(0), "{extra:?}: {}", out.describe());
+        out
+    };
+    let present = |out: &Finished| {
+        let line = out
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("mqttws: CONNACK: "))
+            .unwrap_or_else(|| panic!("no CONNACK line: {}", out.stderr));
+        line.starts_with("mqttws: CONNACK: session present 1")
+    };
+    // (first connection's flags, whether the second finds the session).
+    for (first, kept) in [
+        // -x without -c: a clean start, but the session outlives it.
+        (&["-x", "600"][..], true),
+        // -c alone: never expires.
+        (&["-c"], true),
+        // -c -x 0: the session ends with the connection.
+        (&["-c", "-x", "0"], false),
+        // Neither: MQTT 5's default expiry is 0.
+        (&[], false),
+    ] {
+        let id = unique("x").replace('/', "-");
+        let topic = unique("x");
+        let out = session(&id, &[&["-t", &topic, "-E"][..], first].concat());
+        assert!(!present(&out), "{first:?}: {}", out.stderr);
+        publish(&ws, &["-t", &topic, "-m", "queued", "-q", "1"], None);
+        let extra = if kept {
+            vec!["-c", "-t", &topic, "-C", "1", "-v"]
+        } else {
+            vec!["-c", "-t", &topic, "-E"]
+        };
+        let out = session(&id, &extra);
+        assert_eq!(present(&out), kept, "{first:?}: {}", out.stderr);
+        if kept {
+            assert_eq!(out.stdout, format!("{topic} queued\n"), "{first:?}");
+        }
+    }
+}
+
+#[test]
+fn mqtt5_will_properties_reach_the_subscriber() {
+    let b = Broker::start();
+    for (name, t) in transports(&b) {
+        let will = unique(name);
+        let sub = subscribed(
+            &t,
+            &will,
+            &[
+                "-V",
+                "5",
+                "-C",
+                "1",
+                "-F",
+                "%t %p %C %P %R %D %F",
+                "-q",
+                "1",
+            ],
+        );
+        let mut cmd = mqttws();
+        cmd.arg("pub").args(&t).args([
+            "-t",
+            "x",
+            "-l",
+            "-d",
+            "-k",
+            "5",
+            "--will-topic",
+            &will,
+            "--will-payload",
+            "gone",
+            "--will-qos",
+            "1",
+        ]);
+        for p in [
+            &["content-type", "text/plain"][..],
+            &["user-property", "why", "killed"],
+            &["user-property", "why", "again"],
+            &["response-topic", "re/spond"],
+            &["correlation-data", "c0"],
+            &["payload-format-indicator", "1"],
+            &["will-delay-interval", "0"],
+        ] {
+            cmd.args(["-D", "will"]).args(p);
+        }
+        let mut publisher = Proc::spawn_with_input(&mut cmd, Some(Vec::new()));
+        publisher.wait_for_stderr("connected to", |l| l.starts_with("mqttws: connected to"));
+        // Vanish without DISCONNECT.
+        publisher.child.kill().unwrap();
+        let got = sub.finish();
+        assert_eq!(got.code(), Some(0), "{}", got.describe());
+        assert_eq!(
+            got.stdout,
+            format!("{will} gone text/plain why:killed why:again re/spond c0 1\n"),
             "{name}"
         );
     }

@@ -88,6 +88,9 @@ pub mod client;
 pub mod codec;
 mod deadline;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod link;
 pub mod properties;
 pub mod session;

@@ -725,6 +725,12 @@ impl Session {
         if !properties.is_empty() && !self.v5() {
             return Err(v5_only("a PUBLISH with properties"));
         }
+        if let Some(r) = &properties.response_topic {
+            codec::check_topic_name(r).map_err(|e| match e {
+                Error::InvalidArgument(why) => Error::invalid(format!("response topic: {why}")),
+                other => other,
+            })?;
+        }
         if properties.payload_format_utf8 == Some(true) && std::str::from_utf8(&payload).is_err() {
             // The broker would refuse it (0x99 payload format invalid), or
             // a subscriber would: say so where the mistake is.

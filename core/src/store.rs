@@ -236,8 +236,7 @@ impl Store {
         if self.live.remove(&seq).is_none() {
             return Ok(());
         }
-        let record = frame(&[&[KIND_DONE][..], &seq.to_le_bytes()].concat());
-        self.write_record(&record, false)?;
+        self.write_record(&done_record(seq), false)?;
         self.maybe_compact();
         Ok(())
     }
@@ -373,7 +372,9 @@ impl Store {
     }
 }
 
-fn encode_message(m: &StoredMessage) -> Result<Vec<u8>> {
+/// The record that stores `m`; an error when its topic or size does not fit
+/// the format.
+pub(crate) fn encode_message(m: &StoredMessage) -> Result<Vec<u8>> {
     let topic_len =
         u16::try_from(m.topic.len()).map_err(|_| Error::invalid("topic too long for the store"))?;
     let mut body = Vec::with_capacity(MESSAGE_PREFIX + m.topic.len() + m.payload.len());
@@ -388,6 +389,11 @@ fn encode_message(m: &StoredMessage) -> Result<Vec<u8>> {
         return Err(Error::invalid("message too large for the store"));
     }
     Ok(frame(&body))
+}
+
+/// The record that marks message `seq` done.
+pub(crate) fn done_record(seq: u64) -> Vec<u8> {
+    frame(&[&[KIND_DONE][..], &seq.to_le_bytes()].concat())
 }
 
 fn frame(body: &[u8]) -> Vec<u8> {

@@ -10,6 +10,7 @@
 //!   callback   Mutex<Option<Callback>>: the message callback
 //!   active     AtomicUsize: calls in progress (see `Call`)
 //!   last       Mutex<LastFailures>: the last failure of each thread
+//!   connack    Mutex<Option<Arc<ConnackData>>>: the latest CONNACK
 //! ```
 //!
 //! Rust code never forms a `&mut ClientHandle`: every export borrows it
@@ -30,20 +31,35 @@
 use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use mqttws_core::{Bytes, Client};
+use mqttws_core::{
+    Bytes, Client, Event, PublishProperties, QoS, RetainHandling, SubscribeOptions,
+    SubscribeProperties,
+};
 
 use crate::error::{Failure, mqttws_error, mqttws_result};
-use crate::event::{EventData, mqttws_event, mqttws_message, qos_u8};
+use crate::event::{EventData, granted_bytes, mqttws_event, mqttws_message, qos_u8};
 use crate::ffi::{
-    Castable, OwnershipBox, array, bytes, obj, obj_arc, opt_out, out, qos, run_reporting, text,
-    to_boxed_mut_ptr,
+    Castable, OwnershipBox, arc_into_ptr, array, bytes, obj, obj_arc, opt_out, out, qos,
+    run_reporting, text, to_boxed_mut_ptr,
 };
 use crate::options::mqttws_options;
+use crate::properties::{
+    ConnackData, mqttws_connack, mqttws_publish_properties, opt_publish_properties,
+};
 use crate::slice::{copy_text, mqttws_str};
+
+/// Retained messages are sent at every subscribe (the default, and 3.1.1's
+/// behaviour): a `mqttws_subscribe_filter.retain_handling` value.
+pub const MQTTWS_RETAIN_HANDLING_SEND_ALWAYS: u8 = 0;
+/// Retained messages are sent only if the subscription did not exist yet
+/// (MQTT 5).
+pub const MQTTWS_RETAIN_HANDLING_SEND_IF_NEW: u8 = 1;
+/// Retained messages are never sent at subscribe time (MQTT 5).
+pub const MQTTWS_RETAIN_HANDLING_DO_NOT_SEND: u8 = 2;
 
 /// An MQTT client connection over WebSocket.
 ///
@@ -68,6 +84,30 @@ pub struct mqttws_subscription {
     pub qos: u8,
 }
 
+/// One topic filter of `mqttws_client_subscribe_with`, with every
+/// subscription option of MQTT 5 (the options byte has no room for more, so
+/// this struct will not grow). Under MQTT 3.1.1 only `qos` exists: the
+/// other fields must be false / `MQTTWS_RETAIN_HANDLING_SEND_ALWAYS` (0),
+/// so a zero-initialised struct with a filter and a QoS works with both.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mqttws_subscribe_filter {
+    /// The topic filter (UTF-8, wildcards allowed; `len` bytes, a NUL after
+    /// them is not needed).
+    pub filter: mqttws_str,
+    /// The maximum QoS requested: 0, 1 or 2.
+    pub qos: u8,
+    /// MQTT 5: do not receive the messages this client publishes itself.
+    pub no_local: bool,
+    /// MQTT 5: keep the retain flag of messages as published (instead of
+    /// clearing it on live messages).
+    pub retain_as_published: bool,
+    /// MQTT 5: `MQTTWS_RETAIN_HANDLING_SEND_ALWAYS` (0),
+    /// `MQTTWS_RETAIN_HANDLING_SEND_IF_NEW` (1) or
+    /// `MQTTWS_RETAIN_HANDLING_DO_NOT_SEND` (2).
+    pub retain_handling: u8,
+}
+
 /// Called by `mqttws_client_poll`, on the thread calling it, for each
 /// message it returns. `userdata` is the pointer given to
 /// `mqttws_client_set_message_callback`; `message` is borrowed until the
@@ -85,6 +125,8 @@ pub(crate) struct ClientHandle {
     /// Calls in progress on this client (see [`Call`]).
     active: AtomicUsize,
     last: Mutex<LastFailures>,
+    /// The CONNACK of the latest connection reported to the application.
+    connack: Mutex<Option<Arc<ConnackData>>>,
 }
 
 /// The last failure of each thread that used the client, most recent last;
@@ -172,6 +214,10 @@ impl ClientHandle {
 
     fn callback(&self) -> Option<Callback> {
         *self.callback.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn set_connack(&self, connack: ConnackData) {
+        *self.connack.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(connack));
     }
 }
 
@@ -267,6 +313,7 @@ pub unsafe extern "C" fn mqttws_client_new(
                 callback: Mutex::new(None),
                 active: AtomicUsize::new(0),
                 last: Mutex::new(LastFailures::default()),
+                connack: Mutex::new(None),
             };
             client_out.write(to_boxed_mut_ptr::<mqttws_client>(handle));
             Ok(())
@@ -283,7 +330,10 @@ pub unsafe extern "C" fn mqttws_client_new(
 /// again.
 ///
 /// On success, if `session_present_out` is not NULL (it is optional), it
-/// receives whether the broker resumed a stored session. NULL `client`:
+/// receives whether the broker resumed a stored session; the rest of what
+/// CONNACK said (MQTT 5 properties) is in `mqttws_client_connack`. Under
+/// MQTT 3.1.1, CONNECT or will properties (MQTT 5 only) fail with
+/// `MQTTWS_INVALID_ARGUMENT` before CONNECT is sent. NULL `client`:
 /// `MQTTWS_NULL_PARAMETER`. Already connected: `MQTTWS_INVALID_ARGUMENT`.
 /// Failures:
 /// `MQTTWS_IO`, `MQTTWS_PROXY`, `MQTTWS_TIMEOUT`, `MQTTWS_TLS`,
@@ -302,6 +352,7 @@ pub unsafe extern "C" fn mqttws_client_connect(
             with_client(client, "mqttws_client_connect", |c| {
                 let session_present_out = opt_out(session_present_out);
                 let info = c.client.connect().map_err(Failure::from)?;
+                c.set_connack(ConnackData::new(info.session_present, &info.properties));
                 if let Some(o) = session_present_out {
                     o.write(info.session_present);
                 }
@@ -342,15 +393,98 @@ pub unsafe extern "C" fn mqttws_client_publish(
         // SAFETY: pointers and lengths as documented (header contract).
         unsafe {
             with_client(client, "mqttws_client_publish", |c| {
-                let topic = text(topic, topic_len, "topic")?;
-                let payload = Bytes::copy_from_slice(bytes(payload, payload_len, "payload")?);
-                let qos = self::qos(qos, "qos")?;
-                let packet_id_out = opt_out(packet_id_out);
-                let id = c.client.publish(topic, payload, qos, retain).map_err(Failure::from)?;
-                if let Some(o) = packet_id_out {
-                    o.write(id.unwrap_or(0));
-                }
-                Ok(())
+                let (topic, payload, qos) = message(topic, topic_len, payload, payload_len, qos)?;
+                publish(c, topic, payload, qos, retain, PublishProperties::default(), packet_id_out)
+            })
+        }
+    }
+}
+
+/// The topic, payload and QoS parameters of a publish.
+///
+/// # Safety
+///
+/// As [`text`] and [`bytes`].
+pub(crate) unsafe fn message<'a>(
+    topic: *const c_char,
+    topic_len: usize,
+    payload: *const u8,
+    payload_len: usize,
+    qos: u8,
+) -> Result<(&'a str, Bytes, QoS), Failure> {
+    // SAFETY: per this function's contract.
+    let (topic, payload) = unsafe {
+        (
+            text(topic, topic_len, "topic")?,
+            bytes(payload, payload_len, "payload")?,
+        )
+    };
+    Ok((
+        topic,
+        Bytes::copy_from_slice(payload),
+        self::qos(qos, "qos")?,
+    ))
+}
+
+/// Publishes and writes the packet id to the optional `packet_id_out`.
+///
+/// # Safety
+///
+/// `packet_id_out` is NULL or writable.
+unsafe fn publish(
+    c: &ClientHandle,
+    topic: &str,
+    payload: Bytes,
+    qos: QoS,
+    retain: bool,
+    properties: PublishProperties,
+    packet_id_out: *mut u16,
+) -> Result<(), Failure> {
+    // SAFETY: per this function's contract.
+    let packet_id_out = unsafe { opt_out(packet_id_out) };
+    let id = c
+        .client
+        .publish_with(topic, payload, qos, retain, properties)
+        .map_err(Failure::from)?;
+    if let Some(o) = packet_id_out {
+        o.write(id.unwrap_or(0));
+    }
+    Ok(())
+}
+
+/// `mqttws_client_publish` with MQTT 5 properties (`properties` NULL: none,
+/// the same as `mqttws_client_publish`). Wait for the acknowledgement with
+/// `mqttws_client_wait_for`, which fails with `MQTTWS_REJECTED` (reason
+/// code in `mqttws_client_last_connack_code`, e.g. 0x87 not authorized)
+/// when the broker refuses the message.
+///
+/// `properties` is borrowed for the call and copied: owned properties may
+/// be reused or freed right after, and a received message's properties may
+/// be passed (its subscription identifiers are not sent). Parameters, NULL
+/// handling and errors otherwise as `mqttws_client_publish`, plus
+/// `MQTTWS_INVALID_ARGUMENT` (nothing sent) for properties under MQTT
+/// 3.1.1, a payload marked UTF-8 that is not, and properties with a QoS 1/2
+/// message while a durable store (`mqttws_options_builder_set_store_dir`)
+/// is set (the store does not keep properties). Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_client_publish_with(
+    client: *mut mqttws_client,
+    topic: *const c_char,
+    topic_len: usize,
+    payload: *const u8,
+    payload_len: usize,
+    qos: u8,
+    retain: bool,
+    properties: *const mqttws_publish_properties,
+    packet_id_out: *mut u16,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointers and lengths as documented (header contract).
+        unsafe {
+            with_client(client, "mqttws_client_publish_with", |c| {
+                let (topic, payload, qos) = message(topic, topic_len, payload, payload_len, qos)?;
+                let properties = opt_publish_properties(properties);
+                publish(c, topic, payload, qos, retain, properties, packet_id_out)
             })
         }
     }
@@ -399,9 +533,7 @@ pub unsafe extern "C" fn mqttws_client_publish_and_wait(
         // SAFETY: pointers and lengths as documented (header contract).
         unsafe {
             with_client(client, "mqttws_client_publish_and_wait", |c| {
-                let topic = text(topic, topic_len, "topic")?;
-                let payload = Bytes::copy_from_slice(bytes(payload, payload_len, "payload")?);
-                let qos = self::qos(qos, "qos")?;
+                let (topic, payload, qos) = message(topic, topic_len, payload, payload_len, qos)?;
                 c.client.publish_and_wait(topic, payload, qos, retain).map_err(Failure::from)
             })
         }
@@ -475,16 +607,11 @@ pub unsafe extern "C" fn mqttws_client_subscribe_many(
                 let subs = array(subscriptions, count, "subscriptions")?;
                 let mut filters = Vec::with_capacity(subs.len());
                 for s in subs {
-                    filters.push((text(s.filter.data, s.filter.len, "subscriptions[].filter")?, qos(s.qos, "subscriptions[].qos")?));
+                    let options = SubscribeOptions::qos(qos(s.qos, "subscriptions[].qos")?);
+                    filters.push((text(s.filter.data, s.filter.len, "subscriptions[].filter")?, options));
                 }
-                let granted = c.client.subscribe(&filters).map_err(Failure::from)?;
-                if !granted_qos_out.is_null() {
-                    let out = std::slice::from_raw_parts_mut(granted_qos_out, count);
-                    for (o, g) in out.iter_mut().zip(granted.iter().chain(std::iter::repeat(&None))) {
-                        *o = g.map_or(0x80, qos_u8);
-                    }
-                }
-                Ok(())
+                let none = SubscribeProperties::default();
+                subscribe(c, &filters, none, granted_qos_out, std::ptr::null_mut())
             })
         }
     }
@@ -529,12 +656,163 @@ pub unsafe extern "C" fn mqttws_client_unsubscribe_many(
         // SAFETY: pointers and lengths as documented (header contract).
         unsafe {
             with_client(client, "mqttws_client_unsubscribe_many", |c| {
-                let views = array(filters, count, "filters")?;
-                let mut list = Vec::with_capacity(views.len());
-                for v in views {
-                    list.push(text(v.data, v.len, "filters[]")?);
+                c.client.unsubscribe(&filter_list(filters, count)?).map_err(Failure::from)
+            })
+        }
+    }
+}
+
+/// The filters of an unsubscribe: `count` (at least 1) views.
+///
+/// # Safety
+///
+/// As [`array`], and each view's `data` as [`text`].
+unsafe fn filter_list<'a>(
+    filters: *const mqttws_str,
+    count: usize,
+) -> Result<Vec<&'a str>, Failure> {
+    // SAFETY: per this function's contract.
+    unsafe { array(filters, count, "filters")? }
+        .iter()
+        // SAFETY: per this function's contract.
+        .map(|v| unsafe { text(v.data, v.len, "filters[]") })
+        .collect()
+}
+
+/// Copies `codes` into the optional output array `out` of `count` bytes,
+/// `pad` where there are fewer codes than entries.
+///
+/// # Safety
+///
+/// `out` is NULL or valid for writing `count` bytes.
+unsafe fn write_codes(out: *mut u8, count: usize, codes: &[u8], pad: u8) {
+    if out.is_null() {
+        return;
+    }
+    // SAFETY: non-NULL and writable for `count` bytes per this function's contract.
+    let out = unsafe { std::slice::from_raw_parts_mut(out, count) };
+    for (o, code) in out
+        .iter_mut()
+        .zip(codes.iter().chain(std::iter::repeat(&pad)))
+    {
+        *o = *code;
+    }
+}
+
+/// Subscribes, waits for SUBACK, and writes the granted QoS and the reason
+/// code per filter to the optional output arrays (one byte per filter).
+///
+/// # Safety
+///
+/// `granted_qos_out` and `reason_codes_out` are NULL or valid for writing
+/// one byte per filter.
+unsafe fn subscribe(
+    c: &ClientHandle,
+    filters: &[(&str, SubscribeOptions)],
+    properties: SubscribeProperties,
+    granted_qos_out: *mut u8,
+    reason_codes_out: *mut u8,
+) -> Result<(), Failure> {
+    let reply = c
+        .client
+        .subscribe_with(filters, properties)
+        .map_err(Failure::from)?;
+    let n = filters.len();
+    // SAFETY: per this function's contract.
+    unsafe {
+        write_codes(granted_qos_out, n, &granted_bytes(&reply.granted), 0x80);
+        write_codes(reason_codes_out, n, &reply.reason_codes, 0x80);
+    }
+    Ok(())
+}
+
+/// Subscribes to `count` topic filters with their MQTT 5 options (no local,
+/// retain as published, retain handling) in one SUBSCRIBE, optionally
+/// tagged with a subscription identifier, and waits for SUBACK (up to the
+/// operation timeout). Messages delivered through these subscriptions carry
+/// the identifier (`mqttws_publish_properties_subscription_identifier`).
+///
+/// `filters` is an array of `count` (at least 1) entries, borrowed for the
+/// call. `subscription_identifier` is 1 to 268,435,455, or 0 for none. On
+/// success, if not NULL (both are optional), the `count` bytes of
+/// `granted_qos_out` receive the granted QoS per filter (0x80 where the
+/// broker refused it), and those of `reason_codes_out` the SUBACK reason
+/// code per filter (the granted QoS, or a refusal of 0x80 and up: 0x87 not
+/// authorized, 0x8F filter invalid, 0xA1 subscription identifiers not
+/// supported...). Refusals do not make the call fail.
+///
+/// NULL `client`, `filters` or a filter's `data`: `MQTTWS_NULL_PARAMETER`;
+/// `count` 0, bad UTF-8, QoS above 2 or a retain handling above 2:
+/// `MQTTWS_INVALID_PARAMETER`; a malformed filter, an identifier above
+/// 268,435,455, or under MQTT 3.1.1 any option but QoS or an identifier:
+/// `MQTTWS_INVALID_ARGUMENT` (nothing sent). Blocks; any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_client_subscribe_with(
+    client: *mut mqttws_client,
+    filters: *const mqttws_subscribe_filter,
+    count: usize,
+    subscription_identifier: u32,
+    granted_qos_out: *mut u8,
+    reason_codes_out: *mut u8,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointers and lengths as documented (header contract).
+        unsafe {
+            with_client(client, "mqttws_client_subscribe_with", |c| {
+                let entries = array(filters, count, "filters")?;
+                let mut list = Vec::with_capacity(entries.len());
+                for f in entries {
+                    let retain_handling = match f.retain_handling {
+                        MQTTWS_RETAIN_HANDLING_SEND_ALWAYS => RetainHandling::SendAlways,
+                        MQTTWS_RETAIN_HANDLING_SEND_IF_NEW => RetainHandling::SendIfNew,
+                        MQTTWS_RETAIN_HANDLING_DO_NOT_SEND => RetainHandling::DoNotSend,
+                        other => {
+                            let why = format_args!("is {other}; use 0, 1 or 2");
+                            return Err(Failure::invalid("filters[].retain_handling", why));
+                        }
+                    };
+                    let options = SubscribeOptions {
+                        qos: qos(f.qos, "filters[].qos")?,
+                        no_local: f.no_local,
+                        retain_as_published: f.retain_as_published,
+                        retain_handling,
+                    };
+                    list.push((text(f.filter.data, f.filter.len, "filters[].filter")?, options));
                 }
-                c.client.unsubscribe(&list).map_err(Failure::from)
+                let properties = SubscribeProperties {
+                    subscription_identifier: Some(subscription_identifier).filter(|i| *i != 0),
+                    user_properties: Vec::new(),
+                };
+                subscribe(c, &list, properties, granted_qos_out, reason_codes_out)
+            })
+        }
+    }
+}
+
+/// Unsubscribes from `count` topic filters in one UNSUBSCRIBE, waits for
+/// UNSUBACK, and reports its reason code per filter.
+///
+/// On success, if `reason_codes_out` is not NULL (it is optional), its
+/// `count` bytes receive the UNSUBACK reason code per filter: 0x00 success,
+/// 0x11 no subscription existed, 0x87 not authorized, 0x8F filter
+/// invalid... MQTT 3.1.1's UNSUBACK carries no codes: there every entry is
+/// 0x00. Parameters, NULL handling and errors otherwise as
+/// `mqttws_client_unsubscribe_many`. Blocks; any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_client_unsubscribe_with(
+    client: *mut mqttws_client,
+    filters: *const mqttws_str,
+    count: usize,
+    reason_codes_out: *mut u8,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointers and lengths as documented (header contract).
+        unsafe {
+            with_client(client, "mqttws_client_unsubscribe_with", |c| {
+                let list = filter_list(filters, count)?;
+                let codes = c.client.unsubscribe_with(&list, Vec::new()).map_err(Failure::from)?;
+                write_codes(reason_codes_out, count, &codes, 0x00);
+                Ok(())
             })
         }
     }
@@ -596,6 +874,9 @@ pub unsafe extern "C" fn mqttws_client_poll(
                     event_out.write(std::ptr::null_mut());
                     return Ok(());
                 };
+                if let Event::Connected { session_present, properties } = &ev {
+                    c.set_connack(ConnackData::new(*session_present, properties));
+                }
                 let event = EventData::from_core(ev);
                 if let (Some(cb), Some(m)) = (c.callback(), event.message()) {
                     let _scope = CallbackScope::enter(c);
@@ -755,6 +1036,101 @@ pub unsafe extern "C" fn mqttws_client_last_connack_code(client: *const mqttws_c
         match unsafe { enter(client) } {
             Ok(h) => h.last().map_or(0, |f| f.connack),
             Err(_) => 0,
+        }
+    }
+}
+
+/// Copies what `pick` takes from the calling thread's last failure on the
+/// client (empty when there is none) into `buf`, as `mqttws_client_last_error`.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client; `buf`, `len` and `out_n` as
+/// [`copy_text`].
+unsafe fn copy_last(
+    client: *const mqttws_client,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+    pick: impl FnOnce(Failure) -> Option<String>,
+) -> mqttws_result {
+    // SAFETY: per this function's contract.
+    let h = match unsafe { enter(client) } {
+        Ok(h) => h,
+        Err(e) => return e.code,
+    };
+    let text = h.last().and_then(pick).unwrap_or_default();
+    // SAFETY: per this function's contract.
+    unsafe { copy_text(&text, buf, len, out_n) }
+}
+
+/// MQTT 5: copies the broker's reason string of the calling thread's most
+/// recent failure on this client, if it was a refusal that carried one
+/// (`MQTTWS_CONNACK_*`, `MQTTWS_REJECTED`), into `buf`; empty otherwise
+/// (brokers need not send one). The failure's message
+/// (`mqttws_client_last_error`) contains it too. Buffer rules, NULL
+/// handling and thread rules as `mqttws_client_last_error`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_client_last_reason_string(
+    client: *const mqttws_client,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointers as documented (header contract).
+        unsafe { copy_last(client, buf, len, out_n, |f| f.reason) }
+    }
+}
+
+/// MQTT 5: copies the server a refused connection was redirected to (the
+/// CONNACK's server reference, e.g. with reason code 0x9C use another
+/// server or 0x9D server moved; the client does not follow it) of the
+/// calling thread's most recent failure on this client into `buf`; empty
+/// otherwise. Buffer rules, NULL handling and thread rules as
+/// `mqttws_client_last_error`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_client_last_server_reference(
+    client: *const mqttws_client,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointers as documented (header contract).
+        unsafe { copy_last(client, buf, len, out_n, |f| f.server_reference) }
+    }
+}
+
+/// Hands out what the broker answered in CONNACK on the client's latest
+/// connection: the one `mqttws_client_connect` made, or, with the
+/// automatic reconnect, the one a `MQTTWS_EVENT_CONNECTED` event that
+/// `mqttws_client_poll` returned reported. Read it with the
+/// `mqttws_connack_*` accessors (assigned client id, server keep alive,
+/// maximum QoS, receive maximum...).
+///
+/// On success `*connack_out` receives a snapshot the caller frees with
+/// `mqttws_connack_free`; later connections do not change it, and it stays
+/// valid after the client is freed. NULL `client` or `connack_out`:
+/// `MQTTWS_NULL_PARAMETER`; no connection accepted yet: `MQTTWS_CLOSED`
+/// (after a disconnect, the last CONNACK is still handed out). Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_client_connack(
+    client: *const mqttws_client,
+    connack_out: *mut *const mqttws_connack,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointers as documented (header contract).
+        unsafe {
+            with_client(client, "mqttws_client_connack", |c| {
+                let connack_out = out(connack_out, "connack_out")?;
+                let connack = c.connack.lock().unwrap_or_else(PoisonError::into_inner).clone();
+                let connack = connack.ok_or_else(|| {
+                    Failure::new(mqttws_result::MQTTWS_CLOSED, "no CONNACK yet: never connected")
+                })?;
+                connack_out.write(arc_into_ptr::<mqttws_connack>(connack));
+                Ok(())
+            })
         }
     }
 }

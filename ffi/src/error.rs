@@ -12,9 +12,11 @@
 //!    no thread-local "last error": a Go goroutine may run two consecutive
 //!    cgo calls on different OS threads.
 
-use std::ffi::c_char;
+use std::ffi::{CString, c_char};
 use std::fmt;
+use std::sync::OnceLock;
 
+use mqttws_core::properties::reason_code_name;
 use mqttws_core::{Error, ErrorKind, TimeoutPhase};
 
 use crate::ffi::{Castable, OwnershipBox, free_box, obj, to_boxed_mut_ptr};
@@ -227,6 +229,24 @@ pub extern "C" fn mqttws_result_str(result: u32) -> *const c_char {
     }
 }
 
+/// The name of an MQTT reason code (a SUBACK, UNSUBACK, PUBACK, CONNACK or
+/// DISCONNECT code; MQTT 5 section 2.4), e.g. "not authorized" for 0x87,
+/// "no subscription existed" for 0x11, "granted QoS 1" for 0x01; "unknown
+/// reason code" for a value MQTT 5 does not define.
+///
+/// Never NULL; the string is static (do not free it), NUL-terminated.
+/// Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn mqttws_reason_code_str(code: u8) -> *const c_char {
+    ffi_panic_boundary! {
+        static NAMES: OnceLock<Vec<CString>> = OnceLock::new();
+        let names = NAMES.get_or_init(|| {
+            (0..=u8::MAX).map(|c| CString::new(reason_code_name(c)).unwrap_or_default()).collect()
+        });
+        names.get(usize::from(code)).map_or(c"unknown reason code".as_ptr(), |s| s.as_ptr())
+    }
+}
+
 /// One failure: its code, its detailed message, and for handshake errors
 /// and CONNACK refusals the HTTP status and the return code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -238,6 +258,11 @@ pub(crate) struct Failure {
     /// The CONNACK return code (1 to 5) or MQTT 5 reason code of a refused
     /// connection, the reason code of a refused message, else 0.
     pub(crate) connack: u8,
+    /// MQTT 5: the broker's reason string of a refusal (CONNACK, PUBACK or
+    /// PUBREC), if it sent one.
+    pub(crate) reason: Option<String>,
+    /// MQTT 5: the server a refused CONNECT was redirected to, if named.
+    pub(crate) server_reference: Option<String>,
 }
 
 impl Failure {
@@ -247,6 +272,8 @@ impl Failure {
             message: message.into(),
             http_status: 0,
             connack: 0,
+            reason: None,
+            server_reference: None,
         }
     }
 
@@ -272,6 +299,7 @@ impl From<Error> for Failure {
         use mqttws_result::*;
         let mut http_status = 0;
         let mut connack = 0;
+        let (mut reason, mut server_reference) = (None, None);
         let code = match &e {
             Error::Timeout(TimeoutPhase::Ack) => MQTTWS_ACK_TIMEOUT,
             Error::Handshake { status, .. } => {
@@ -282,8 +310,14 @@ impl From<Error> for Failure {
                 http_status = status.unwrap_or(0);
                 MQTTWS_PROXY
             }
-            Error::ConnectionRefused { code: rc, .. } => {
+            Error::ConnectionRefused {
+                code: rc,
+                reason: r,
+                server_reference: s,
+            } => {
                 connack = rc.code();
+                reason.clone_from(r);
+                server_reference.clone_from(s);
                 // An MQTT 5 reason code gets the code of its 3.1.1
                 // counterpart, so that C code written for 3.1.1 keeps working.
                 match rc.v311_equivalent() {
@@ -295,8 +329,11 @@ impl From<Error> for Failure {
                     _ => MQTTWS_CONNACK_REFUSED,
                 }
             }
-            Error::Rejected { code, .. } => {
+            Error::Rejected {
+                code, reason: r, ..
+            } => {
                 connack = *code;
+                reason.clone_from(r);
                 MQTTWS_REJECTED
             }
             other => code_of_kind(other.kind()),
@@ -306,6 +343,8 @@ impl From<Error> for Failure {
             message: e.to_string(),
             http_status,
             connack,
+            reason,
+            server_reference,
         }
     }
 }
@@ -444,6 +483,18 @@ mod tests {
     }
 
     #[test]
+    fn reason_codes_have_the_core_names() {
+        let name = |c| {
+            unsafe { CStr::from_ptr(mqttws_reason_code_str(c)) }
+                .to_str()
+                .unwrap()
+        };
+        assert_eq!(name(0x87), "not authorized");
+        assert_eq!(name(0x11), "no subscription existed");
+        assert_eq!(name(0x03), "unknown reason code");
+    }
+
+    #[test]
     fn numbers_are_stable() {
         use mqttws_result::*;
         let table = [
@@ -518,12 +569,23 @@ mod tests {
             (f.code, f.connack),
             (mqttws_result::MQTTWS_CONNACK_REFUSED, 0x9C)
         );
+        // The reason string and the redirection are kept apart from the
+        // message too.
+        let f = Failure::from(Error::ConnectionRefused {
+            code: ConnectReturnCode::Reason(0x9D),
+            reason: Some("moved".into()),
+            server_reference: Some("other.example:443".into()),
+        });
+        assert_eq!(f.reason.as_deref(), Some("moved"));
+        assert_eq!(f.server_reference.as_deref(), Some("other.example:443"));
+        assert!(f.message.contains("moved") && f.message.contains("other.example:443"));
         let f = Failure::from(Error::Rejected {
             what: "PUBLISH",
             code: 0x87,
             reason: Some("no".into()),
         });
         assert_eq!((f.code, f.connack), (mqttws_result::MQTTWS_REJECTED, 0x87));
+        assert_eq!(f.reason.as_deref(), Some("no"));
         assert_eq!(
             Failure::from(Error::Timeout(TimeoutPhase::Ack)).code,
             mqttws_result::MQTTWS_ACK_TIMEOUT

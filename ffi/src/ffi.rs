@@ -51,7 +51,15 @@ pub(crate) fn to_arc_const_ptr<C>(value: C::RustType) -> *const C
 where
     C: Castable<Ownership = OwnershipArc>,
 {
-    Arc::into_raw(Arc::new(value)).cast()
+    arc_into_ptr(Arc::new(value))
+}
+
+/// Hands one strong count of `value` to C as an owning pointer.
+pub(crate) fn arc_into_ptr<C>(value: Arc<C::RustType>) -> *const C
+where
+    C: Castable<Ownership = OwnershipArc>,
+{
+    Arc::into_raw(value).cast()
 }
 
 /// Frees a boxed value. NULL is a no-op.
@@ -113,6 +121,53 @@ where
 {
     // SAFETY: per this function's contract.
     unsafe { ptr.cast::<C::RustType>().as_mut() }.ok_or_else(|| Failure::null(name))
+}
+
+/// A handle to a value that another handle owns (a message's properties
+/// inside its event): borrowed, never freed through this pointer.
+pub(crate) fn borrowed_ptr<C: Castable>(value: &C::RustType) -> *const C {
+    std::ptr::from_ref(value).cast()
+}
+
+/// Reads the value behind a handle for an accessor that has no result
+/// code: NULL gives `default`.
+///
+/// # Safety
+///
+/// As [`obj`].
+pub(crate) unsafe fn read<C: Castable, T>(
+    ptr: *const C,
+    default: T,
+    f: impl FnOnce(&C::RustType) -> T,
+) -> T {
+    // SAFETY: per this function's contract.
+    match unsafe { obj(ptr, "handle") } {
+        Ok(v) => f(v),
+        Err(_) => default,
+    }
+}
+
+/// An accessor of an optional value: writes it to `value_out` (which may be
+/// NULL, to ask only whether it is present) and returns true when `f` has
+/// one; false, writing nothing, when it has none or `ptr` is NULL.
+///
+/// # Safety
+///
+/// As [`obj`] for `ptr`; `value_out` is NULL or valid for writing one `T`.
+pub(crate) unsafe fn read_opt<C: Castable, T>(
+    ptr: *const C,
+    value_out: *mut T,
+    f: impl FnOnce(&C::RustType) -> Option<T>,
+) -> bool {
+    // SAFETY: per this function's contract.
+    let Some(value) = (unsafe { read(ptr, None, f) }) else {
+        return false;
+    };
+    // SAFETY: per this function's contract.
+    if let Some(o) = unsafe { opt_out(value_out) } {
+        o.write(value);
+    }
+    true
 }
 
 /// Takes back ownership of a boxed handle, checking for NULL.

@@ -33,7 +33,8 @@
 //! | `error` | `mqttws_result`, `mqttws_result_str`, `mqttws_error` |
 //! | `slice` | `mqttws_str`, `mqttws_bytes`, text copy-out |
 //! | `options` | `mqttws_options_builder`, `mqttws_options` |
-//! | `client` | `mqttws_client`, `mqttws_subscription` |
+//! | `properties` | MQTT 5: `mqttws_publish_properties`, `mqttws_connack` |
+//! | `client` | `mqttws_client`, `mqttws_subscription`, `mqttws_subscribe_filter` |
 //! | `event` | `mqttws_event` (opaque, with accessors), `mqttws_message` |
 //! | `auth` | `mqttws_credential_provider`, `mqttws_credentials`; per platform (`auth::tencent`, `aliyun`, `aws`, `azure`, `huawei`) only a builder: `mqttws_<platform>_builder_*` |
 
@@ -58,6 +59,7 @@ pub mod client;
 pub mod error;
 pub mod event;
 pub mod options;
+pub mod properties;
 pub mod slice;
 
 #[cfg(test)]

@@ -13,16 +13,25 @@ use std::time::Duration;
 
 use mqttws_core::auth::CredentialProvider;
 use mqttws_core::{
-    Bytes, ClientOptions, IncomingQueue, OfflineQueue, ProxyConfig, QueueFull, ReconnectPolicy,
-    Will, WsUrl,
+    ClientOptions, ConnectProperties, IncomingQueue, OfflineQueue, ProtocolVersion, ProxyConfig,
+    PublishProperties, QueueFull, ReconnectPolicy, Will, WsUrl,
 };
 
 use crate::auth::mqttws_credential_provider;
+use crate::client::message;
 use crate::error::{Failure, mqttws_error, mqttws_result};
 use crate::ffi::{
     Castable, OwnershipArc, OwnershipBox, bytes, cstr, free_arc, free_box, obj, obj_box, obj_mut,
-    out, path, qos, run, run_reporting, text, to_arc_const_ptr, to_boxed_mut_ptr,
+    out, path, run, run_reporting, to_arc_const_ptr, to_boxed_mut_ptr,
 };
+use crate::properties::mqttws_publish_properties;
+
+/// MQTT 3.1.1 (protocol level 4), the default: a
+/// `mqttws_options_builder_set_protocol_version` value.
+pub const MQTTWS_PROTOCOL_V311: u32 = 4;
+/// MQTT 5.0 (protocol level 5): a `mqttws_options_builder_set_protocol_version`
+/// value.
+pub const MQTTWS_PROTOCOL_V5: u32 = 5;
 
 /// A mutable set of client options, turned into an immutable
 /// `mqttws_options` by `mqttws_options_builder_build`.
@@ -45,11 +54,17 @@ pub struct mqttws_options {
     _private: [u8; 0],
 }
 
-/// What the builder accumulates.
+/// What the builder accumulates. The will and the CONNECT properties are
+/// kept apart and put into the options by `_build`, so that their setters
+/// may come in any order.
 pub(crate) struct Builder {
     opts: ClientOptions,
     username: Option<String>,
     password: Option<String>,
+    will: Option<Will>,
+    will_properties: Option<PublishProperties>,
+    will_delay_interval: Option<u32>,
+    connect: ConnectProperties,
 }
 
 impl Builder {
@@ -106,7 +121,15 @@ pub unsafe extern "C" fn mqttws_options_builder_new(
         run(|| {
             // SAFETY: NUL-terminated string and writable out-pointer, or NULL (header contract).
             let (url, builder_out) = unsafe { (cstr(url, "url")?, out(builder_out, "builder_out")?) };
-            let b = Builder { opts: ClientOptions::new(url), username: None, password: None };
+            let b = Builder {
+                opts: ClientOptions::new(url),
+                username: None,
+                password: None,
+                will: None,
+                will_properties: None,
+                will_delay_interval: None,
+                connect: ConnectProperties::default(),
+            };
             builder_out.write(to_boxed_mut_ptr::<mqttws_options_builder>(b));
             Ok(())
         })
@@ -254,11 +277,57 @@ pub unsafe extern "C" fn mqttws_options_builder_set_will(
         // SAFETY: pointers and lengths as documented (header contract).
         unsafe {
             with_builder(builder, |b| {
-                let topic = text(topic, topic_len, "topic")?;
-                let payload = bytes(payload, payload_len, "payload")?;
-                let qos = self::qos(qos, "qos")?;
-                let will = Will::new(topic, Bytes::copy_from_slice(payload), qos, retain);
-                b.update(|o| o.will(will));
+                let (topic, payload, qos) = message(topic, topic_len, payload, payload_len, qos)?;
+                b.will = Some(Will::new(topic, payload, qos, retain));
+                Ok(())
+            })
+        }
+    }
+}
+
+/// MQTT 5: gives the will message these properties (content type, message
+/// expiry, user properties...; see `mqttws_publish_properties`). Needs a
+/// will (`mqttws_options_builder_set_will`, before or after this call) and
+/// protocol version 5: `mqttws_options_builder_build` refuses properties
+/// without a will, and `mqttws_client_connect` refuses them under 3.1.1,
+/// both with `MQTTWS_INVALID_ARGUMENT`.
+///
+/// `properties` is copied (owned or borrowed properties may be passed, and
+/// freed right after). NULL `builder` or `properties`:
+/// `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_options_builder_set_will_properties(
+    builder: *mut mqttws_options_builder,
+    properties: *const mqttws_publish_properties,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointers as documented (header contract).
+        unsafe {
+            with_builder(builder, |b| {
+                b.will_properties = Some(obj(properties, "properties")?.to_core());
+                Ok(())
+            })
+        }
+    }
+}
+
+/// MQTT 5: makes the broker wait `seconds` after the connection is lost
+/// before it publishes the will (default: at once; a reconnect within the
+/// delay cancels it). Needs a will and protocol version 5, as
+/// `mqttws_options_builder_set_will_properties`.
+///
+/// NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+/// builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_options_builder_set_will_delay_interval(
+    builder: *mut mqttws_options_builder,
+    seconds: u32,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointer as documented (header contract).
+        unsafe {
+            with_builder(builder, |b| {
+                b.will_delay_interval = Some(seconds);
                 Ok(())
             })
         }
@@ -739,6 +808,216 @@ pub unsafe extern "C" fn mqttws_options_builder_set_credential_provider(
     }
 }
 
+/// Chooses the MQTT version: `MQTTWS_PROTOCOL_V311` (4, the default) or
+/// `MQTTWS_PROTOCOL_V5` (5). Under 3.1.1, every MQTT 5-only argument
+/// (CONNECT or will properties, publish properties, subscription options
+/// other than QoS, a subscription identifier) is refused with
+/// `MQTTWS_INVALID_ARGUMENT` before anything is sent.
+///
+/// NULL `builder`: `MQTTWS_NULL_PARAMETER`; another value:
+/// `MQTTWS_INVALID_PARAMETER`. One thread at a time per builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_options_builder_set_protocol_version(
+    builder: *mut mqttws_options_builder,
+    version: u32,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointer as documented (header contract).
+        unsafe {
+            with_builder(builder, |b| {
+                let v = match version {
+                    MQTTWS_PROTOCOL_V311 => ProtocolVersion::V311,
+                    MQTTWS_PROTOCOL_V5 => ProtocolVersion::V5,
+                    _ => {
+                        return Err(Failure::invalid(
+                            "version",
+                            format_args!("is {version}; use MQTTWS_PROTOCOL_V311 or MQTTWS_PROTOCOL_V5"),
+                        ));
+                    }
+                };
+                b.update(|o| o.protocol_version(v));
+                Ok(())
+            })
+        }
+    }
+}
+
+/// Sets a CONNECT property (MQTT 5) on the builder.
+///
+/// # Safety
+///
+/// `builder` is NULL or a live builder used by no other thread.
+unsafe fn set_connect(
+    builder: *mut mqttws_options_builder,
+    f: impl FnOnce(&mut ConnectProperties) -> Result<(), Failure>,
+) -> mqttws_result {
+    // SAFETY: per this function's contract.
+    unsafe { with_builder(builder, |b| f(&mut b.connect)) }
+}
+
+/// MQTT 5 CONNECT property: how long, in seconds, the broker keeps the
+/// session after the connection closes (0: it ends with the connection;
+/// 0xFFFFFFFF: never). Not set: 0, or "never" with clean session off, so
+/// that a persistent session works as under 3.1.1.
+///
+/// Like every CONNECT property: under 3.1.1, `mqttws_client_connect` fails
+/// with `MQTTWS_INVALID_ARGUMENT` and sends nothing. NULL `builder`:
+/// `MQTTWS_NULL_PARAMETER`. One thread at a time per builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_options_builder_set_session_expiry_interval(
+    builder: *mut mqttws_options_builder,
+    seconds: u32,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointer as documented (header contract).
+        unsafe {
+            set_connect(builder, |p| {
+                p.session_expiry_interval = Some(seconds);
+                Ok(())
+            })
+        }
+    }
+}
+
+/// MQTT 5 CONNECT property: how many QoS 1/2 messages the broker may have
+/// in flight toward the client at once (not set: 65,535).
+///
+/// NULL `builder`: `MQTTWS_NULL_PARAMETER`; 0: `MQTTWS_INVALID_PARAMETER`.
+/// One thread at a time per builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_options_builder_set_receive_maximum(
+    builder: *mut mqttws_options_builder,
+    value: u16,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointer as documented (header contract).
+        unsafe {
+            set_connect(builder, |p| {
+                if value == 0 {
+                    return Err(Failure::invalid("value", "is 0; MQTT 5 allows 1 to 65535"));
+                }
+                p.receive_maximum = Some(value);
+                Ok(())
+            })
+        }
+    }
+}
+
+/// MQTT 5 CONNECT property: the largest packet, in bytes, the client tells
+/// the broker it accepts (not set: the incoming limit of
+/// `mqttws_options_builder_set_max_packet_size` is announced). It only
+/// informs the broker; what the client accepts stays that incoming limit.
+///
+/// NULL `builder`: `MQTTWS_NULL_PARAMETER`; 0: `MQTTWS_INVALID_PARAMETER`.
+/// One thread at a time per builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_options_builder_set_maximum_packet_size(
+    builder: *mut mqttws_options_builder,
+    bytes: u32,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointer as documented (header contract).
+        unsafe {
+            set_connect(builder, |p| {
+                if bytes == 0 {
+                    return Err(Failure::invalid("bytes", "is 0"));
+                }
+                p.maximum_packet_size = Some(bytes);
+                Ok(())
+            })
+        }
+    }
+}
+
+/// MQTT 5 CONNECT property: how many topic aliases the broker may use
+/// toward the client (default 0: none). The client resolves them; messages
+/// always arrive with their topic.
+///
+/// NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+/// builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_options_builder_set_topic_alias_maximum(
+    builder: *mut mqttws_options_builder,
+    value: u16,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointer as documented (header contract).
+        unsafe {
+            set_connect(builder, |p| {
+                p.topic_alias_maximum = Some(value);
+                Ok(())
+            })
+        }
+    }
+}
+
+/// MQTT 5 CONNECT property: asks the broker for response information
+/// (`mqttws_connack_response_information`). Default false.
+///
+/// NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+/// builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_options_builder_set_request_response_information(
+    builder: *mut mqttws_options_builder,
+    request: bool,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointer as documented (header contract).
+        unsafe {
+            set_connect(builder, |p| {
+                p.request_response_information = request;
+                Ok(())
+            })
+        }
+    }
+}
+
+/// MQTT 5 CONNECT property: false asks the broker not to send reason
+/// strings and user properties except in PUBLISH, CONNACK and DISCONNECT
+/// (not set: the broker may send them everywhere).
+///
+/// NULL `builder`: `MQTTWS_NULL_PARAMETER`. One thread at a time per
+/// builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_options_builder_set_request_problem_information(
+    builder: *mut mqttws_options_builder,
+    request: bool,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointer as documented (header contract).
+        unsafe {
+            set_connect(builder, |p| {
+                p.request_problem_information = Some(request);
+                Ok(())
+            })
+        }
+    }
+}
+
+/// MQTT 5 CONNECT property: appends a user property (name and value,
+/// UTF-8, copied); call once per property. Order is kept and a name may
+/// repeat.
+///
+/// NULL `builder`, `name` or `value`: `MQTTWS_NULL_PARAMETER`; not UTF-8:
+/// `MQTTWS_INVALID_PARAMETER`. One thread at a time per builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_options_builder_add_connect_user_property(
+    builder: *mut mqttws_options_builder,
+    name: *const c_char,
+    value: *const c_char,
+) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointers as documented (header contract).
+        unsafe {
+            set_connect(builder, |p| {
+                let pair = (cstr(name, "name")?.to_owned(), cstr(value, "value")?.to_owned());
+                p.user_properties.push(pair);
+                Ok(())
+            })
+        }
+    }
+}
+
 /// Turns the builder into immutable options, checking the URL and the user
 /// name / password pair.
 ///
@@ -747,7 +1026,8 @@ pub unsafe extern "C" fn mqttws_options_builder_set_credential_provider(
 /// frees with `mqttws_options_free`. On failure, if `err_out` is not NULL,
 /// `*err_out` receives an `mqttws_error` (free it with `mqttws_error_free`);
 /// `err_out` is optional. NULL `builder` or `options_out`:
-/// `MQTTWS_NULL_PARAMETER`; a bad URL or a password without user name:
+/// `MQTTWS_NULL_PARAMETER`; a bad URL, a password without user name, or
+/// will properties or a will delay without a will:
 /// `MQTTWS_INVALID_ARGUMENT`. One thread at a time per builder.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mqttws_options_builder_build(
@@ -761,8 +1041,25 @@ pub unsafe extern "C" fn mqttws_options_builder_build(
             // out-pointer, or NULL (header contract).
             let (b, options_out) =
                 unsafe { (obj_box::<mqttws_options_builder>(builder, "builder")?, out(options_out, "options_out")?) };
-            let Builder { mut opts, username, password } = *b;
+            let Builder {
+                mut opts, username, password, will, will_properties, will_delay_interval, connect,
+            } = *b;
             WsUrl::parse(opts.url()).map_err(Failure::from)?;
+            match will {
+                Some(mut will) => {
+                    will.properties = will_properties.unwrap_or_default();
+                    will.delay_interval = will_delay_interval;
+                    opts = opts.will(will);
+                }
+                None if will_properties.is_some() || will_delay_interval.is_some() => {
+                    return Err(Failure::new(
+                        mqttws_result::MQTTWS_INVALID_ARGUMENT,
+                        "will properties or a will delay need a will (mqttws_options_builder_set_will)",
+                    ));
+                }
+                None => {}
+            }
+            opts = opts.connect_properties(connect);
             opts = match (username, password) {
                 (Some(u), Some(p)) => opts.credentials(u, p),
                 (Some(u), None) => opts.username(u),

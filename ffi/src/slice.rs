@@ -2,7 +2,8 @@
 
 use std::ffi::c_char;
 
-use crate::error::mqttws_result;
+use crate::error::{Failure, mqttws_result};
+use crate::ffi::out;
 
 /// A borrowed UTF-8 string: `len` bytes at `data`, not counting a
 /// terminating NUL.
@@ -74,6 +75,53 @@ pub(crate) fn nul_terminated(text: &str) -> Box<[u8]> {
     v.extend_from_slice(text.as_bytes());
     v.push(0);
     v.into_boxed_slice()
+}
+
+/// The text of a buffer made by [`nul_terminated`], without its NUL.
+pub(crate) fn text_of(buf: &[u8]) -> String {
+    // Valid UTF-8 by construction; `lossy` only avoids a panic path.
+    String::from_utf8_lossy(buf.strip_suffix(&[0]).unwrap_or(buf)).into_owned()
+}
+
+/// The view of an optional NUL-terminated buffer: `data` NULL when absent.
+pub(crate) fn opt_view(field: Option<&[u8]>) -> mqttws_str {
+    field.map_or(mqttws_str::NONE, mqttws_str::of_nul_terminated)
+}
+
+/// A name and a value (an HTTP header, an MQTT 5 user property), each
+/// NUL-terminated.
+pub(crate) type TextPair = (Box<[u8]>, Box<[u8]>);
+
+/// `(name, value)` as a [`TextPair`].
+pub(crate) fn text_pair((name, value): &(String, String)) -> TextPair {
+    (nul_terminated(name), nul_terminated(value))
+}
+
+/// Writes the views of `list[index]` to `name_out` and `value_out`, for the
+/// `_count` + i-th accessor pairs (`index` out of range:
+/// `MQTTWS_INVALID_PARAMETER`).
+///
+/// # Safety
+///
+/// `name_out` and `value_out` are NULL or valid for writing one view.
+pub(crate) unsafe fn pair_at(
+    list: &[TextPair],
+    index: usize,
+    name_out: *mut mqttws_str,
+    value_out: *mut mqttws_str,
+) -> Result<(), Failure> {
+    // SAFETY: per this function's contract.
+    let (name_out, value_out) =
+        unsafe { (out(name_out, "name_out")?, out(value_out, "value_out")?) };
+    let (k, v) = list.get(index).ok_or_else(|| {
+        Failure::invalid(
+            "index",
+            format_args!("is {index}; there are {}", list.len()),
+        )
+    })?;
+    name_out.write(mqttws_str::of_nul_terminated(k));
+    value_out.write(mqttws_str::of_nul_terminated(v));
+    Ok(())
 }
 
 /// Copies `text` and a NUL into `buf` (`len` bytes) and its length without

@@ -126,7 +126,7 @@ mqttws_result poll_into(mqttws_client *client, int timeout_ms, mqttws_event **ev
 }
 
 const mqttws_message *msg_of(const mqttws_event *event) {
-    static const mqttws_message empty = {{NULL, 0}, {(const uint8_t *)"", 0}, 0, false, false};
+    static const mqttws_message empty = {{NULL, 0}, {(const uint8_t *)"", 0}, 0, false, false, NULL};
     const mqttws_message *m = mqttws_event_message(event);
     return m != NULL ? m : &empty;
 }
@@ -174,6 +174,17 @@ mqttws_result poll_message(mqttws_client *client, int timeout_ms, mqttws_event *
     X(reconnect_events)                    \
     X(ws_ping_and_store_dir)               \
     X(proxy_refusal)                       \
+    X(mqtt5_misuse_options)                \
+    X(mqtt5_misuse_accessors)              \
+    X(mqtt5_misuse_client)                 \
+    X(mqtt5_properties_roundtrip_ws)       \
+    X(mqtt5_properties_roundtrip_wss)      \
+    X(mqtt5_connect_and_connack)           \
+    X(mqtt5_subscribe_options_and_reason_codes) \
+    X(mqtt5_refused_publish)               \
+    X(mqtt5_will_properties)               \
+    X(mqtt5_v311_client_refuses_v5_arguments) \
+    X(mqtt5_connack_refused)               \
     X(platform_tencent_attached_connects)  \
     X(platform_aliyun_attached_connects)   \
     X(platform_aws_attached_connects)      \

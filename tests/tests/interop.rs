@@ -1,5 +1,6 @@
 //! The interop matrix (docs/interop.md): every check of `mqttws_tests::interop`, over ws
-//! and wss, against one broker per test. The brokers must be installed first
+//! and wss, in MQTT 3.1.1 and (as each check and broker allow) 5, against one broker per
+//! test. The brokers must be installed first
 //! (`make interop-deps`), so the tests are ignored by a plain `cargo test`; run them
 //! with `make interop` (all, then the docs) or `make interop-test` (the subset that
 //! `make test` runs), or by hand:
@@ -27,11 +28,15 @@ fn matrix(name: &str) {
             let detail = match &r.outcome {
                 Outcome::Pass => {
                     "passed, but a known defect says it fails (fixed upstream? update BROKERS)"
-                        .into()
                 }
-                Outcome::Fail(d) | Outcome::NotRun(d) => d.clone(),
+                other => other.detail(),
             };
-            format!("{} over {}: {detail}", r.check, r.transport.name())
+            format!(
+                "{} over {} in MQTT {}: {detail}",
+                r.check,
+                r.transport.name(),
+                interop::version_name(r.version)
+            )
         })
         .collect();
     assert!(

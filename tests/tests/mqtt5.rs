@@ -194,6 +194,12 @@ fn a_publish_the_broker_refuses_is_an_error_with_its_reason_code_and_the_link_st
     assert!(!err.is_fatal());
     assert!(c.is_connected());
     assert_eq!(c.inflight(), 0, "a refused message is done, not resent");
+    // The wait reported the refusal, so it took the Rejected event too, as a
+    // completed wait takes its Published event.
+    assert!(
+        c.poll(Some(Duration::from_millis(200))).unwrap().is_none(),
+        "the refusal was reported twice"
+    );
     // QoS 2: refused in PUBREC.
     let err = c
         .publish_and_wait("$SYS/mqttws-test", "x", QoS::ExactlyOnce, false)

@@ -55,7 +55,7 @@ impl Credentials {
             WsUrl::parse(u).py_err(py)?;
         }
         let headers = match headers {
-            Some(h) => crate::client::headers(h)?,
+            Some(h) => crate::convert::pairs("headers", h)?,
             None => Vec::new(),
         };
         Ok(Self {

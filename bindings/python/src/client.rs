@@ -36,19 +36,25 @@ use std::time::{Duration, Instant};
 
 use mqttws::auth::{CredentialProvider, Credentials as CoreCredentials, Scheme};
 use mqttws::{
-    Bytes, ClientOptions, Error, Event, Message as CoreMessage, PacketId, ProxyConfig, QoS,
+    Bytes, ClientOptions, ConnAckProperties as CoreConnAck, ConnectInfo, Error, Event,
+    Message as CoreMessage, PacketId, ProtocolVersion, ProxyConfig, QoS, SubscribeProperties,
     TimeoutPhase, Will as CoreWill,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyMapping, PySequence, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PySequence, PyString, PyTuple};
 
 use crate::auth::{ProviderArg, redacted_url};
-use crate::convert::{self, payload, py_repr, qos, seconds, type_name};
+use crate::convert::{
+    self, call_repr, field, field_if_set, payload, py_repr, qos, seconds, type_name,
+};
 use crate::errors::{IntoPyResult, invalid, to_py};
 use crate::events;
 use crate::resilience::{ReconnectArg, offline_queue_arg, ws_ping_arg};
 use crate::signals::{self, SLICE};
+use crate::v5::{
+    self, ConnAckProperties, ConnectArgs, PublishProperties, SubscribeArgs, SubscribeReply,
+};
 
 /// The client for one call: `None` once closed.
 struct Core(Option<Arc<mqttws::Client>>);
@@ -116,9 +122,13 @@ pub(crate) struct Shared {
     closed: AtomicBool,
     url: String,
     inflight_window: usize,
-    /// The client id of the last CONNECT (or the configured one before).
+    /// The client id of the last CONNECT (or the configured one before),
+    /// or the one the broker assigned to an empty one (MQTT 5).
     client_id: Arc<Mutex<String>>,
     operation_timeout: Duration,
+    version: ProtocolVersion,
+    /// MQTT 5: the last CONNACK's properties.
+    connack: Mutex<Option<Box<CoreConnAck>>>,
 }
 
 /// Where one call that is not a wait stands with respect to interrupts.
@@ -144,6 +154,33 @@ impl Shared {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    fn v5(&self) -> bool {
+        self.version == ProtocolVersion::V5
+    }
+
+    /// Notes what a CONNACK said: its properties and the client id the
+    /// broker assigned, if it did.
+    fn note_connack(&self, properties: &CoreConnAck) {
+        if !self.v5() {
+            return;
+        }
+        if let Some(id) = &properties.assigned_client_identifier {
+            *self
+                .client_id
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = id.clone();
+        }
+        *self.connack.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(Box::new(properties.clone()));
+    }
+
+    /// Notes the CONNACK of an automatic reconnect on its way to the caller.
+    fn note(&self, ev: &Event) {
+        if let Event::Connected { properties, .. } = ev {
+            self.note_connack(properties);
+        }
     }
 
     /// Runs a short operation on the client. Call detached from Python.
@@ -262,7 +299,20 @@ impl Shared {
             Some(t) => Instant::now().checked_add(seconds(py, "timeout", t)?),
             None => None,
         };
-        self.wait_sliced(py, deadline, |core, left| core.client()?.recv(Some(left)))
+        // The core's poll() rather than its recv(): the events skipped on
+        // the way (an automatic reconnect's CONNACK) are noted.
+        self.wait_sliced(py, deadline, |core, left| {
+            let client = core.client()?;
+            let end = Instant::now() + left;
+            loop {
+                let left = end.saturating_duration_since(Instant::now());
+                match client.poll(Some(left))? {
+                    Some(Event::Message(m)) => return Ok(Some(m)),
+                    Some(ev) => self.note(&ev),
+                    None => return Ok(None),
+                }
+            }
+        })
     }
 
     /// The next event (see `Client.poll`), like [`Shared::receive`].
@@ -275,7 +325,11 @@ impl Shared {
         self.wait_sliced(py, deadline, |core, left| {
             // A kind this binding does not know is skipped: `Ok(None)` keeps
             // the wait going.
-            Ok(core.client()?.poll(Some(left))?.filter(events::is_known))
+            let ev = core.client()?.poll(Some(left))?;
+            if let Some(ev) = &ev {
+                self.note(ev);
+            }
+            Ok(ev.filter(events::is_known))
         })
     }
 
@@ -307,45 +361,46 @@ pub(crate) struct Message {
     /// Whether the broker marked it as a possible duplicate.
     #[pyo3(get)]
     dup: bool,
+    /// MQTT 5: its properties (None when it carries none, always under
+    /// MQTT 3.1.1).
+    #[pyo3(get)]
+    properties: Option<Py<PublishProperties>>,
 }
 
 impl Message {
-    pub(crate) fn from_core(py: Python<'_>, m: CoreMessage) -> Self {
-        Self {
+    pub(crate) fn from_core(py: Python<'_>, m: CoreMessage) -> PyResult<Self> {
+        Ok(Self {
             topic: m.topic,
             payload: PyBytes::new(py, &m.payload).unbind(),
             qos: m.qos as u8,
             retain: m.retain,
             dup: m.dup,
-        }
+            properties: PublishProperties::from_core(py, m.properties)?,
+        })
     }
 }
 
 #[pymethods]
 impl Message {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let payload = self.payload.bind(py);
-        let shown = if payload.as_bytes().len() > 64 {
-            format!("<{} bytes>", payload.as_bytes().len())
-        } else {
-            payload.repr()?.to_string()
-        };
-        Ok(format!(
-            "Message(topic={}, payload={shown}, qos={}, retain={}, dup={})",
-            PyString::new(py, &self.topic).repr()?,
-            self.qos,
-            py_bool(self.retain),
-            py_bool(self.dup)
-        ))
+        call_repr(
+            "Message",
+            &[
+                field(py, "topic", &self.topic)?,
+                field(py, "payload", self.payload.bind(py))?,
+                field(py, "qos", self.qos)?,
+                field(py, "retain", self.retain)?,
+                field(py, "dup", self.dup)?,
+                field_if_set(py, "properties", &self.properties)?,
+            ],
+        )
     }
 }
 
-fn py_bool(b: bool) -> &'static str {
-    if b { "True" } else { "False" }
-}
-
 /// The last will: published by the broker if the client vanishes without
-/// `disconnect()`.
+/// `disconnect()`. MQTT 5: `properties` (a `mqttws.PublishProperties`) go
+/// with it, and `delay` is the seconds the broker waits after losing the
+/// connection before it publishes it (None: at once).
 #[pyclass(module = "mqttws", frozen)]
 pub(crate) struct Will {
     inner: CoreWill,
@@ -354,13 +409,15 @@ pub(crate) struct Will {
 #[pymethods]
 impl Will {
     #[new]
-    #[pyo3(signature = (topic, payload=None, qos=0, retain=false))]
+    #[pyo3(signature = (topic, payload=None, qos=0, retain=false, *, properties=None, delay=None))]
     fn new(
         py: Python<'_>,
         topic: String,
         payload: Option<&Bound<'_, PyAny>>,
         qos: i64,
         retain: bool,
+        properties: Option<&Bound<'_, PyAny>>,
+        delay: Option<i64>,
     ) -> PyResult<Self> {
         let qos = convert::qos(py, "qos", qos)?;
         if topic.is_empty() || topic.contains(['+', '#']) {
@@ -369,9 +426,26 @@ impl Will {
                 "the will topic must be non-empty and without wildcards",
             ));
         }
-        Ok(Self {
-            inner: CoreWill::new(topic, convert::payload("payload", payload)?, qos, retain),
+        let mut inner = CoreWill::new(topic, convert::payload("payload", payload)?, qos, retain);
+        inner.properties = v5::publish_properties_arg(properties)?;
+        inner.delay_interval = delay
+            .map(|d| convert::int_in(py, "delay", d, 0, u32::MAX.into()))
+            .transpose()?;
+        Ok(Self { inner })
+    }
+
+    /// MQTT 5: the will's properties (None: none).
+    #[getter]
+    fn properties(&self) -> Option<PublishProperties> {
+        (!self.inner.properties.is_empty()).then(|| PublishProperties {
+            inner: self.inner.properties.clone(),
         })
+    }
+
+    /// MQTT 5: seconds between losing the connection and the will.
+    #[getter]
+    fn delay(&self) -> Option<u32> {
+        self.inner.delay_interval
     }
 
     #[getter]
@@ -395,12 +469,18 @@ impl Will {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        // The payload's size only: a will may carry anything.
+        let v5 = convert::fields_text(&[
+            field_if_set(py, "properties", self.properties())?,
+            field_if_set(py, "delay", self.inner.delay_interval)?,
+        ])?;
         Ok(format!(
-            "Will(topic={}, payload=<{} bytes>, qos={}, retain={})",
+            "Will(topic={}, payload=<{} bytes>, qos={}, retain={}{}{v5})",
             py_repr(py, Some(&self.inner.topic))?,
             self.inner.payload.len(),
             self.inner.qos as u8,
-            py_bool(self.inner.retain)
+            convert::py_bool(self.inner.retain),
+            if v5.is_empty() { "" } else { ", " },
         ))
     }
 }
@@ -425,7 +505,7 @@ fn will_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<CoreWill> {
         let payload = item(1)?;
         let qos: i64 = item(2)?.map(|q| q.extract()).transpose()?.unwrap_or(0);
         let retain: bool = item(3)?.map(|r| r.extract()).transpose()?.unwrap_or(false);
-        return Will::new(py, topic, payload.as_ref(), qos, retain).map(|w| w.inner);
+        return Will::new(py, topic, payload.as_ref(), qos, retain, None, None).map(|w| w.inner);
     }
     Err(PyTypeError::new_err(format!(
         "will must be a mqttws.Will or a (topic, payload[, qos[, retain]]) tuple, not {}",
@@ -433,25 +513,8 @@ fn will_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<CoreWill> {
     )))
 }
 
-/// Headers from a mapping or an iterable of (name, value) pairs.
-pub(crate) fn headers(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    let pairs = if let Ok(m) = obj.cast::<PyMapping>() {
-        m.items()?.into_any()
-    } else {
-        obj.clone()
-    };
-    let bad = || {
-        PyTypeError::new_err("headers must be a mapping or an iterable of (name, value) str pairs")
-    };
-    for item in pairs.try_iter().map_err(|_| bad())? {
-        let (k, v): (String, String) = item?.extract().map_err(|_| bad())?;
-        out.push((k, v));
-    }
-    Ok(out)
-}
-
-/// A blocking MQTT 3.1.1 client over WebSocket (`ws://` or `wss://`).
+/// A blocking MQTT client (3.1.1, or 5.0 with `protocol_version=5`) over
+/// WebSocket (`ws://` or `wss://`).
 ///
 /// Creating it validates the options and reads TLS files; `connect()` opens
 /// the connection. Safe to share between threads; every blocking call
@@ -473,9 +536,11 @@ pub(crate) fn headers(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>>
 ///   `operation_timeout`: seconds for SUBACK/UNSUBACK, a full inflight
 ///   window or socket, `PublishHandle.wait()` without a timeout.
 /// - `max_packet_size`: largest incoming packet accepted (default: room for
-///   a 1 MiB payload); `inflight_window`: most unacknowledged outgoing
-///   QoS 1/2 messages (default 20, mosquitto's own limit: beyond it
-///   mosquitto 2.0 silently drops QoS 2 messages).
+///   a 1 MiB payload; MQTT 5: CONNECT announces it as the Maximum Packet
+///   Size, and the broker's own, from CONNACK, caps what is sent);
+///   `inflight_window`: most unacknowledged outgoing QoS 1/2 messages
+///   (default 20, mosquitto's own limit: beyond it mosquitto 2.0 silently
+///   drops QoS 2 messages; MQTT 5: the broker's receive maximum caps it).
 /// - `credentials`: a device preset from `mqttws.auth` (signed afresh at
 ///   every connect) or a `mqttws.auth.Credentials`; it overrides
 ///   `client_id`, `username` and `password`.
@@ -510,6 +575,22 @@ pub(crate) fn headers(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>>
 ///   are held up to these bounds; beyond them the client stops reading from
 ///   the socket (TCP pushes back on the broker, nothing is dropped), and a
 ///   `PublishHandle.wait()` meanwhile may raise `TimeoutError`.
+/// - `protocol_version`: 4 (`mqttws.MQTTv311`, the default) or 5
+///   (`mqttws.MQTTv5`).
+/// - MQTT 5 CONNECT properties (`InvalidArgument` for a 3.1.1 client, when
+///   it is made; None / False: not sent, the broker's defaults apply):
+///   `session_expiry`: seconds the broker keeps the session after the
+///   connection closes (not given: 0, or "never" with
+///   `clean_session=False`, as under 3.1.1); `receive_maximum`: QoS 1/2
+///   messages the broker may have in flight toward the client (1 to
+///   65535); `topic_alias_maximum`: topic aliases the broker may use toward
+///   the client (resolved by the client: messages show the topic);
+///   `request_response_information`: ask for CONNACK's response
+///   information; `request_problem_information`: False asks the broker to
+///   leave reason strings and user properties out where MQTT allows;
+///   `user_properties`: the CONNECT's user properties (pairs, in order, or
+///   a mapping). They may carry tokens: no repr or error message shows them.
+///   What CONNACK answered is `connack_properties`.
 /// (`mqttws.Client` is a Python subclass: `mqttws/_client.py`.)
 #[pyclass(module = "mqttws._mqttws", frozen, subclass)]
 pub(crate) struct Client {
@@ -523,7 +604,9 @@ impl Client {
         clean_session=true, ca_file=None, cert_file=None, key_file=None, insecure=false, headers=None,
         will=None, connect_timeout=10.0, operation_timeout=10.0, max_packet_size=None, inflight_window=20,
         credentials=None, proxy=None, reconnect=None, offline_queue=None, ws_ping=None,
-        store_dir=None, incoming_queue=None))]
+        store_dir=None, incoming_queue=None, protocol_version=4, session_expiry=None,
+        receive_maximum=None, topic_alias_maximum=None, request_response_information=false,
+        request_problem_information=None, user_properties=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -550,7 +633,24 @@ impl Client {
         ws_ping: Option<&Bound<'_, PyAny>>,
         store_dir: Option<&Bound<'_, PyAny>>,
         incoming_queue: Option<(i64, i64)>,
+        protocol_version: i64,
+        session_expiry: Option<i64>,
+        receive_maximum: Option<i64>,
+        topic_alias_maximum: Option<i64>,
+        request_response_information: bool,
+        request_problem_information: Option<bool>,
+        user_properties: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let version = v5::protocol_version(py, protocol_version)?;
+        let (connect_properties, mut v5_args) = ConnectArgs {
+            session_expiry,
+            receive_maximum,
+            topic_alias_maximum,
+            request_response_information,
+            request_problem_information,
+            user_properties,
+        }
+        .properties(py)?;
         let provider = match credentials.filter(|c| !c.is_none()) {
             Some(c) => Some(ProviderArg::extract(c)?),
             None => None,
@@ -599,13 +699,21 @@ impl Client {
             _ => return Err(invalid(py, "cert_file and key_file go together")),
         }
         if let Some(h) = headers.filter(|h| !h.is_none()) {
-            for (k, v) in self::headers(h)? {
+            for (k, v) in convert::pairs("headers", h)? {
                 o = o.header(k, v);
             }
         }
         if let Some(w) = will.filter(|w| !w.is_none()) {
-            o = o.will(will_arg(py, w)?);
+            let w = will_arg(py, w)?;
+            if !w.properties.is_empty() || w.delay_interval.is_some() {
+                v5_args.push("a will with properties or a delay");
+            }
+            o = o.will(w);
         }
+        v5::refuse_under_v311(py, version, &v5_args)?;
+        o = o
+            .protocol_version(version)
+            .connect_properties(connect_properties);
         if let Some(size) = max_packet_size {
             o = o.max_packet_size(convert::int_in(
                 py,
@@ -673,6 +781,8 @@ impl Client {
                 client_id: shown_id,
                 inflight_window: window,
                 operation_timeout,
+                version,
+                connack: Mutex::new(None),
             }),
         })
     }
@@ -680,15 +790,19 @@ impl Client {
     /// Connects (DNS, TCP, TLS, WebSocket upgrade, CONNECT/CONNACK) within
     /// `connect_timeout`. Returns whether the broker resumed a stored session.
     fn connect(&self, py: Python<'_>) -> PyResult<bool> {
-        let info = self.shared.call(py, |c| c.connect())?;
+        let info: ConnectInfo = self.shared.call(py, |c| c.connect())?;
+        self.shared.note_connack(&info.properties);
         self.shared.stopped.store(false, Ordering::SeqCst);
         Ok(info.session_present)
     }
 
     /// Publishes `payload` (bytes, bytearray, memoryview, str as UTF-8, or
     /// None) to `topic`. Returns once the message is handed to the socket;
-    /// with `wait=True` (QoS 1/2) once the broker acknowledged it.
-    #[pyo3(signature = (topic, payload=None, qos=0, retain=false, wait=false))]
+    /// with `wait=True` (QoS 1/2) once the broker acknowledged it (a
+    /// refusal raises `RejectedError`). MQTT 5: `properties`, a
+    /// `mqttws.PublishProperties` (`InvalidArgument` under 3.1.1).
+    #[pyo3(signature = (topic, payload=None, qos=0, retain=false, wait=false, *, properties=None))]
+    #[allow(clippy::too_many_arguments)]
     fn publish(
         &self,
         py: Python<'_>,
@@ -697,9 +811,11 @@ impl Client {
         qos: i64,
         retain: bool,
         wait: bool,
+        properties: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PublishHandle> {
         let qos = self::qos(py, "qos", qos)?;
         let data: Bytes = self::payload("payload", payload)?;
+        let properties = v5::publish_properties_arg(properties)?;
         let topic = topic.to_owned();
         // A publish waits only for room in the inflight window (or in a
         // full socket, which the operation timeout bounds): with room, it
@@ -713,7 +829,7 @@ impl Client {
                 })
             });
         let id = self.shared.call_unless_quick(py, quick, move |c| {
-            c.publish(&topic, data.clone(), qos, retain)
+            c.publish_with(&topic, data.clone(), qos, retain, properties.clone())
         })?;
         let handle = PublishHandle {
             shared: self.shared.clone(),
@@ -728,21 +844,38 @@ impl Client {
     /// Subscribes and waits for SUBACK. `subscribe("a/#", qos=1)` returns the
     /// granted QoS (None if the broker refused the filter);
     /// `subscribe([("a/#", 1), ("b", 0)])` or `subscribe(["a", "b"], qos=1)`
-    /// returns a list of them.
-    #[pyo3(signature = (topic, qos=0))]
+    /// returns a list of them. `subscribe_reply()` returns the reason codes
+    /// too. MQTT 5 options, for every filter of the call (`InvalidArgument`
+    /// under 3.1.1): `no_local` (not the messages this client publishes),
+    /// `retain_as_published` (keep the retain flag of live messages),
+    /// `retain_handling` (0: send retained messages at every subscribe, 1:
+    /// only if the subscription is new, 2: never), `subscription_identifier`
+    /// (1 to 268435455, shown in `Message.properties.subscription_identifiers`
+    /// of the messages it delivers), `user_properties`.
+    #[pyo3(signature = (topic, qos=0, *, no_local=false, retain_as_published=false,
+        retain_handling=0, subscription_identifier=None, user_properties=None))]
+    #[allow(clippy::too_many_arguments)]
     fn subscribe<'py>(
         &self,
         py: Python<'py>,
         topic: &Bound<'py, PyAny>,
         qos: i64,
+        no_local: bool,
+        retain_as_published: bool,
+        retain_handling: i64,
+        subscription_identifier: Option<i64>,
+        user_properties: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let default_qos = self::qos(py, "qos", qos)?;
-        let (filters, single) = filter_list(py, topic, Some(default_qos))?;
-        let granted = self.shared.call(py, move |c| {
-            let refs: Vec<(&str, QoS)> = filters.iter().map(|(t, q)| (t.as_str(), *q)).collect();
-            c.subscribe(&refs)
-        })?;
-        let granted: Vec<Option<u8>> = granted.into_iter().map(|g| g.map(|q| q as u8)).collect();
+        let options = SubscribeArgs::new(py, no_local, retain_as_published, retain_handling)?;
+        let (reply, single) = self.subscribe_call(
+            py,
+            topic,
+            qos,
+            options,
+            subscription_identifier,
+            user_properties,
+        )?;
+        let granted = v5::granted(reply.granted);
         if single {
             Ok(granted
                 .first()
@@ -755,30 +888,74 @@ impl Client {
         }
     }
 
-    /// Unsubscribes from a filter (or a list of filters) and waits for UNSUBACK.
-    fn unsubscribe(&self, py: Python<'_>, topic: &Bound<'_, PyAny>) -> PyResult<()> {
+    /// `subscribe()` with the same arguments, returning a
+    /// `mqttws.SubscribeReply`: the granted QoS and the SUBACK reason code
+    /// per filter (a list even for one filter).
+    #[pyo3(signature = (topic, qos=0, *, no_local=false, retain_as_published=false,
+        retain_handling=0, subscription_identifier=None, user_properties=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn subscribe_reply<'py>(
+        &self,
+        py: Python<'py>,
+        topic: &Bound<'py, PyAny>,
+        qos: i64,
+        no_local: bool,
+        retain_as_published: bool,
+        retain_handling: i64,
+        subscription_identifier: Option<i64>,
+        user_properties: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<SubscribeReply> {
+        let options = SubscribeArgs::new(py, no_local, retain_as_published, retain_handling)?;
+        let (reply, _) = self.subscribe_call(
+            py,
+            topic,
+            qos,
+            options,
+            subscription_identifier,
+            user_properties,
+        )?;
+        Ok(SubscribeReply::from_core(reply))
+    }
+
+    /// Unsubscribes from a filter (or a list of filters) and waits for
+    /// UNSUBACK. Returns MQTT 5's reason code per filter (0 success, 0x11
+    /// no subscription existed, 0x87 not authorized...); `[]` under 3.1.1,
+    /// whose UNSUBACK has none. `user_properties`: MQTT 5 only.
+    #[pyo3(signature = (topic, *, user_properties=None))]
+    fn unsubscribe(
+        &self,
+        py: Python<'_>,
+        topic: &Bound<'_, PyAny>,
+        user_properties: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<u32>> {
         let (filters, _) = filter_list(py, topic, None)?;
-        self.shared.call(py, move |c| {
+        let user_properties = v5::user_properties(user_properties)?;
+        let codes = self.shared.call(py, move |c| {
             let refs: Vec<&str> = filters.iter().map(|(t, _)| t.as_str()).collect();
-            c.unsubscribe(&refs)
-        })
+            c.unsubscribe_with(&refs, user_properties.clone())
+        })?;
+        Ok(v5::codes(&codes))
     }
 
     /// The next message, waiting up to `timeout` seconds (None: until one
     /// arrives). Returns None when the timeout passes. Ctrl-C interrupts it.
     #[pyo3(signature = (timeout=None))]
     fn recv(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Message>> {
-        Ok(self
-            .shared
+        self.shared
             .receive(py, timeout)?
-            .map(|m| Message::from_core(py, m)))
+            .map(|m| Message::from_core(py, m))
+            .transpose()
     }
 
     /// The next event, waiting up to `timeout` seconds (None: until one
     /// arrives); None when the timeout passes. Returns a `Message`, or one of
     /// `Connected`, `Disconnected`, `Reconnecting` (the automatic reconnect
     /// at work), `Published` (a QoS 1/2 acknowledgement nobody waited for),
-    /// `Dropped` (the offline queue made room), `Subscribed`, `Unsubscribed`.
+    /// `Dropped` (the offline queue made room), `Subscribed`, `Unsubscribed`,
+    /// `Downgraded` (a QoS 2 message taken at QoS 1), `StoreDamaged`, and
+    /// under MQTT 5 `Rejected` (a refused message nobody waited for: a
+    /// `wait()` that raised `RejectedError` took it) and `ServerDisconnected`
+    /// (the broker's DISCONNECT).
     /// Waits like `recv()`: GIL released, Ctrl-C and `interrupt()` wake it,
     /// other threads' calls go first. With reconnect on, a drop does not
     /// raise: the events say what happens; a reconnect attempt that falls
@@ -789,7 +966,7 @@ impl Client {
     fn poll(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Py<PyAny>>> {
         // Only kinds that events::to_py shows come out of next_event.
         match self.shared.next_event(py, timeout)? {
-            Some(ev) => events::to_py(py, ev),
+            Some(ev) => events::to_py(py, ev, self.shared.v5()),
             None => Ok(None),
         }
     }
@@ -899,10 +1076,34 @@ impl Client {
 
     /// The client id of the last connection attempt: the configured one, or
     /// the one the credentials chose (a device preset signs it at every
-    /// connect); "" when the broker assigns one.
+    /// connect). An empty one: under MQTT 5, once connected, the id the
+    /// broker assigned (CONNACK); under 3.1.1 "" (the broker does not say).
     #[getter]
     fn client_id(&self) -> String {
         self.shared.client_id()
+    }
+
+    /// 4 (MQTT 3.1.1) or 5 (MQTT 5.0), as given to the constructor.
+    #[getter]
+    fn protocol_version(&self) -> i64 {
+        match self.shared.version {
+            ProtocolVersion::V5 => v5::MQTT_V5,
+            _ => v5::MQTT_V311,
+        }
+    }
+
+    /// MQTT 5: what the broker said in the last CONNACK (`connect()`'s, or
+    /// an automatic reconnect's once `poll()`/`recv()` passed it): its
+    /// limits, assigned client id, server keep alive, reason... None before
+    /// the first connection, and always under MQTT 3.1.1.
+    #[getter]
+    fn connack_properties(&self) -> Option<ConnAckProperties> {
+        self.shared
+            .connack
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .map(ConnAckProperties::new)
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -936,13 +1137,45 @@ impl Client {
     }
 }
 
+impl Client {
+    /// What `subscribe()` and `subscribe_reply()` share: the SUBACK, and
+    /// whether `topic` was a single str.
+    fn subscribe_call(
+        &self,
+        py: Python<'_>,
+        topic: &Bound<'_, PyAny>,
+        qos: i64,
+        options: SubscribeArgs,
+        subscription_identifier: Option<i64>,
+        user_properties: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(mqttws::SubscribeReply, bool)> {
+        let default_qos = self::qos(py, "qos", qos)?;
+        let (filters, single) = filter_list(py, topic, Some(default_qos))?;
+        let properties = SubscribeProperties {
+            // The core refuses 0 and values beyond 268,435,455.
+            subscription_identifier: subscription_identifier
+                .map(|i| convert::int_in(py, "subscription_identifier", i, 0, u32::MAX.into()))
+                .transpose()?,
+            user_properties: v5::user_properties(user_properties)?,
+        };
+        let reply = self.shared.call(py, move |c| {
+            let refs: Vec<_> = filters
+                .iter()
+                .map(|(t, q)| (t.as_str(), options.options(*q)))
+                .collect();
+            c.subscribe_with(&refs, properties.clone())
+        })?;
+        Ok((reply, single))
+    }
+}
+
 fn next_message(
     shared: &Arc<Shared>,
     py: Python<'_>,
     timeout: Option<f64>,
 ) -> PyResult<Option<Message>> {
     match shared.receive(py, timeout) {
-        Ok(m) => Ok(m.map(|m| Message::from_core(py, m))),
+        Ok(m) => m.map(|m| Message::from_core(py, m)).transpose(),
         Err(e) if shared.stopped_by_app(&e, py) => Ok(None),
         Err(e) => Err(e),
     }

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mqttws::{Bytes, QoS};
+use pyo3::BoundObject;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyMapping, PyMemoryView, PyString};
 
 use crate::errors::invalid;
 
@@ -140,4 +141,82 @@ pub(crate) fn py_repr(py: Python<'_>, s: Option<&str>) -> PyResult<String> {
         Some(s) => Ok(PyString::new(py, s).repr()?.to_cow()?.into_owned()),
         None => Ok("None".into()),
     }
+}
+
+/// Python's spelling of a bool.
+pub(crate) fn py_bool(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
+}
+
+/// Name/value pairs (headers, user properties) from a mapping or an
+/// iterable of `(str, str)` pairs, in order (pairs may repeat a name).
+pub(crate) fn pairs(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let items = if let Ok(m) = obj.cast::<PyMapping>() {
+        m.items()?.into_any()
+    } else {
+        obj.clone()
+    };
+    let bad = || {
+        PyTypeError::new_err(format!(
+            "{what} must be a mapping or an iterable of (name, value) str pairs"
+        ))
+    };
+    if obj.cast::<PyString>().is_ok() {
+        return Err(bad());
+    }
+    for item in items.try_iter().map_err(|_| bad())? {
+        let (k, v): (String, String) = item?.extract().map_err(|_| bad())?;
+        out.push((k, v));
+    }
+    Ok(out)
+}
+
+/// One `name=value` of [`call_repr`]; `None` leaves it out.
+pub(crate) type Field<'py> = (&'static str, Option<Bound<'py, PyAny>>);
+
+/// A field [`call_repr`] always shows.
+pub(crate) fn field<'py, T>(py: Python<'py>, name: &'static str, value: T) -> PyResult<Field<'py>>
+where
+    T: IntoPyObject<'py>,
+    PyErr: From<T::Error>,
+{
+    Ok((name, Some(value.into_pyobject(py)?.into_any().into_bound())))
+}
+
+/// A field [`call_repr`] shows only when set: not None, not an empty list.
+pub(crate) fn field_if_set<'py, T>(
+    py: Python<'py>,
+    name: &'static str,
+    value: T,
+) -> PyResult<Field<'py>>
+where
+    T: IntoPyObject<'py>,
+    PyErr: From<T::Error>,
+{
+    let (name, value) = field(py, name, value)?;
+    let unset = value
+        .as_ref()
+        .is_none_or(|v| v.is_none() || v.cast::<PyList>().is_ok_and(|l| l.is_empty()));
+    Ok((name, if unset { None } else { value }))
+}
+
+/// `Name(field=repr(value), ...)`, as the call that builds the object.
+/// Bytes longer than 64 show as `<N bytes>`.
+pub(crate) fn call_repr(name: &str, fields: &[Field<'_>]) -> PyResult<String> {
+    Ok(format!("{name}({})", fields_text(fields)?))
+}
+
+/// The `field=repr(value), ...` of [`call_repr`].
+pub(crate) fn fields_text(fields: &[Field<'_>]) -> PyResult<String> {
+    let mut shown = Vec::with_capacity(fields.len());
+    for (field, value) in fields {
+        let Some(value) = value else { continue };
+        let text = match value.cast::<PyBytes>() {
+            Ok(b) if b.as_bytes().len() > 64 => format!("<{} bytes>", b.as_bytes().len()),
+            _ => value.repr()?.to_cow()?.into_owned(),
+        };
+        shown.push(format!("{field}={text}"));
+    }
+    Ok(shown.join(", "))
 }

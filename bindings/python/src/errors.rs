@@ -53,7 +53,8 @@ pub(crate) fn raise(
 }
 
 /// Converts a core error to the exception of its kind, with its details as
-/// attributes (`code`, `status`, `body`, `phase`, `errno`).
+/// attributes (`code`, `reason`, `server_reference`, `status`, `body`,
+/// `phase`, `errno`).
 pub(crate) fn to_py(py: Python<'_>, err: Error) -> PyErr {
     let message = err.to_string();
     let name = class_name(err.kind());
@@ -66,9 +67,14 @@ pub(crate) fn to_py(py: Python<'_>, err: Error) -> PyErr {
                 kwargs.set_item("status", *status)?;
                 kwargs.set_item("body", body)?;
             }
-            Error::ConnectionRefused { code, reason, .. } => {
+            Error::ConnectionRefused {
+                code,
+                reason,
+                server_reference,
+            } => {
                 kwargs.set_item("code", code.code())?;
                 kwargs.set_item("reason", reason)?;
+                kwargs.set_item("server_reference", server_reference)?;
             }
             Error::Rejected { code, reason, .. } => {
                 kwargs.set_item("code", *code)?;

@@ -6,16 +6,12 @@
 //! `__match_args__`, so that `match client.poll():` works with positional
 //! patterns (`case mqttws.Reconnecting(delay, attempt):`).
 
-use mqttws::Event;
+use mqttws::{ConnAckProperties as CoreConnAck, Event};
 use pyo3::prelude::*;
-use pyo3::types::PyString;
 
 use crate::client::Message;
-use crate::resilience::float_repr;
-
-fn py_bool(b: bool) -> &'static str {
-    if b { "True" } else { "False" }
-}
+use crate::convert::{call_repr, field, field_if_set};
+use crate::v5::{ConnAckProperties, codes, granted};
 
 /// Connected again by the automatic reconnect. (`connect()` reports its own
 /// outcome by its return value, not with this event.)
@@ -25,24 +21,38 @@ pub(crate) struct Connected {
     /// Whether the broker resumed a stored session.
     #[pyo3(get)]
     session_present: bool,
+    properties: Option<Box<CoreConnAck>>,
 }
 
 #[pymethods]
 impl Connected {
     #[new]
-    fn new(session_present: bool) -> Self {
-        Self { session_present }
+    #[pyo3(signature = (session_present, properties=None))]
+    fn new(session_present: bool, properties: Option<PyRef<'_, ConnAckProperties>>) -> Self {
+        Self {
+            session_present,
+            properties: properties.map(|p| p.inner.clone()),
+        }
+    }
+
+    /// MQTT 5: what the CONNACK said (None under MQTT 3.1.1).
+    #[getter]
+    fn properties(&self) -> Option<ConnAckProperties> {
+        self.properties.clone().map(ConnAckProperties::new)
     }
 
     #[classattr]
-    fn __match_args__() -> (&'static str,) {
-        ("session_present",)
+    fn __match_args__() -> (&'static str, &'static str) {
+        ("session_present", "properties")
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Connected(session_present={})",
-            py_bool(self.session_present)
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        call_repr(
+            "Connected",
+            &[
+                field(py, "session_present", self.session_present)?,
+                field_if_set(py, "properties", self.properties())?,
+            ],
         )
     }
 }
@@ -69,10 +79,7 @@ impl Disconnected {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "Disconnected(reason={})",
-            PyString::new(py, &self.reason).repr()?
-        ))
+        call_repr("Disconnected", &[field(py, "reason", &self.reason)?])
     }
 }
 
@@ -102,11 +109,13 @@ impl Reconnecting {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "Reconnecting(delay={}, attempt={})",
-            float_repr(py, self.delay)?,
-            self.attempt
-        ))
+        call_repr(
+            "Reconnecting",
+            &[
+                field(py, "delay", self.delay)?,
+                field(py, "attempt", self.attempt)?,
+            ],
+        )
     }
 }
 
@@ -133,8 +142,141 @@ impl Published {
         ("packet_id",)
     }
 
-    fn __repr__(&self) -> String {
-        format!("Published(packet_id={})", self.packet_id)
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        call_repr("Published", &[field(py, "packet_id", self.packet_id)?])
+    }
+}
+
+/// The broker answered a QoS 2 message with PUBACK: it took it at QoS 1
+/// (at least once; it may be delivered twice). The message is complete
+/// (`Published` follows) and is not sent again; publish at QoS 1 to such
+/// a broker.
+#[pyclass(module = "mqttws", frozen, eq)]
+#[derive(PartialEq)]
+pub(crate) struct Downgraded {
+    /// The packet id `PublishHandle.packet_id` showed.
+    #[pyo3(get)]
+    packet_id: u16,
+    /// The QoS the broker acknowledged (1).
+    #[pyo3(get)]
+    granted: u8,
+}
+
+#[pymethods]
+impl Downgraded {
+    #[new]
+    fn new(packet_id: u16, granted: u8) -> Self {
+        Self { packet_id, granted }
+    }
+
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str) {
+        ("packet_id", "granted")
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        call_repr(
+            "Downgraded",
+            &[
+                field(py, "packet_id", self.packet_id)?,
+                field(py, "granted", self.granted)?,
+            ],
+        )
+    }
+}
+
+/// MQTT 5: the broker refused an outgoing QoS 1/2 message (PUBACK or PUBREC
+/// with a reason code of 0x80 or more). The message is done: it is not
+/// sent again. Reported for every refused message, also when
+/// `PublishHandle.wait()` raised `RejectedError` for it.
+#[pyclass(module = "mqttws", frozen, eq)]
+#[derive(PartialEq)]
+pub(crate) struct Rejected {
+    /// The packet id `PublishHandle.packet_id` showed.
+    #[pyo3(get)]
+    packet_id: u16,
+    /// The reason code (0x87 not authorized, 0x97 quota exceeded, 0x99
+    /// payload format invalid...).
+    #[pyo3(get)]
+    reason_code: u8,
+    /// The broker's reason string, if any.
+    #[pyo3(get)]
+    reason: Option<String>,
+}
+
+#[pymethods]
+impl Rejected {
+    #[new]
+    #[pyo3(signature = (packet_id, reason_code, reason=None))]
+    fn new(packet_id: u16, reason_code: u8, reason: Option<String>) -> Self {
+        Self {
+            packet_id,
+            reason_code,
+            reason,
+        }
+    }
+
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str, &'static str) {
+        ("packet_id", "reason_code", "reason")
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        call_repr(
+            "Rejected",
+            &[
+                field(py, "packet_id", self.packet_id)?,
+                field(py, "reason_code", self.reason_code)?,
+                field(py, "reason", &self.reason)?,
+            ],
+        )
+    }
+}
+
+/// MQTT 5: the broker sent DISCONNECT; the connection ends right after
+/// (`Disconnected` follows with reconnect on, otherwise the next call
+/// raises). `server_reference` is reported, not followed.
+#[pyclass(module = "mqttws", frozen, eq)]
+#[derive(PartialEq)]
+pub(crate) struct ServerDisconnected {
+    /// The reason code (0x8B server shutting down, 0x8E session taken
+    /// over, 0x9C use another server, 0x9D server moved...).
+    #[pyo3(get)]
+    reason_code: u8,
+    /// The broker's reason string, if any.
+    #[pyo3(get)]
+    reason: Option<String>,
+    /// Another server to use, if the broker named one.
+    #[pyo3(get)]
+    server_reference: Option<String>,
+}
+
+#[pymethods]
+impl ServerDisconnected {
+    #[new]
+    #[pyo3(signature = (reason_code, reason=None, server_reference=None))]
+    fn new(reason_code: u8, reason: Option<String>, server_reference: Option<String>) -> Self {
+        Self {
+            reason_code,
+            reason,
+            server_reference,
+        }
+    }
+
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str, &'static str) {
+        ("reason_code", "reason", "server_reference")
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        call_repr(
+            "ServerDisconnected",
+            &[
+                field(py, "reason_code", self.reason_code)?,
+                field(py, "reason", &self.reason)?,
+                field(py, "server_reference", &self.server_reference)?,
+            ],
+        )
     }
 }
 
@@ -164,12 +306,13 @@ impl Dropped {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "Dropped(packet_id={}, topic={})",
-            self.packet_id
-                .map_or_else(|| "None".to_owned(), |id| id.to_string()),
-            PyString::new(py, &self.topic).repr()?
-        ))
+        call_repr(
+            "Dropped",
+            &[
+                field(py, "packet_id", self.packet_id)?,
+                field(py, "topic", &self.topic)?,
+            ],
+        )
     }
 }
 
@@ -183,30 +326,45 @@ pub(crate) struct Subscribed {
     /// The granted QoS per filter, None where the broker refused it.
     #[pyo3(get)]
     granted: Vec<Option<u8>>,
+    reason_codes: Vec<u8>,
 }
 
 #[pymethods]
 impl Subscribed {
+    /// `reason_codes` left out: the 3.1.1 return codes of `granted` (the
+    /// QoS, 0x80 for a refusal).
     #[new]
-    fn new(packet_id: u16, granted: Vec<Option<u8>>) -> Self {
-        Self { packet_id, granted }
+    #[pyo3(signature = (packet_id, granted, reason_codes=None))]
+    fn new(packet_id: u16, granted: Vec<Option<u8>>, reason_codes: Option<Vec<u8>>) -> Self {
+        let reason_codes =
+            reason_codes.unwrap_or_else(|| granted.iter().map(|g| g.unwrap_or(0x80)).collect());
+        Self {
+            packet_id,
+            granted,
+            reason_codes,
+        }
+    }
+
+    /// The reason (3.1.1: return) code per filter: the granted QoS, or 0x80
+    /// and up for a refusal.
+    #[getter]
+    fn reason_codes(&self) -> Vec<u32> {
+        codes(&self.reason_codes)
     }
 
     #[classattr]
-    fn __match_args__() -> (&'static str, &'static str) {
-        ("packet_id", "granted")
+    fn __match_args__() -> (&'static str, &'static str, &'static str) {
+        ("packet_id", "granted", "reason_codes")
     }
 
-    fn __repr__(&self) -> String {
-        let granted: Vec<String> = self
-            .granted
-            .iter()
-            .map(|g| g.map_or_else(|| "None".to_owned(), |q| q.to_string()))
-            .collect();
-        format!(
-            "Subscribed(packet_id={}, granted=[{}])",
-            self.packet_id,
-            granted.join(", ")
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        call_repr(
+            "Subscribed",
+            &[
+                field(py, "packet_id", self.packet_id)?,
+                field(py, "granted", self.granted.clone())?,
+                field(py, "reason_codes", self.reason_codes())?,
+            ],
         )
     }
 }
@@ -218,22 +376,40 @@ pub(crate) struct Unsubscribed {
     /// The UNSUBSCRIBE's packet id.
     #[pyo3(get)]
     packet_id: u16,
+    reason_codes: Vec<u8>,
 }
 
 #[pymethods]
 impl Unsubscribed {
     #[new]
-    fn new(packet_id: u16) -> Self {
-        Self { packet_id }
+    #[pyo3(signature = (packet_id, reason_codes=None))]
+    fn new(packet_id: u16, reason_codes: Option<Vec<u8>>) -> Self {
+        Self {
+            packet_id,
+            reason_codes: reason_codes.unwrap_or_default(),
+        }
+    }
+
+    /// MQTT 5: the reason code per filter (0 success, 0x11 no subscription
+    /// existed, 0x87 not authorized...); empty under 3.1.1.
+    #[getter]
+    fn reason_codes(&self) -> Vec<u32> {
+        codes(&self.reason_codes)
     }
 
     #[classattr]
-    fn __match_args__() -> (&'static str,) {
-        ("packet_id",)
+    fn __match_args__() -> (&'static str, &'static str) {
+        ("packet_id", "reason_codes")
     }
 
-    fn __repr__(&self) -> String {
-        format!("Unsubscribed(packet_id={})", self.packet_id)
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        call_repr(
+            "Unsubscribed",
+            &[
+                field(py, "packet_id", self.packet_id)?,
+                field(py, "reason_codes", self.reason_codes())?,
+            ],
+        )
     }
 }
 
@@ -272,15 +448,14 @@ impl StoreDamaged {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "StoreDamaged(damaged_bytes={}, kept_aside={}, description={})",
-            self.damaged_bytes,
-            match &self.kept_aside {
-                Some(p) => PyString::new(py, p).repr()?.to_string(),
-                None => "None".to_owned(),
-            },
-            PyString::new(py, &self.description).repr()?
-        ))
+        call_repr(
+            "StoreDamaged",
+            &[
+                field(py, "damaged_bytes", self.damaged_bytes)?,
+                field(py, "kept_aside", &self.kept_aside)?,
+                field(py, "description", &self.description)?,
+            ],
+        )
     }
 }
 
@@ -292,8 +467,11 @@ pub(crate) fn is_known(ev: &Event) -> bool {
         Event::Connected { .. }
             | Event::Message(_)
             | Event::Published { .. }
+            | Event::Downgraded { .. }
+            | Event::Rejected { .. }
             | Event::Subscribed { .. }
             | Event::Unsubscribed { .. }
+            | Event::ServerDisconnected { .. }
             | Event::Dropped { .. }
             | Event::Disconnected { .. }
             | Event::Reconnecting { .. }
@@ -302,8 +480,8 @@ pub(crate) fn is_known(ev: &Event) -> bool {
 }
 
 /// The Python object for a core event (`None` for a kind [`is_known`]
-/// rejects).
-pub(crate) fn to_py(py: Python<'_>, ev: Event) -> PyResult<Option<Py<PyAny>>> {
+/// rejects). `v5`: the client speaks MQTT 5 (CONNACK properties shown).
+pub(crate) fn to_py(py: Python<'_>, ev: Event, v5: bool) -> PyResult<Option<Py<PyAny>>> {
     fn obj<T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(
         py: Python<'_>,
         v: T,
@@ -311,10 +489,17 @@ pub(crate) fn to_py(py: Python<'_>, ev: Event) -> PyResult<Option<Py<PyAny>>> {
         Ok(Some(Py::new(py, v)?.into_any()))
     }
     match ev {
-        Event::Message(m) => obj(py, Message::from_core(py, m)),
+        Event::Message(m) => obj(py, Message::from_core(py, m)?),
         Event::Connected {
-            session_present, ..
-        } => obj(py, Connected { session_present }),
+            session_present,
+            properties,
+        } => obj(
+            py,
+            Connected {
+                session_present,
+                properties: v5.then_some(properties),
+            },
+        ),
         Event::Disconnected { reason } => obj(py, Disconnected { reason }),
         Event::Reconnecting { delay, attempt } => obj(
             py,
@@ -324,17 +509,60 @@ pub(crate) fn to_py(py: Python<'_>, ev: Event) -> PyResult<Option<Py<PyAny>>> {
             },
         ),
         Event::Published { packet_id } => obj(py, Published { packet_id }),
+        Event::Downgraded { packet_id, granted } => obj(
+            py,
+            Downgraded {
+                packet_id,
+                granted: granted as u8,
+            },
+        ),
+        Event::Rejected {
+            packet_id,
+            reason_code,
+            reason,
+        } => obj(
+            py,
+            Rejected {
+                packet_id,
+                reason_code,
+                reason,
+            },
+        ),
+        Event::ServerDisconnected {
+            reason_code,
+            reason,
+            server_reference,
+        } => obj(
+            py,
+            ServerDisconnected {
+                reason_code,
+                reason,
+                server_reference,
+            },
+        ),
         Event::Dropped { packet_id, topic } => obj(py, Dropped { packet_id, topic }),
         Event::Subscribed {
-            packet_id, granted, ..
+            packet_id,
+            granted: g,
+            reason_codes,
         } => obj(
             py,
             Subscribed {
                 packet_id,
-                granted: granted.into_iter().map(|g| g.map(|q| q as u8)).collect(),
+                granted: granted(g),
+                reason_codes,
             },
         ),
-        Event::Unsubscribed { packet_id, .. } => obj(py, Unsubscribed { packet_id }),
+        Event::Unsubscribed {
+            packet_id,
+            reason_codes,
+        } => obj(
+            py,
+            Unsubscribed {
+                packet_id,
+                reason_codes,
+            },
+        ),
         Event::StoreDamaged(d) => obj(
             py,
             StoreDamaged {

@@ -23,8 +23,9 @@ mod errors;
 mod events;
 mod resilience;
 mod signals;
+mod v5;
 
-/// Native core of the mqttws package: MQTT 3.1.1 over WebSocket.
+/// Native core of the mqttws package: MQTT 3.1.1 and 5.0 over WebSocket.
 #[pymodule(gil_used = false)]
 mod _mqttws {
     #[pymodule_export]
@@ -36,9 +37,21 @@ mod _mqttws {
     use super::client::{Client, Message, MessageIterator, PublishHandle, Will};
     #[pymodule_export]
     use super::events::{
-        Connected, Disconnected, Dropped, Published, Reconnecting, StoreDamaged, Subscribed,
-        Unsubscribed,
+        Connected, Disconnected, Downgraded, Dropped, Published, Reconnecting, Rejected,
+        ServerDisconnected, StoreDamaged, Subscribed, Unsubscribed,
     };
+    #[pymodule_export]
+    use super::v5::{ConnAckProperties, PublishProperties, SubscribeReply};
+
+    /// `protocol_version=MQTTv311`: MQTT 3.1.1, the default (paho-mqtt's name).
+    #[pymodule_export]
+    #[allow(non_upper_case_globals)]
+    const MQTTv311: i64 = super::v5::MQTT_V311;
+
+    /// `protocol_version=MQTTv5`: MQTT 5.0 (paho-mqtt's name).
+    #[pymodule_export]
+    #[allow(non_upper_case_globals)]
+    const MQTTv5: i64 = super::v5::MQTT_V5;
     #[pymodule_export]
     use super::resilience::{OfflineQueue, ReconnectPolicy};
 

@@ -13,16 +13,12 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyString};
 
-use crate::convert::{int_in, seconds, type_name};
+use crate::convert::{int_in, py_bool, seconds, type_name};
 use crate::errors::invalid;
 
 /// Python's `repr()` of a float (`0.5`, `30.0`, `1e-05`).
 pub(crate) fn float_repr(py: Python<'_>, value: f64) -> PyResult<String> {
     Ok(PyFloat::new(py, value).repr()?.to_cow()?.into_owned())
-}
-
-fn py_bool(b: bool) -> &'static str {
-    if b { "True" } else { "False" }
 }
 
 /// Automatic reconnect: after a drop, wait a growing, jittered delay and

@@ -16,7 +16,7 @@ import struct
 import threading
 import time
 import uuid
-from typing import Callable, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 # Deterministic cloud credentials (no clock, fixed connid / timestamp) that
 # the broker fixture registers as users of its password listeners.
@@ -159,16 +159,8 @@ def send_frame(conn: socket.socket, opcode: int, payload: bytes) -> None:
 
 def parse_connect(packet: bytes) -> dict:
     """Client id, user name and password of an MQTT 3.1.1 CONNECT."""
-    assert packet[0] == 0x10, packet[:1]
-    i, mult, length = 1, 1, 0
-    while True:
-        b = packet[i]
-        length += (b & 0x7F) * mult
-        mult *= 128
-        i += 1
-        if not b & 0x80:
-            break
-    body = packet[i : i + length]
+    first, body = split_packet(packet)
+    assert first == 0x10, packet[:1]
     flags = body[7]
     pos = 10
 
@@ -350,3 +342,157 @@ def _kill(s: socket.socket) -> None:
     except OSError:
         pass
     s.close()
+
+
+# ------------------------------------------------------------------ MQTT 5
+# Just enough MQTT 5 for a scripted server: what the client's CONNECT asked
+# for, and CONNACK / SUBACK / DISCONNECT with reason codes and properties.
+
+# Property identifiers (MQTT 5 section 2.2.2.2) and how their values are laid out.
+PROPERTY_TYPES = {
+    0x11: ("session_expiry", "u32"),
+    0x21: ("receive_maximum", "u16"),
+    0x27: ("maximum_packet_size", "u32"),
+    0x22: ("topic_alias_maximum", "u16"),
+    0x19: ("request_response_information", "u8"),
+    0x17: ("request_problem_information", "u8"),
+    0x26: ("user_properties", "pair"),
+    0x1F: ("reason_string", "str"),
+    0x1C: ("server_reference", "str"),
+    0x12: ("assigned_client_identifier", "str"),
+}
+PROPERTY_IDS = {name: pid for pid, (name, _) in PROPERTY_TYPES.items()}
+
+
+def varint(n: int) -> bytes:
+    out = b""
+    while True:
+        byte, n = n % 128, n // 128
+        out += bytes([byte | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def mqtt_str(s: str) -> bytes:
+    data = s.encode()
+    return struct.pack(">H", len(data)) + data
+
+
+def mqtt_packet(first: int, body: bytes) -> bytes:
+    return bytes([first]) + varint(len(body)) + body
+
+
+def v5_properties(**values: Any) -> bytes:
+    """Encoded properties, e.g. ``v5_properties(reason_string="x")``;
+    ``user_properties`` is a list of pairs."""
+    out = b""
+    for name, value in values.items():
+        pid = PROPERTY_IDS[name]
+        kind = PROPERTY_TYPES[pid][1]
+        items = value if kind == "pair" else [value]
+        for v in items:
+            out += bytes([pid])
+            if kind == "str":
+                out += mqtt_str(v)
+            elif kind == "pair":
+                out += mqtt_str(v[0]) + mqtt_str(v[1])
+            else:
+                out += int(v).to_bytes({"u8": 1, "u16": 2, "u32": 4}[kind], "big")
+    return varint(len(out)) + out
+
+
+def split_packet(data: bytes) -> Tuple[int, bytes]:
+    """The first byte and the body of one MQTT packet."""
+    i, mult, length = 1, 1, 0
+    while True:
+        b = data[i]
+        length += (b & 0x7F) * mult
+        mult *= 128
+        i += 1
+        if not b & 0x80:
+            break
+    return data[0], data[i : i + length]
+
+
+def read_properties(body: bytes, pos: int) -> Tuple[dict, int]:
+    """The properties at ``body[pos:]`` by name, and where they end."""
+    length, shift = 0, 0
+    while True:
+        b = body[pos]
+        pos += 1
+        length += (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            break
+    end = pos + length
+    out: dict = {}
+    while pos < end:
+        name, kind = PROPERTY_TYPES[body[pos]]
+        pos += 1
+        if kind in ("str", "pair"):
+            strings = []
+            for _ in range(1 if kind == "str" else 2):
+                (n,) = struct.unpack(">H", body[pos : pos + 2])
+                strings.append(body[pos + 2 : pos + 2 + n].decode())
+                pos += 2 + n
+            if kind == "pair":
+                out.setdefault(name, []).append(tuple(strings))
+            else:
+                out[name] = strings[0]
+        else:
+            n = {"u8": 1, "u16": 2, "u32": 4}[kind]
+            out[name] = int.from_bytes(body[pos : pos + n], "big")
+            pos += n
+    return out, end
+
+
+def parse_v5_connect(packet: bytes) -> dict:
+    """Protocol level, client id and properties of a CONNECT."""
+    first, body = split_packet(packet)
+    assert first == 0x10, packet[:1]
+    props, end = read_properties(body, 10)
+    (n,) = struct.unpack(">H", body[end : end + 2])
+    return {"level": body[6], "client_id": body[end + 2 : end + 2 + n].decode(), "properties": props}
+
+
+def connack_v5(reason: int = 0, props: bytes = b"\0") -> bytes:
+    return mqtt_packet(0x20, bytes([0, reason]) + props)
+
+
+def disconnect_v5(reason: int, props: bytes = b"\0") -> bytes:
+    return mqtt_packet(0xE0, bytes([reason]) + props)
+
+
+def suback_v5(subscribe: bytes, codes: List[int]) -> bytes:
+    """The SUBACK answering ``subscribe`` (a SUBSCRIBE's body) with ``codes``."""
+    return mqtt_packet(0x90, subscribe[:2] + b"\0" + bytes(codes))
+
+
+class V5Script:
+    """A ScriptedServer script for one MQTT 5 client: accepts the upgrade,
+    keeps the CONNECT (``connects``), sends ``replies`` (a CONNACK first),
+    then hands every packet to ``on_packet(conn, first_byte, body)`` until
+    DISCONNECT (without ``on_packet``: reads until the client closes)."""
+
+    def __init__(
+        self,
+        *replies: bytes,
+        on_packet: Optional[Callable[[socket.socket, int, bytes], None]] = None,
+    ) -> None:
+        self.replies = replies or (connack_v5(),)
+        self.on_packet = on_packet
+        self.connects: List[bytes] = []
+
+    def __call__(self, conn: socket.socket) -> None:
+        accept_upgrade(conn, read_request(conn))
+        self.connects.append(read_frame(conn)[1])
+        for reply in self.replies:
+            send_frame(conn, 2, reply)
+        if self.on_packet is None:
+            drain(conn)
+            return
+        while True:
+            first, body = split_packet(read_frame(conn)[1])
+            if first == 0xE0:
+                return
+            self.on_packet(conn, first, body)

@@ -365,8 +365,15 @@ def test_resilience_option_objects():
         (mqttws.Reconnecting(0.25, 2), "Reconnecting(delay=0.25, attempt=2)"),
         (mqttws.Published(7), "Published(packet_id=7)"),
         (mqttws.Dropped(None, "a/b"), "Dropped(packet_id=None, topic='a/b')"),
-        (mqttws.Subscribed(3, [1, None]), "Subscribed(packet_id=3, granted=[1, None])"),
-        (mqttws.Unsubscribed(4), "Unsubscribed(packet_id=4)"),
+        (mqttws.Subscribed(3, [1, None]), "Subscribed(packet_id=3, granted=[1, None], reason_codes=[1, 128])"),
+        (mqttws.Unsubscribed(4), "Unsubscribed(packet_id=4, reason_codes=[])"),
+        (mqttws.Unsubscribed(4, [0, 0x11]), "Unsubscribed(packet_id=4, reason_codes=[0, 17])"),
+        (mqttws.Rejected(5, 0x87), "Rejected(packet_id=5, reason_code=135, reason=None)"),
+        (mqttws.Downgraded(6, 1), "Downgraded(packet_id=6, granted=1)"),
+        (
+            mqttws.ServerDisconnected(0x9C, "moved", "b:1"),
+            "ServerDisconnected(reason_code=156, reason='moved', server_reference='b:1')",
+        ),
     ]:
         assert repr(ev) == text and ev == eval("mqttws." + text)
     assert mqttws.Reconnecting.__match_args__ == ("delay", "attempt")

@@ -292,9 +292,18 @@ impl Driver {
         }
     }
 
-    /// The broker's refusal of `id`, if it refused it (reported once).
+    /// The broker's refusal of `id`, if it refused it (reported once: the
+    /// `Rejected` event goes with it, as a completed wait takes `Published`).
     pub(super) fn take_rejected(&mut self, id: PacketId) -> Option<(u8, Option<String>)> {
-        self.rejected.remove(&id)
+        let refusal = self.rejected.remove(&id)?;
+        if let Some(pos) = self
+            .events
+            .iter()
+            .position(|e| matches!(e, Event::Rejected { packet_id, .. } if *packet_id == id))
+        {
+            self.events.remove(pos);
+        }
+        Some(refusal)
     }
 
     /// Whether the offline queue dropped `id` (reported once).

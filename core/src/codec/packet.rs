@@ -278,6 +278,16 @@ pub(crate) fn decode(first: u8, body: Bytes, version: ProtocolVersion) -> Result
                 return Err(malformed("reserved CONNACK flags set"));
             }
             let code = r.u8()?;
+            // A broker without MQTT 5 refuses a level-5 CONNECT with its own
+            // CONNACK: return code 1, no properties (3.1.1 section 3.1.2.2).
+            // That is 5.0's 0x84, unsupported protocol version.
+            if v5 && code == 1 && r.is_empty() {
+                return Ok(Packet::ConnAck(ConnAck {
+                    session_present: false,
+                    code: 0x84,
+                    properties: Properties::default(),
+                }));
+            }
             let properties = if v5 {
                 Properties::read(&mut r, Allowed::ConnAck)?
             } else {

@@ -517,6 +517,36 @@ fn a_v5_refusal_carries_its_reason_code_and_string() {
     }
 }
 
+/// A broker without MQTT 5 refuses a level-5 CONNECT with a 3.1.1 CONNACK:
+/// return code 1 and no properties (Aedes does). That is a refusal for
+/// "unsupported protocol version", as 5.0's 0x84 says it, not a malformed
+/// packet; a 3.1.1-shaped CONNACK that accepts stays malformed under 5.0.
+#[test]
+fn a_3_1_1_connack_refusing_the_protocol_version_is_a_refusal_under_5() {
+    let t0 = Instant::now();
+    let refused = |bytes: &[u8]| {
+        let mut s = Session::new(v5_config());
+        let mut b = FakeBroker::v5();
+        s.connect(params(ConnectProperties::default()), t0).unwrap();
+        b.receive(&mut s);
+        s.handle_bytes(bytes, t0).unwrap_err()
+    };
+    match refused(&[0x20, 0x02, 0x00, 0x01]) {
+        Error::ConnectionRefused {
+            code,
+            reason,
+            server_reference,
+        } => {
+            assert_eq!(code, ConnectReturnCode::Reason(0x84));
+            assert_eq!(code.v311_equivalent(), Some(1));
+            assert_eq!((reason, server_reference), (None, None));
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = refused(&[0x20, 0x02, 0x00, 0x00]);
+    assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
+}
+
 /// A challenge-response authenticator that records what it saw.
 #[derive(Default)]
 struct Recorder {
@@ -711,4 +741,29 @@ fn a_payload_marked_utf8_must_be_utf8() {
         t0,
     )
     .unwrap();
+}
+
+#[test]
+fn a_response_topic_must_be_a_topic_name() {
+    // MQTT 5 section 3.3.2.3.5: a response topic is a topic name, so no
+    // wildcards; the broker would end the connection for one.
+    let t0 = Instant::now();
+    let (mut s, mut b) = connected(
+        v5_config(),
+        ConnectProperties::default(),
+        Properties::default(),
+        t0,
+    );
+    for bad in ["replies/#", "replies/+/x", ""] {
+        let props = PublishProperties {
+            response_topic: Some(bad.into()),
+            ..PublishProperties::default()
+        };
+        let err = s
+            .publish_with("t", Bytes::new(), QoS::AtMostOnce, false, props, t0)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad:?}");
+        assert!(err.to_string().contains("response topic"), "{err}");
+    }
+    assert!(b.receive(&mut s).is_empty());
 }

@@ -480,11 +480,52 @@ fn ws_handshake(
     poller: &mut Poller,
     deadline: Instant,
 ) -> Result<WsConn> {
-    let url = target.url;
     let key = generate_key();
-    let request = upgrade_request(url, &key, target.headers)?;
+    let request = upgrade_request(target.url, &key, target.headers)?;
     write_all(&mut stream, &request, poller, deadline)?;
+    let leftover = read_upgrade_response(
+        |buf| read_some(&mut stream, buf, poller, deadline),
+        &key,
+        target.url,
+        target.headers,
+        target.server_date,
+    )?;
+    let mut ws = WsConn::new(stream, &leftover);
+    if !first.is_empty() {
+        ws.send_binary(first);
+        loop {
+            match ws.flush() {
+                Ok(()) => break,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if !poller.wait(Some(deadline))? {
+                        return Err(Error::Timeout(TimeoutPhase::WebSocketHandshake));
+                    }
+                }
+                Err(e) => return Err(classify_io("WebSocket handshake", e)),
+            }
+        }
+    }
+    Ok(ws)
+}
 
+/// Reads the answer to an upgrade request sent with `key` to `url` (with the
+/// extra `headers`) and checks it. `read` appends what has arrived to the
+/// buffer (at least one byte, 0 at end of stream; the socket's deadline is
+/// its business). Returns the bytes that arrived after the response head:
+/// the first frames of the server.
+///
+/// Sets `server_date` to the response's `Date` header (for a refusal too).
+///
+/// Reads no more than a head of [`MAX_RESPONSE_HEAD`] bytes (plus one last
+/// read) and, after a refusal, [`MAX_ERROR_BODY`] bytes of its body. A refusal
+/// loses the request's secrets before it becomes the error (see `refusal`).
+pub(crate) fn read_upgrade_response(
+    mut read: impl FnMut(&mut Vec<u8>) -> Result<usize>,
+    key: &str,
+    url: &WsUrl,
+    headers: &[(String, String)],
+    server_date: &std::cell::Cell<Option<String>>,
+) -> Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(1024);
     let head_len = loop {
         if let Some(end) = find_head_end(&buf) {
@@ -497,7 +538,7 @@ fn ws_handshake(
                 &[],
             ));
         }
-        if read_some(&mut stream, &mut buf, poller, deadline)? == 0 {
+        if read(&mut buf)? == 0 {
             return Err(Error::Closed(
                 "the server closed the connection during the WebSocket handshake".into(),
             ));
@@ -505,8 +546,8 @@ fn ws_handshake(
     };
     // Parsed from a copy: the body of a refusal is read into `buf` below.
     let head = buf[..head_len].to_vec();
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut response = httparse::Response::new(&mut headers);
+    let mut parsed_headers = [httparse::EMPTY_HEADER; 64];
+    let mut response = httparse::Response::new(&mut parsed_headers);
     match response.parse(&head) {
         Ok(httparse::Status::Complete(_)) => {}
         _ => {
@@ -525,7 +566,7 @@ fn ws_handshake(
             .find(|h| h.name.eq_ignore_ascii_case(name))
             .map(|h| String::from_utf8_lossy(h.value).trim().to_owned())
     };
-    target.server_date.set(header("Date"));
+    server_date.set(header("Date"));
     if status != 101 {
         // Keep the start of the body: cloud refusals (401/403) explain themselves there.
         let want = header("Content-Length")
@@ -533,13 +574,19 @@ fn ws_handshake(
             .unwrap_or(0)
             .min(MAX_ERROR_BODY);
         while buf.len() - head_len < want {
-            match read_some(&mut stream, &mut buf, poller, deadline) {
+            match read(&mut buf) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {}
             }
         }
         let body = &buf[head_len..buf.len().min(head_len + MAX_ERROR_BODY)];
-        return Err(refusal(target, status, response.reason.unwrap_or(""), body));
+        return Err(refusal(
+            url,
+            headers,
+            status,
+            response.reason.unwrap_or(""),
+            body,
+        ));
     }
     let has_token = |name: &str, token: &str| {
         header(name).is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
@@ -568,31 +615,22 @@ fn ws_handshake(
             ));
         }
         Some(p) if p != SUBPROTOCOL => {
+            // The server's text: without our secrets (it may echo the
+            // request), and short.
+            let shown: String = request_redactor(url, headers)
+                .redact(&p)
+                .chars()
+                .take(64)
+                .collect();
             return Err(handshake_failure(
                 Some(101),
-                &format!("the server selected a subprotocol other than \"mqtt\" ({p:?})"),
+                &format!("the server selected a subprotocol other than \"mqtt\" ({shown:?})"),
                 &[],
             ));
         }
         Some(_) => {}
     }
-    // Frames the server sent right after the head are already in `buf`.
-    let mut ws = WsConn::new(stream, &buf[head_len..]);
-    if !first.is_empty() {
-        ws.send_binary(first);
-        loop {
-            match ws.flush() {
-                Ok(()) => break,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if !poller.wait(Some(deadline))? {
-                        return Err(Error::Timeout(TimeoutPhase::WebSocketHandshake));
-                    }
-                }
-                Err(e) => return Err(classify_io("WebSocket handshake", e)),
-            }
-        }
-    }
-    Ok(ws)
+    Ok(buf.split_off(head_len))
 }
 
 /// A fresh `Sec-WebSocket-Key`: 16 random bytes in base64 (RFC 6455
@@ -654,13 +692,22 @@ fn handshake_failure(status: Option<u16>, reason: &str, body: &[u8]) -> Error {
     }
 }
 
+/// What takes the secrets of the upgrade request to `url` with the extra
+/// `headers` out of the server's text.
+fn request_redactor(url: &WsUrl, headers: &[(String, String)]) -> redact::Redactor {
+    redact::Redactor::new(&url.path_and_query, headers.iter().map(|(_, v)| v.as_str()))
+}
+
 /// A refusal: its status text and body may echo the request, so both lose
 /// the request's secrets (and any query value) before entering the error.
-fn refusal(target: &Target<'_>, status: u16, status_text: &str, body: &[u8]) -> Error {
-    let redactor = redact::Redactor::new(
-        &target.url.path_and_query,
-        target.headers.iter().map(|(_, v)| v.as_str()),
-    );
+fn refusal(
+    url: &WsUrl,
+    headers: &[(String, String)],
+    status: u16,
+    status_text: &str,
+    body: &[u8],
+) -> Error {
+    let redactor = request_redactor(url, headers);
     let reason = format!(
         "the server answered {status} {} instead of 101 Switching Protocols",
         redactor.redact(status_text)
@@ -764,5 +811,61 @@ mod tests {
         let (a, b) = (generate_key(), generate_key());
         assert_eq!(BASE64.decode(&a).unwrap().len(), 16);
         assert_ne!(a, b);
+    }
+
+    const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+    const SIG: &str = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+
+    /// Reads `answer` through [`read_upgrade_response`], in one piece.
+    fn upgrade(answer: &[u8], url: &WsUrl, headers: &[(String, String)]) -> Result<Vec<u8>> {
+        let mut rest = answer;
+        read_upgrade_response(
+            |buf| {
+                buf.extend_from_slice(rest);
+                Ok(std::mem::take(&mut rest).len())
+            },
+            KEY,
+            url,
+            headers,
+            &std::cell::Cell::new(None),
+        )
+    }
+
+    fn switching(protocol: &str) -> String {
+        format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: {protocol}\r\n\r\n"
+        )
+    }
+
+    #[test]
+    fn an_accepted_upgrade_keeps_the_frames_that_followed_the_head() {
+        let url = WsUrl::parse("ws://h/mqtt").unwrap();
+        let answer = [switching("mqtt").as_bytes(), &[0x82, 0x02, 0x20]].concat();
+        let leftover = upgrade(&answer, &url, &[]).unwrap();
+        assert_eq!(leftover, [0x82, 0x02, 0x20]);
+    }
+
+    /// Found by fuzzing: the subprotocol a server selected went into the
+    /// error as it was, whatever it echoed and however long.
+    #[test]
+    fn a_foreign_subprotocol_is_named_without_the_requests_secrets() {
+        let url = WsUrl::parse(&format!("wss://h/mqtt?X-Amz-Signature={SIG}")).unwrap();
+        let headers = [("x-token".to_owned(), "authorizer-token-123".to_owned())];
+        for protocol in [
+            format!("mqtt,{SIG}"),
+            "authorizer-token-123".to_owned(),
+            format!("v{}", "x".repeat(5000)),
+        ] {
+            let err = upgrade(switching(&protocol).as_bytes(), &url, &headers)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("other than \"mqtt\""), "{err}");
+            assert!(
+                !err.contains(SIG) && !err.contains("authorizer-token-123"),
+                "{err}"
+            );
+            assert!(err.len() < 300, "{} bytes: {err}", err.len());
+        }
     }
 }

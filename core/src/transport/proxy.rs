@@ -230,6 +230,16 @@ impl ProxyConfig {
         if host.is_empty() {
             return Err(Error::invalid("the proxy URL has no host"));
         }
+        // A host name or an address, nothing that would reach the resolver
+        // and the logs as something else.
+        if host
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '[' || c == ']')
+        {
+            return Err(Error::invalid(
+                "the proxy URL's host has spaces, control characters or stray brackets",
+            ));
+        }
         let mut config = Self::new(kind, host.to_owned(), port.unwrap_or(default_port));
         if let Some(userinfo) = userinfo {
             let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
@@ -430,17 +440,7 @@ pub(crate) fn connect_via(
         return Err(Error::invalid("the proxy port must be from 1 to 65535"));
     }
     // Build the requests first: invalid input fails before any I/O.
-    let plan = match proxy.kind {
-        ProxyKind::Http => Plan::Http(http_connect_request(host, port, proxy.auth.as_ref())?),
-        ProxyKind::Socks5 => Plan::Socks5 {
-            auth: proxy
-                .auth
-                .as_ref()
-                .map(|(u, p)| socks5_auth_request(u, p))
-                .transpose()?,
-            connect: socks5_connect_request(host, port)?,
-        },
-    };
+    let plan = Plan::new(proxy, host, port)?;
     let deadline = match proxy.timeout {
         Some(t) => deadline.min(crate::deadline::from_now(t)),
         None => deadline,
@@ -453,12 +453,7 @@ pub(crate) fn connect_via(
             poller: &mut *poller,
             deadline,
         };
-        match &plan {
-            Plan::Http(request) => http_tunnel(&mut io, request, host, port, proxy.auth.is_some()),
-            Plan::Socks5 { auth, connect } => {
-                socks5_tunnel(&mut io, auth.as_deref(), connect, host, port)
-            }
-        }
+        plan.run(&mut io, host, port)
     };
     match result {
         Ok(()) => {
@@ -477,12 +472,51 @@ pub(crate) fn connect_via(
     }
 }
 
-enum Plan {
-    Http(Vec<u8>),
+/// The requests of one tunnel negotiation.
+pub(crate) enum Plan {
+    Http {
+        request: Vec<u8>,
+        with_credentials: bool,
+    },
     Socks5 {
         auth: Option<Vec<u8>>,
         connect: Vec<u8>,
     },
+}
+
+impl Plan {
+    /// The requests that ask `proxy` for a tunnel to `host:port`; invalid
+    /// input (a host or credentials the protocol cannot carry) fails here.
+    pub(crate) fn new(proxy: &ProxyConfig, host: &str, port: u16) -> Result<Self> {
+        Ok(match proxy.kind {
+            ProxyKind::Http => Plan::Http {
+                request: http_connect_request(host, port, proxy.auth.as_ref())?,
+                with_credentials: proxy.auth.is_some(),
+            },
+            ProxyKind::Socks5 => Plan::Socks5 {
+                auth: proxy
+                    .auth
+                    .as_ref()
+                    .map(|(u, p)| socks5_auth_request(u, p))
+                    .transpose()?,
+                connect: socks5_connect_request(host, port)?,
+            },
+        })
+    }
+
+    /// Negotiates the tunnel to `host:port` (the same as for [`Plan::new`])
+    /// over `io`, leaving `io` exactly after the proxy's last reply.
+    pub(crate) fn run(&self, io: &mut impl TunnelIo, host: &str, port: u16) -> Result<()> {
+        match self {
+            Plan::Http {
+                request,
+                with_credentials,
+            } => http_tunnel(io, request, host, port, *with_credentials),
+            Plan::Socks5 { auth, connect } => {
+                socks5_tunnel(io, auth.as_deref(), connect, host, port)
+            }
+        }
+    }
 }
 
 /// Errors while reaching the proxy are reported as such.
@@ -516,7 +550,21 @@ impl Tunnel<'_> {
         }
         Ok(())
     }
+}
 
+/// The socket operations that a tunnel negotiation uses: [`Tunnel`] on the
+/// proxy socket, or an in-memory stand-in (the `fuzzing` feature).
+pub(crate) trait TunnelIo {
+    /// Writes all of `buf`.
+    fn write_all(&mut self, buf: &[u8]) -> Result<()>;
+    /// Reads exactly `buf.len()` bytes: never more.
+    fn read_exact(&mut self, buf: &mut [u8]) -> Result<()>;
+    /// Looks at what has arrived without consuming it; waits for at least
+    /// one byte.
+    fn peek(&mut self, buf: &mut [u8]) -> Result<usize>;
+}
+
+impl TunnelIo for Tunnel<'_> {
     fn write_all(&mut self, mut buf: &[u8]) -> Result<()> {
         while !buf.is_empty() {
             match self.tcp.write(buf) {
@@ -530,7 +578,6 @@ impl Tunnel<'_> {
         Ok(())
     }
 
-    /// Reads exactly `buf.len()` bytes: never more.
     fn read_exact(&mut self, mut buf: &mut [u8]) -> Result<()> {
         while !buf.is_empty() {
             match self.tcp.read(buf) {
@@ -544,8 +591,6 @@ impl Tunnel<'_> {
         Ok(())
     }
 
-    /// Looks at what has arrived without consuming it; waits for at least
-    /// one byte.
     fn peek(&mut self, buf: &mut [u8]) -> Result<usize> {
         loop {
             if Instant::now() >= self.deadline {
@@ -562,7 +607,7 @@ impl Tunnel<'_> {
     }
 }
 
-fn proxy_closed() -> Error {
+pub(crate) fn proxy_closed() -> Error {
     Error::Proxy {
         reason: "the proxy closed the connection before the tunnel was open".into(),
         status: None,
@@ -623,7 +668,7 @@ fn http_connect_request(host: &str, port: u16, auth: Option<&(String, String)>) 
 }
 
 fn http_tunnel(
-    io: &mut Tunnel<'_>,
+    io: &mut impl TunnelIo,
     request: &[u8],
     host: &str,
     port: u16,
@@ -631,8 +676,7 @@ fn http_tunnel(
 ) -> Result<()> {
     io.write_all(request)?;
     let head = read_http_head(io)?;
-    let reply = parse_http_reply(&head)?;
-    // The reply's status text goes into the error: it loses our request's
+    // The reply's status line goes into the error: it loses our request's
     // header values (the Basic credentials) first.
     let request_text = String::from_utf8_lossy(request);
     let redactor = Redactor::new(
@@ -642,12 +686,13 @@ fn http_tunnel(
             .skip(1)
             .filter_map(|line| line.split_once(':').map(|(_, v)| v)),
     );
+    let reply = parse_http_reply(&head, &redactor)?;
     check_http_reply(&reply, &authority(host, port), with_credentials, &redactor)
 }
 
 /// Reads the reply head up to and including the blank line, and not one
 /// byte more: what follows belongs to TLS or the WebSocket upgrade.
-fn read_http_head(io: &mut Tunnel<'_>) -> Result<Vec<u8>> {
+fn read_http_head(io: &mut impl TunnelIo) -> Result<Vec<u8>> {
     let mut head = Vec::with_capacity(256);
     let mut buf = [0u8; 1024];
     loop {
@@ -697,14 +742,24 @@ impl HttpReply {
     }
 }
 
-fn parse_http_reply(head: &[u8]) -> Result<HttpReply> {
+/// Parses a reply head. A malformed status line is shown in the error,
+/// cut short after `redactor` took our secrets out of it (in that order, so
+/// that no part of a secret is left).
+fn parse_http_reply(head: &[u8], redactor: &Redactor) -> Result<HttpReply> {
     let text = String::from_utf8_lossy(head);
     let mut lines = text.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
+    let excerpt = |max: usize| {
+        redactor
+            .redact(status_line)
+            .chars()
+            .take(max)
+            .collect::<String>()
+    };
     let Some(rest) = status_line.strip_prefix("HTTP/") else {
         return Err(proxy_error(format!(
             "the proxy's reply is not HTTP (it starts with {:?}); is it really an HTTP proxy?",
-            status_line.chars().take(16).collect::<String>()
+            excerpt(16)
         )));
     };
     let mut parts = rest.splitn(3, ' ');
@@ -717,7 +772,7 @@ fn parse_http_reply(head: &[u8]) -> Result<HttpReply> {
         .ok_or_else(|| {
             proxy_error(format!(
                 "the proxy's status line is malformed: {:?}",
-                status_line.chars().take(64).collect::<String>()
+                excerpt(64)
             ))
         })?;
     let reason = parts.next().unwrap_or_default().trim().to_owned();
@@ -774,7 +829,8 @@ fn check_http_reply(
             };
             if !scheme.is_empty() && !scheme.eq_ignore_ascii_case("basic") {
                 reason.push_str(&format!(
-                    ": it asks for {scheme}, which is not supported (only Basic is)"
+                    ": it asks for {}, which is not supported (only Basic is)",
+                    redactor.redact(scheme)
                 ));
             } else if with_credentials {
                 reason.push_str(": it rejected the user name or password");
@@ -847,7 +903,7 @@ fn socks5_connect_request(host: &str, port: u16) -> Result<Vec<u8>> {
 }
 
 fn socks5_tunnel(
-    io: &mut Tunnel<'_>,
+    io: &mut impl TunnelIo,
     auth: Option<&[u8]>,
     connect: &[u8],
     host: &str,
@@ -1030,6 +1086,10 @@ mod tests {
             ("http://h:x", "port"),
             ("http://:80", "no host"),
             ("http://h/path", "path"),
+            // Found by fuzzing: these parsed, as hosts "\0::1]" and "a b".
+            ("socks5h://\0::1]", "host"),
+            ("http://a b:1", "host"),
+            ("http://[[::1]]:1", "host"),
         ] {
             let e = ProxyConfig::parse(bad).unwrap_err();
             assert!(e.to_string().contains(needle), "{bad}: {e}");
@@ -1132,6 +1192,7 @@ mod tests {
     fn http_replies_parse_and_map_to_errors() {
         let ok = parse_http_reply(
             b"HTTP/1.0 200 Connection established\r\nProxy-agent: tinyproxy/1.11.1\r\n\r\n",
+            &Redactor::default(),
         )
         .unwrap();
         assert_eq!(ok.status, 200);
@@ -1140,7 +1201,7 @@ mod tests {
         assert!(check_http_reply(&ok, "h:1", false, &Redactor::default()).is_ok());
         assert!(
             check_http_reply(
-                &parse_http_reply(b"HTTP/1.1 204\r\n\r\n").unwrap(),
+                &parse_http_reply(b"HTTP/1.1 204\r\n\r\n", &Redactor::default()).unwrap(),
                 "h:1",
                 false,
                 &Redactor::default()
@@ -1149,8 +1210,7 @@ mod tests {
         );
 
         let auth = parse_http_reply(
-            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"x\"\r\n\r\n",
-        )
+            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"x\"\r\n\r\n", &Redactor::default())
         .unwrap();
         match check_http_reply(&auth, "h:1", true, &Redactor::default()).unwrap_err() {
             Error::Proxy { reason, status } => {
@@ -1162,13 +1222,17 @@ mod tests {
         }
         let e = check_http_reply(&auth, "h:1", false, &Redactor::default()).unwrap_err();
         assert!(e.to_string().contains("set credentials"), "{e}");
-        let ntlm =
-            parse_http_reply(b"HTTP/1.1 407 Nope\r\nProxy-Authenticate: NTLM\r\n\r\n").unwrap();
+        let ntlm = parse_http_reply(
+            b"HTTP/1.1 407 Nope\r\nProxy-Authenticate: NTLM\r\n\r\n",
+            &Redactor::default(),
+        )
+        .unwrap();
         let e = check_http_reply(&ntlm, "h:1", true, &Redactor::default()).unwrap_err();
         assert!(e.to_string().contains("NTLM"), "{e}");
         // tinyproxy 1.11's answer to a wrong password.
         let quirk = parse_http_reply(
             b"HTTP/1.0 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"Tinyproxy\"\r\n\r\n",
+            &Redactor::default(),
         )
         .unwrap();
         match check_http_reply(&quirk, "h:1", true, &Redactor::default()).unwrap_err() {
@@ -1180,7 +1244,8 @@ mod tests {
             other => panic!("{other:?}"),
         }
 
-        let forbidden = parse_http_reply(b"HTTP/1.1 403 Forbidden\r\n\r\n").unwrap();
+        let forbidden =
+            parse_http_reply(b"HTTP/1.1 403 Forbidden\r\n\r\n", &Redactor::default()).unwrap();
         match check_http_reply(&forbidden, "broker:443", false, &Redactor::default()).unwrap_err() {
             Error::Proxy { reason, status } => {
                 assert_eq!(status, Some(403));
@@ -1194,7 +1259,7 @@ mod tests {
             b"HTTP/1.1\r\n\r\n",
             b"\x05\x00",
         ] {
-            let e = parse_http_reply(bad).unwrap_err();
+            let e = parse_http_reply(bad, &Redactor::default()).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::Proxy, "{e}");
         }
     }
@@ -1303,6 +1368,34 @@ mod tests {
         };
         io.read_exact(&mut out).unwrap();
         out
+    }
+
+    /// Found by fuzzing: a malformed status line went into the error cut
+    /// to 64 characters but not redacted, so a proxy echoing the request
+    /// there showed the Basic credentials, whole or in part. The scheme of
+    /// a 407's challenge went in unredacted too.
+    #[test]
+    fn a_malformed_reply_echoing_the_credentials_never_shows_them() {
+        let auth = ("alice".to_owned(), "hunter2-proxy-secret".to_owned());
+        let token = base64::engine::general_purpose::STANDARD.encode("alice:hunter2-proxy-secret");
+        let request = http_connect_request("broker", 443, Some(&auth)).unwrap();
+        for reply in [
+            format!("HTTP/1x Proxy-Authorization: Basic {token}\r\n\r\n"),
+            format!("HTTP/1.1 2x0 {}{token}\r\n\r\n", "-".repeat(40)),
+            format!("x{token}\r\n\r\n"),
+            format!("HTTP/1.1 407 Auth\r\nProxy-Authenticate: {token}\r\n\r\n"),
+        ] {
+            let (port, server) = fake_proxy(vec![request.clone()], vec![reply.into_bytes()], b"");
+            let (mut poller, _wakeup, _registry) = Poller::new().unwrap();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let proxy = ProxyConfig::http("127.0.0.1", port).credentials(&auth.0, &auth.1);
+            let err = connect_via(&proxy, "broker", 443, &mut poller, deadline)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("proxy"), "{err}");
+            assert!(!err.contains(&token[..10]), "{err} shows the credentials");
+            server.join().unwrap();
+        }
     }
 
     #[test]

@@ -149,6 +149,14 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>)> {
             None => (authority, None),
         }
     };
+    // Only an IPv6 address has colons, and then it is in brackets: anything
+    // else would be written to the Host header in a form that reads back
+    // differently.
+    if host.contains(['[', ']']) || (!authority.starts_with('[') && host.contains(':')) {
+        return Err(Error::invalid(
+            "URL host has ':', '[' or ']' outside an IPv6 address in brackets (ws://[::1]:9001/)",
+        ));
+    }
     let port = match port {
         None => None,
         Some(p) => Some(p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
@@ -219,6 +227,12 @@ mod tests {
             ("ws://h\tx:80/", "host contains"),
             ("ws://[::1\r\n]/", "host contains"),
             ("ws://h\"x/", "host contains"),
+            // Found by fuzzing: these parsed, and the Host header sent for
+            // the first was "[\u{fffd}::1]]:8443".
+            ("ws://\u{fffd}::1]:8443/mqtt", "brackets"),
+            ("ws://a]:b:81/", "brackets"),
+            ("ws://::1:9001/", "brackets"),
+            ("ws://[a[b]/", "brackets"),
         ] {
             let e = WsUrl::parse(url).unwrap_err();
             assert!(e.to_string().contains(needle), "{url}: {e}");

@@ -24,9 +24,10 @@ use sha2::{Digest, Sha256};
 use super::Stream;
 use crate::error::{Error, Result};
 
-/// Size of the receive buffer. Frames larger than this are handed on in
-/// pieces, so it bounds nothing but the bytes taken per read.
-const READ_BUF: usize = 16 * 1024;
+/// Size of the receive buffer (or of the bytes that came with the upgrade
+/// response, if more). Frames larger than this are handed on in pieces, so
+/// it bounds nothing but the bytes taken per read.
+pub(crate) const READ_BUF: usize = 16 * 1024;
 
 /// Output kept between steps; a larger buffer (after a large message) is
 /// released once it has been written.
@@ -38,6 +39,31 @@ const OP_BINARY: u8 = 0x2;
 const OP_CLOSE: u8 = 0x8;
 const OP_PING: u8 = 0x9;
 const OP_PONG: u8 = 0xA;
+
+/// The byte stream under a [`WsConn`]: the connection's [`Stream`], or
+/// memory in the fuzz targets (`crate::fuzzing`).
+pub(crate) trait WsStream: Read + Write {
+    /// Whether a read may find something without the poller having
+    /// reported the socket readable first (see [`Tcp`](super::Tcp)).
+    fn may_have_data(&self) -> bool;
+
+    /// Plaintext that TLS decrypted while the socket reported that it had
+    /// no more: read into `buf`; 0 when there is none (always, over TCP).
+    fn read_decrypted(&mut self, buf: &mut [u8]) -> usize;
+}
+
+impl WsStream for Stream {
+    fn may_have_data(&self) -> bool {
+        Stream::may_have_data(self)
+    }
+
+    fn read_decrypted(&mut self, buf: &mut [u8]) -> usize {
+        match self {
+            Stream::Tls(tls) => tls.conn.reader().read(buf).unwrap_or(0),
+            Stream::Plain(_) => 0,
+        }
+    }
+}
 
 /// What [`WsConn::read`] found.
 #[derive(Debug, PartialEq, Eq)]
@@ -62,8 +88,8 @@ struct InFrame {
 
 /// One WebSocket connection over TCP or TLS, after the upgrade.
 #[derive(Debug)]
-pub(crate) struct WsConn {
-    stream: Stream,
+pub(crate) struct WsConn<S = Stream> {
+    stream: S,
     /// Received bytes: `rbuf[rpos..rend]` is not yet parsed.
     rbuf: Vec<u8>,
     rpos: usize,
@@ -82,10 +108,10 @@ pub(crate) struct WsConn {
     masks: MaskSource,
 }
 
-impl WsConn {
+impl<S: WsStream> WsConn<S> {
     /// A connection whose upgrade is done; `leftover` is what the server
     /// sent right after its 101 response.
-    pub(crate) fn new(stream: Stream, leftover: &[u8]) -> Self {
+    pub(crate) fn new(stream: S, leftover: &[u8]) -> Self {
         let mut rbuf = vec![0; READ_BUF.max(leftover.len())];
         rbuf[..leftover.len()].copy_from_slice(leftover);
         Self {
@@ -104,7 +130,7 @@ impl WsConn {
     }
 
     /// The underlying stream (to deregister its socket).
-    pub(crate) fn stream_mut(&mut self) -> &mut Stream {
+    pub(crate) fn stream_mut(&mut self) -> &mut S {
         &mut self.stream
     }
 
@@ -307,16 +333,9 @@ impl WsConn {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     // rustls may have decrypted records while reporting that
                     // the socket had no more.
-                    if let Stream::Tls(tls) = &mut self.stream {
-                        match tls.conn.reader().read(&mut self.rbuf[self.rend..]) {
-                            Ok(n) if n > 0 => {
-                                self.rend += n;
-                                return Ok(true);
-                            }
-                            _ => {}
-                        }
-                    }
-                    return Ok(false);
+                    let n = self.stream.read_decrypted(&mut self.rbuf[self.rend..]);
+                    self.rend += n;
+                    return Ok(n > 0);
                 }
                 Err(e) => return Err(super::classify_io("exchanging data", e)),
             }

@@ -1,41 +1,65 @@
-//! The one copy of the logic behind the `session_input` fuzz target
-//! (`core/fuzz/fuzz_targets/session_input.rs` includes this file by path) and
-//! the corpus replay test (`core/tests/fuzz_corpus.rs`).
+//! The one copy of the logic behind every fuzz target: each
+//! `core/fuzz/fuzz_targets/<name>.rs` includes this module by path and runs
+//! [`run_target`]`("<name>", data)`, and the replay test
+//! (`core/tests/fuzz_corpus.rs`, part of `cargo test`) runs the seed corpus
+//! `core/fuzz/corpus/<name>/` of every entry of [`TARGETS`] through the
+//! same functions, without nightly.
 //!
-//! It drives the PUBLIC sans-IO API only: a [`Session`] is connected, then the
-//! input is fed to [`Session::handle_bytes`] as if it came from the broker, in
-//! chunks whose sizes, and the commands, timer calls and clock jumps between
-//! them, come from a small generator seeded by the input's first bytes. The
-//! first byte also picks the configuration. Nothing may panic, and the
-//! documented rules must hold:
-//!
-//! * every item of [`Session::poll_transmit`] is one non-empty MQTT packet
-//!   with a valid packet type;
-//! * after [`Session::handle_bytes`] or [`Session::handle_timeout`] returns an
-//!   error, the session is not connected;
-//! * the number of outgoing messages in flight never exceeds the window plus
-//!   what the offline queue may hold.
-//!
-//! Input layout: byte 0 picks the configuration, the rest is the server's
-//! byte stream (so seed files are a configuration byte followed by real
-//! packets), and bytes 0..8 seed the generator.
+//! A target returns normally for every input, valid or not; it panics only
+//! when the code under test panics or breaks one of the properties the
+//! target's module lists. Targets that reach private parsers go through
+//! `mqttws::fuzzing` (the crate's `fuzzing` feature).
 
-use std::time::{Duration, Instant};
+pub mod no_proxy;
+pub mod proxy_reply;
+pub mod session_input;
+pub mod store_replay;
+pub mod upgrade_response;
+pub mod urls;
+pub mod ws_frames;
 
-use mqttws::{Bytes, ConnectParams, OfflineQueue, QoS, QueueFull, Session, SessionConfig, Will};
+/// A target's name (the fuzz binary, and the directory of its seed corpus)
+/// and its function.
+pub type Target = (&'static str, fn(&[u8]));
 
-/// xorshift64*: deterministic, no dependencies.
-struct Gen(u64);
+/// Every target. `core/fuzz/Cargo.toml` has one `[[bin]]` per entry; the
+/// replay test checks that the two lists agree.
+pub const TARGETS: &[Target] = &[
+    ("session_input", session_input::run),
+    ("ws_frames", ws_frames::run),
+    ("upgrade_response", upgrade_response::run),
+    ("http_connect_reply", proxy_reply::run_http),
+    ("socks5_reply", proxy_reply::run_socks5),
+    ("ws_url", urls::run_ws_url),
+    ("proxy_url", urls::run_proxy_url),
+    ("no_proxy", no_proxy::run),
+    ("store_replay", store_replay::run),
+];
+
+/// Runs `data` through the target called `name`.
+pub fn run_target(name: &str, data: &[u8]) {
+    match TARGETS.iter().find(|(n, _)| *n == name) {
+        Some((_, run)) => run(data),
+        None => panic!("no fuzz target {name:?} in fuzz_driver::TARGETS"),
+    }
+}
+
+/// xorshift64*, seeded from the input: decisions (chunk sizes, clock jumps,
+/// commands) that depend on the input deterministically, without spending
+/// input bytes on them. No dependencies.
+pub struct Gen(u64);
 
 impl Gen {
-    fn new(data: &[u8]) -> Self {
+    /// A generator seeded by the first 8 bytes of `data`.
+    pub fn new(data: &[u8]) -> Self {
         let seed = data.iter().take(8).fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
         });
         Gen(seed | 1)
     }
 
-    fn next(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -43,157 +67,54 @@ impl Gen {
     }
 
     /// Uniform-ish in `0..n` (`n` > 0).
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 
-    fn qos(&mut self) -> QoS {
-        match self.below(3) {
-            0 => QoS::AtMostOnce,
-            1 => QoS::AtLeastOnce,
-            _ => QoS::ExactlyOnce,
-        }
-    }
-}
-
-const TOPICS: [&str; 3] = ["a", "a/b", "sensors/17/temp"];
-const FILTERS: [&str; 4] = ["a", "a/#", "+/b", "#"];
-
-/// Runs one input. Panics only if the session breaks a rule (or panics itself).
-pub fn run(data: &[u8]) {
-    let Some((&ctl, stream)) = data.split_first() else {
-        return;
-    };
-    let mut g = Gen::new(data);
-    let mut config = SessionConfig::default();
-    if ctl & 0x01 != 0 {
-        // Small limits, to reach the oversize paths with short inputs.
-        config.max_incoming_packet_size = 8 + usize::from(ctl >> 2);
-    }
-    config.inflight_window = 1 + u16::from(ctl >> 5);
-    if ctl & 0x02 != 0 {
-        config.ping_timeout = Some(Duration::from_millis(1 + u64::from(ctl)));
-    }
-    if ctl & 0x04 != 0 {
-        config.offline_queue = Some(OfflineQueue {
-            max_messages: 1 + usize::from(ctl >> 4),
-            max_bytes: 64,
-            when_full: if ctl & 0x08 != 0 {
-                QueueFull::DropOldest
-            } else {
-                QueueFull::Error
-            },
-        });
-    }
-    let queue_room = config.offline_queue.map_or(0, |q| q.max_messages);
-    let window = usize::from(config.inflight_window);
-    let params = ConnectParams {
-        client_id: "fuzz".into(),
-        username: (ctl & 0x10 != 0).then(|| "user".into()),
-        password: (ctl & 0x10 != 0).then(|| "pass".into()),
-        keepalive: u16::from(ctl & 0x03) * 5,
-        clean_session: ctl & 0x40 == 0,
-        will: (ctl & 0x80 != 0)
-            .then(|| Will::new("will", Bytes::from_static(b"gone"), QoS::AtLeastOnce, false)),
-        properties: Default::default(),
-    };
-
-    let mut session = Session::new(config);
-    let mut now = Instant::now();
-    session
-        .connect(params.clone(), now)
-        .expect("valid connect parameters");
-    drain(&mut session);
-
-    let mut rest = stream;
-    while !rest.is_empty() {
-        let max = match g.below(4) {
+    /// A piece size for data arriving from a network: often one byte or a
+    /// few, sometimes up to `max`.
+    pub fn piece(&mut self, max: usize) -> usize {
+        let limit = match self.below(4) {
             0 => 1,
             1 => 7,
             2 => 64,
-            _ => rest.len() as u64,
+            _ => max as u64,
         };
-        let n = (1 + g.below(max) as usize).min(rest.len());
-        let (chunk, tail) = rest.split_at(n);
-        rest = tail;
-
-        if session.handle_bytes(chunk, now).is_err() {
-            assert!(!session.is_connected(), "connected after a protocol error");
-        }
-        drain(&mut session);
-
-        // The clock moves: not at all, a little, or past any keepalive.
-        now += Duration::from_millis(match g.below(4) {
-            0 => 0,
-            1 => g.below(50),
-            2 => g.below(5_000),
-            _ => g.below(400_000),
-        });
-        if session.handle_timeout(now).is_err() {
-            assert!(!session.is_connected(), "connected after a timeout error");
-        }
-        drain(&mut session);
-
-        command(&mut session, &mut g, &params, now);
-        drain(&mut session);
-        assert!(
-            session.inflight() <= window + queue_room + 1,
-            "{} in flight with a window of {window} and a queue of {queue_room}",
-            session.inflight()
-        );
+        1 + self.below(limit.clamp(1, max.max(1) as u64)) as usize
     }
-    // Whatever state it is in, the session can always be dropped or reset.
-    session.connection_lost();
-    drain(&mut session);
-}
 
-/// One application command, chosen by the generator (often none).
-fn command(session: &mut Session, g: &mut Gen, params: &ConnectParams, now: Instant) {
-    match g.below(12) {
-        0..=2 => {
-            let topic = TOPICS[g.below(3) as usize];
-            let payload = Bytes::from(vec![0x5a; g.below(40) as usize]);
-            let qos = g.qos();
-            // Refusals (window full, queue full, not connected) are fine.
-            let _ = session.publish(topic, payload, qos, g.below(2) == 0, now);
+    /// `data` cut into pieces of sizes from [`Gen::piece`], none empty.
+    pub fn split<'a>(&mut self, mut data: &'a [u8], max: usize) -> Vec<&'a [u8]> {
+        let mut pieces = Vec::new();
+        while !data.is_empty() {
+            let (piece, rest) = data.split_at(self.piece(max).min(data.len()));
+            pieces.push(piece);
+            data = rest;
         }
-        3 => {
-            let f = FILTERS[g.below(4) as usize];
-            let _ = session.subscribe(&[(f, g.qos())], now);
-        }
-        4 => {
-            let _ = session.unsubscribe(&[FILTERS[g.below(4) as usize]], now);
-        }
-        5 => {
-            session.connection_lost();
-            session
-                .connect(params.clone(), now)
-                .expect("valid connect parameters");
-        }
-        6 if !session.is_connected() => {
-            session.connection_lost();
-            session
-                .connect(params.clone(), now)
-                .expect("valid connect parameters");
-        }
-        7 if g.below(8) == 0 => {
-            let _ = session.disconnect(now);
-        }
-        _ => {}
+        pieces
     }
 }
 
-/// Takes every output, checking each transmitted packet's first byte.
-fn drain(session: &mut Session) {
-    while let Some(packet) = session.poll_transmit() {
-        assert!(!packet.is_empty(), "empty packet transmitted");
-        let kind = packet[0] >> 4;
-        assert!(
-            (1..=14).contains(&kind),
-            "transmitted packet type {kind} ({:#04x})",
-            packet[0]
-        );
+/// Characters a secret is checked for by [`assert_no_secret`]: those of
+/// signatures, tokens and percent-encoded values. Redaction puts
+/// `<redacted>` and `: ` into the text, which could complete a secret made
+/// of other characters; such a secret would be a contrived one.
+pub fn is_secret_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "%-_.~+/=".contains(c)
+}
+
+/// Panics if `text` shows one of `secrets` (those of at least 6 characters,
+/// all [`is_secret_char`]) outside the `<redacted>` markers.
+pub fn assert_no_secret<'a>(what: &str, text: &str, secrets: impl IntoIterator<Item = &'a str>) {
+    for secret in secrets {
+        if secret.len() < 6 || !secret.chars().all(is_secret_char) {
+            continue;
+        }
+        for piece in text.split("<redacted>") {
+            assert!(
+                !piece.contains(secret),
+                "{what} shows the secret {secret:?}: {text:?}"
+            );
+        }
     }
-    while session.poll_event().is_some() {}
-    let _ = session.poll_timeout();
 }

@@ -29,9 +29,9 @@ use mqttws_core::auth::{CredentialProvider, Credentials, Scheme};
 use crate::error::{Failure, mqttws_error, mqttws_result};
 use crate::ffi::{
     Castable, OwnershipArc, OwnershipBox, cstr, free_arc, free_box, obj, obj_box, obj_mut, out,
-    run, run_reporting, to_arc_const_ptr, to_boxed_mut_ptr,
+    read, run, run_reporting, to_arc_const_ptr, to_boxed_mut_ptr,
 };
-use crate::slice::{copy_text, mqttws_str, nul_terminated};
+use crate::slice::{TextPair, copy_text, mqttws_str, nul_terminated, opt_view, pair_at, text_pair};
 
 // Textual macro scope: defined before the platform modules that use it.
 /// The body of a platform builder's setter: `set!(builder, |d| new value)`,
@@ -324,11 +324,8 @@ pub(crate) struct CredentialsOut {
     username: Option<Box<[u8]>>,
     password: Option<Box<[u8]>>,
     url: Option<Box<[u8]>>,
-    headers: Vec<Header>,
+    headers: Vec<TextPair>,
 }
-
-/// A header name and value, each NUL-terminated.
-type Header = (Box<[u8]>, Box<[u8]>);
 
 impl From<Credentials> for CredentialsOut {
     fn from(c: Credentials) -> Self {
@@ -338,7 +335,7 @@ impl From<Credentials> for CredentialsOut {
             username: c.username.as_deref().map(t),
             password: c.password.as_deref().map(t),
             url: c.url.as_deref().map(t),
-            headers: c.headers.iter().map(|(k, v)| (t(k), t(v))).collect(),
+            headers: c.headers.iter().map(text_pair).collect(),
         }
     }
 }
@@ -346,10 +343,6 @@ impl From<Credentials> for CredentialsOut {
 impl Castable for mqttws_credentials {
     type Ownership = OwnershipBox;
     type RustType = CredentialsOut;
-}
-
-fn view(field: Option<&[u8]>) -> mqttws_str {
-    field.map_or(mqttws_str::NONE, mqttws_str::of_nul_terminated)
 }
 
 /// The MQTT client id. Borrowed (valid until `mqttws_credentials_free`),
@@ -361,7 +354,7 @@ pub unsafe extern "C" fn mqttws_credentials_client_id(
 ) -> mqttws_str {
     ffi_panic_boundary! {
         // SAFETY: NULL or live credentials (header contract).
-        unsafe { obj(credentials, "credentials") }.map_or(mqttws_str::NONE, |c| view(Some(&c.client_id)))
+        unsafe { read(credentials, mqttws_str::NONE, |c| mqttws_str::of_nul_terminated(&c.client_id)) }
     }
 }
 
@@ -374,7 +367,7 @@ pub unsafe extern "C" fn mqttws_credentials_username(
 ) -> mqttws_str {
     ffi_panic_boundary! {
         // SAFETY: NULL or live credentials (header contract).
-        unsafe { obj(credentials, "credentials") }.map_or(mqttws_str::NONE, |c| view(c.username.as_deref()))
+        unsafe { read(credentials, mqttws_str::NONE, |c| opt_view(c.username.as_deref())) }
     }
 }
 
@@ -387,7 +380,7 @@ pub unsafe extern "C" fn mqttws_credentials_password(
 ) -> mqttws_str {
     ffi_panic_boundary! {
         // SAFETY: NULL or live credentials (header contract).
-        unsafe { obj(credentials, "credentials") }.map_or(mqttws_str::NONE, |c| view(c.password.as_deref()))
+        unsafe { read(credentials, mqttws_str::NONE, |c| opt_view(c.password.as_deref())) }
     }
 }
 
@@ -401,7 +394,7 @@ pub unsafe extern "C" fn mqttws_credentials_url(
 ) -> mqttws_str {
     ffi_panic_boundary! {
         // SAFETY: NULL or live credentials (header contract).
-        unsafe { obj(credentials, "credentials") }.map_or(mqttws_str::NONE, |c| view(c.url.as_deref()))
+        unsafe { read(credentials, mqttws_str::NONE, |c| opt_view(c.url.as_deref())) }
     }
 }
 
@@ -413,7 +406,7 @@ pub unsafe extern "C" fn mqttws_credentials_header_count(
 ) -> usize {
     ffi_panic_boundary! {
         // SAFETY: NULL or live credentials (header contract).
-        unsafe { obj(credentials, "credentials") }.map_or(0, |c| c.headers.len())
+        unsafe { read(credentials, 0, |c| c.headers.len()) }
     }
 }
 
@@ -432,13 +425,7 @@ pub unsafe extern "C" fn mqttws_credentials_header(
     ffi_panic_boundary! {
         run(|| {
             // SAFETY: NULL or live credentials, NULL or writable outputs (header contract).
-            let (c, name_out, value_out) = unsafe {
-                (obj(credentials, "credentials")?, out(name_out, "name_out")?, out(value_out, "value_out")?)
-            };
-            let (k, v) = c.headers.get(index).ok_or_else(|| Failure::invalid("index", "is out of range"))?;
-            name_out.write(mqttws_str::of_nul_terminated(k));
-            value_out.write(mqttws_str::of_nul_terminated(v));
-            Ok(())
+            unsafe { pair_at(&obj(credentials, "credentials")?.headers, index, name_out, value_out) }
         })
     }
 }

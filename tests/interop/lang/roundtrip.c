@@ -55,7 +55,7 @@ int main(void) {
     char sub_id[32], pub_id[32];
     mqttws_client *sub, *pub;
     mqttws_event *ev = NULL;
-    const mqttws_message *m;
+    const mqttws_message *m = NULL;
     mqttws_result rc;
     uint8_t granted = 0;
     int tries;
@@ -73,7 +73,7 @@ int main(void) {
     if ((rc = mqttws_client_publish_and_wait(pub, topic, strlen(topic), (const uint8_t *)payload,
                                              strlen(payload), 1, false)) != MQTTWS_OK)
         fail(pub, "publish", rc);
-    /* Skip other events; 10 polls of up to 1 s each (a timeout gives NULL). */
+    /* Skip other events; 10 polls of up to 1 s each (a timeout gives no event). */
     for (tries = 0; tries < 10; tries++) {
         if ((rc = mqttws_client_poll(sub, 1000, &ev)) != MQTTWS_OK) fail(sub, "poll", rc);
         if (ev != NULL && mqttws_event_get_kind(ev) == MQTTWS_EVENT_MESSAGE) break;
@@ -87,7 +87,6 @@ int main(void) {
     m = mqttws_event_message(ev);
     if (m->payload.len != strlen(payload) || memcmp(m->payload.data, payload, strlen(payload)) != 0) {
         fprintf(stderr, "roundtrip.c: received another payload\n");
-        mqttws_event_free(ev);
         return 1;
     }
     mqttws_event_free(ev);

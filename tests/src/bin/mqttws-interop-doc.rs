@@ -16,8 +16,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use mqttws::ProtocolVersion;
 use mqttws_tests::interop::{
-    BROKERS, CHECKS, LANGUAGE_CHECKS, Outcome, Report, Spec, Transport, Verdict, results_dir,
+    ANY_CHECK, BROKERS, Mqtt5, Outcome, Report, Spec, Transport, Verdict, all_checks, results_dir,
+    version_name,
 };
 
 const INTRO: &str = "\
@@ -27,7 +29,9 @@ mqttws is tested against mosquitto 2.0 on every run (`make test`), and against t
 brokers below by `make interop`: each is installed at a pinned version, started on free
 loopback ports with a ws and a wss listener (path `/mqtt`, a test CA), and put through
 the same checks over both transports, through the Rust client and through the C, Python
-and Go faces. `make test` runs the same matrix for HiveMQ CE, Aedes and RabbitMQ.
+and Go faces, in MQTT 3.1.1 and, for the brokers that speak it, in MQTT 5 (where the
+checks of MQTT 5's own features join them). `make test` runs the same matrix for
+HiveMQ CE, Aedes and RabbitMQ.
 
 A known broker defect is an expected failure, with its reason next to it
 (`BROKERS` in `tests/src/interop.rs`): the run turns red when a check fails without a
@@ -46,12 +50,15 @@ make interop          # install what is missing, run every broker, rewrite this 
 make interop-test     # the subset of `make test`: HiveMQ CE, Aedes, RabbitMQ
 # one broker, once installed (tests/interop/broker install NAME):
 cargo test -p mqttws-tests --test interop -- --ignored --test-threads 1 --nocapture amqtt
+# a few checks only, while working on them:
+MQTTWS_INTEROP_CHECKS=connect,topic-alias cargo test -p mqttws-tests --test interop -- --ignored --nocapture hivemq
 ```
 
 Installs go to `target/interop/` and are redone only when a broker's files change.
 Every broker is started and stopped the same way (`tests/interop/broker start NAME`,
 then SIGTERM to it and to its process group), with its ports, certificates and
-credentials in `IOP_*` variables; `tests/interop/brokers/NAME/broker.sh` holds its
+credentials in `IOP_*` variables (and `IOP_DENIED`, the topics its ACL refuses
+publishes to, for `publish-refused`); `tests/interop/brokers/NAME/broker.sh` holds its
 version, its install and its configuration, which is where to look for the exact
 settings. The C, Python and Go checks run `tests/interop/lang/roundtrip.c`,
 `roundtrip.py` and `go/`, pointed at the broker by `MQTTWS_URL`, `MQTTWS_CA_FILE`,
@@ -116,7 +123,8 @@ fn update_readme(path: &std::path::Path, reports: &[Report]) -> Result<(), Strin
     if end < begin {
         return Err("the interop markers are out of order".into());
     }
-    let mut table = String::from("| broker | what to set | known defects |\n|---|---|---|\n");
+    let mut table =
+        String::from("| broker | MQTT 5 | what to set | known defects |\n|---|---|---|---|\n");
     for r in reports {
         let s = r.spec;
         let mut set: Vec<String> = s.settings.iter().map(|x| x.to_string()).collect();
@@ -126,13 +134,23 @@ fn update_readme(path: &std::path::Path, reports: &[Report]) -> Result<(), Strin
         let defects: Vec<String> = s
             .expected
             .iter()
-            .map(|e| format!("`{}`{}", e.check, if e.flaky { " (sometimes)" } else { "" }))
+            .map(|e| {
+                let mut d = check_name(e.check);
+                if let Some(v) = e.version {
+                    let _ = write!(d, " (MQTT {})", version_name(v));
+                }
+                if e.flaky {
+                    d.push_str(" (sometimes)");
+                }
+                d
+            })
             .collect();
         let _ = writeln!(
             table,
-            "| {} {} | {} | {} |",
+            "| {} {} | {} | {} | {} |",
             s.title,
             r.version,
+            if s.speaks_v5() { "yes" } else { "no" },
             if set.is_empty() {
                 "nothing special".into()
             } else {
@@ -149,13 +167,32 @@ fn update_readme(path: &std::path::Path, reports: &[Report]) -> Result<(), Strin
     std::fs::write(path, updated).map_err(|e| e.to_string())
 }
 
-/// A table cell: the outcome over both transports.
-fn cell(report: &Report, check: &str, notes: &mut Vec<String>) -> String {
+/// `` `name` ``, or "any check" for [`ANY_CHECK`].
+fn check_name(check: &str) -> String {
+    if check == ANY_CHECK {
+        "any check".into()
+    } else {
+        format!("`{check}`")
+    }
+}
+
+/// The number of a note (numbered from 1, each text once).
+fn note_number(notes: &mut Vec<String>, note: String) -> usize {
+    match notes.iter().position(|x| *x == note) {
+        Some(i) => i + 1,
+        None => {
+            notes.push(note);
+            notes.len()
+        }
+    }
+}
+
+/// A table cell: the outcome over both transports, under one MQTT version. A known
+/// defect, or why the check does not apply, is a note.
+fn cell(report: &Report, check: &str, version: ProtocolVersion, notes: &mut Vec<String>) -> String {
     let mark = |t: Transport| {
         report
-            .rows
-            .iter()
-            .find(|r| r.check == check && r.transport == t)
+            .row(check, t, version)
             .map(|r| match (r.verdict, &r.outcome) {
                 (Verdict::Pass, _) => "pass",
                 (Verdict::ExpectedFailure, _) => "**fails**",
@@ -163,6 +200,7 @@ fn cell(report: &Report, check: &str, notes: &mut Vec<String>) -> String {
                 (Verdict::Flaky, _) => "**fails** (flaky)",
                 (Verdict::UnexpectedFailure, _) => "**FAILED, unexpected**",
                 (Verdict::UnexpectedPass, _) => "**passed, unexpected**",
+                (Verdict::NotRun, Outcome::NotApplicable(_)) => "n/a",
                 (Verdict::NotRun, _) => "not run",
             })
             .unwrap_or("not run")
@@ -173,18 +211,54 @@ fn cell(report: &Report, check: &str, notes: &mut Vec<String>) -> String {
     } else {
         format!("ws {ws}, wss {wss}")
     };
-    if let Some(e) = report.spec.expected.iter().find(|e| e.check == check) {
-        let note = format!("{}: {}", report.spec.title, e.reason);
-        let n = match notes.iter().position(|x| *x == note) {
-            Some(i) => i + 1,
-            None => {
-                notes.push(note);
-                notes.len()
-            }
-        };
+    let rows = || {
+        Transport::ALL
+            .iter()
+            .filter_map(|t| report.row(check, *t, version))
+    };
+    let why = report
+        .spec
+        .expect(check, version)
+        .or_else(|| rows().find_map(|r| report.spec.explain(check, version, &r.outcome)))
+        .map(|e| e.reason)
+        .or_else(|| {
+            rows().find_map(|r| match &r.outcome {
+                Outcome::NotApplicable(why) => Some(why.as_str()),
+                _ => None,
+            })
+        });
+    if let Some(why) = why {
+        let n = note_number(notes, format!("{}: {why}", report.spec.title));
         let _ = write!(text, " [{n}]");
     }
     text
+}
+
+/// The results of one MQTT version: a row per check that runs under it, a column per
+/// broker that speaks it.
+fn results_table(
+    md: &mut String,
+    reports: &[&Report],
+    version: ProtocolVersion,
+    notes: &mut Vec<String>,
+) {
+    let _ = write!(md, "| check |");
+    for r in reports {
+        let _ = write!(md, " {} |", r.spec.title);
+    }
+    md.push_str("\n|---|");
+    md.push_str(&"---|".repeat(reports.len()));
+    md.push('\n');
+    for check in all_checks() {
+        if !reports.iter().any(|r| check.versions.runs(version, r.spec)) {
+            continue;
+        }
+        let _ = write!(md, "| `{}` |", check.name);
+        for r in reports {
+            let _ = write!(md, " {} |", cell(r, check.name, version, notes));
+        }
+        md.push('\n');
+    }
 }
 
 fn render(reports: &[Report]) -> String {
@@ -202,35 +276,44 @@ fn render(reports: &[Report]) -> String {
             s.title,
             r.version,
             s.source,
-            if s.mqtt5 { "yes" } else { "no" },
+            match s.mqtt5 {
+                Mqtt5::Yes => "yes".to_owned(),
+                Mqtt5::No(what) => format!("no: {what}"),
+            },
             r.start_time.as_secs_f64()
         );
     }
 
-    md.push_str("\n## Results\n\nBoth transports, ws and wss; a note says why a check fails.\n\n");
-    let _ = write!(md, "| check |");
-    for r in reports {
-        let _ = write!(md, " {} |", r.spec.title);
-    }
-    md.push_str("\n|---|");
-    md.push_str(&"---|".repeat(reports.len()));
-    md.push('\n');
+    md.push_str(
+        "\n## Results\n\nBoth transports, ws and wss; a note says why a check fails, or why it \
+         does not apply (n/a).\n\n### MQTT 3.1.1\n\n",
+    );
     let mut notes = Vec::new();
-    for check in CHECKS.iter().chain(LANGUAGE_CHECKS) {
-        let _ = write!(md, "| `{}` |", check.name);
-        for r in reports {
-            let _ = write!(md, " {} |", cell(r, check.name, &mut notes));
-        }
-        md.push('\n');
-    }
+    let all: Vec<&Report> = reports.iter().collect();
+    results_table(&mut md, &all, ProtocolVersion::V311, &mut notes);
+    md.push_str(
+        "\n### MQTT 5\n\nThe brokers that speak it: the checks above again, then those of \
+         MQTT 5's own features.\n\n",
+    );
+    let v5: Vec<&Report> = reports.iter().filter(|r| r.spec.speaks_v5()).collect();
+    results_table(&mut md, &v5, ProtocolVersion::V5, &mut notes);
+    md.push_str("\nThe brokers that do not speak it, given an MQTT 5 CONNECT:\n\n");
+    let without: Vec<&Report> = reports.iter().filter(|r| !r.spec.speaks_v5()).collect();
+    results_table(&mut md, &without, ProtocolVersion::V5, &mut notes);
     md.push('\n');
     for (i, n) in notes.iter().enumerate() {
         let _ = writeln!(md, "{}. {n}", i + 1);
     }
 
-    md.push_str("\n## The checks\n\n");
-    for check in CHECKS.iter().chain(LANGUAGE_CHECKS) {
-        let _ = writeln!(md, "- `{}`: {}.", check.name, check.what);
+    md.push_str("\n## The checks\n\nEach with the MQTT versions it runs under.\n\n");
+    for check in all_checks() {
+        let _ = writeln!(
+            md,
+            "- `{}` ({}): {}.",
+            check.name,
+            check.versions.describe(),
+            check.what
+        );
     }
 
     md.push_str("\n## What to set for each broker\n");
@@ -250,18 +333,30 @@ fn broker_section(md: &mut String, s: &Spec) {
     for item in s.settings {
         let _ = writeln!(md, "- {item}");
     }
+    if let Mqtt5::No(what) = s.mqtt5 {
+        let _ = writeln!(md, "- No MQTT 5: {what}.");
+    }
     for e in s.expected {
         let flaky = if e.flaky { " (sometimes)" } else { "" };
-        let _ = writeln!(
-            md,
-            "- Known defect{flaky}, check `{}`: {}.",
-            e.check, e.reason
-        );
+        let version = e
+            .version
+            .map(|v| format!(" (MQTT {})", version_name(v)))
+            .unwrap_or_default();
+        let check = match check_name(e.check) {
+            any if e.check == ANY_CHECK => any,
+            name => format!("check {name}"),
+        };
+        let _ = writeln!(md, "- Known defect{flaky}, {check}{version}: {}.", e.reason);
     }
     for n in s.notes {
         let _ = writeln!(md, "- {n}");
     }
-    if !s.credentials && s.settings.is_empty() && s.expected.is_empty() && s.notes.is_empty() {
+    if !s.credentials
+        && s.settings.is_empty()
+        && s.expected.is_empty()
+        && s.notes.is_empty()
+        && s.speaks_v5()
+    {
         md.push_str("- Nothing beyond a ws/wss listener.\n");
     }
 }

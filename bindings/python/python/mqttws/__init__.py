@@ -1,4 +1,4 @@
-"""mqttws: MQTT 3.1.1 over WebSocket (ws:// and wss://), on a native Rust engine.
+"""mqttws: MQTT 3.1.1 and 5.0 over WebSocket (ws:// and wss://), on a native Rust engine.
 
 Quick start::
 
@@ -38,6 +38,19 @@ with a device preset, ``Client(credentials=TencentDevice(...))``)::
             ...
         elif isinstance(event, mqttws.Reconnecting):
             print(f"reconnecting in {event.delay:.1f} s (attempt {event.attempt})")
+
+MQTT 5 (``protocol_version=mqttws.MQTTv5``; 3.1.1 stays the default, and
+MQTT 5-only arguments to a 3.1.1 client raise ``InvalidArgument``)::
+
+    client = mqttws.Client(url, protocol_version=mqttws.MQTTv5, session_expiry=300)
+    client.connect()
+    print(client.client_id, client.connack_properties)  # an assigned id, the broker's limits
+    client.subscribe("replies/#", qos=1, no_local=True, subscription_identifier=7)
+    props = mqttws.PublishProperties(content_type="application/json", user_properties=[("unit", "C")])
+    client.publish("sensors/1", b'{"t": 21.5}', qos=1, properties=props).wait()  # RejectedError if refused
+    msg = client.recv(timeout=5)
+    if msg is not None and msg.properties is not None:
+        print(msg.properties.user_properties, msg.properties.subscription_identifiers)
 """
 
 from typing import Union
@@ -45,17 +58,25 @@ from typing import Union
 from . import auth, exceptions
 from ._client import Client
 from ._mqttws import (
+    MQTTv5,
+    MQTTv311,
+    ConnAckProperties,
     Connected,
     Disconnected,
+    Downgraded,
     Dropped,
     Message,
     MessageIterator,
     OfflineQueue,
     Published,
     PublishHandle,
+    PublishProperties,
     ReconnectPolicy,
     Reconnecting,
+    Rejected,
+    ServerDisconnected,
     StoreDamaged,
+    SubscribeReply,
     Subscribed,
     Unsubscribed,
     Will,
@@ -83,17 +104,32 @@ from .exceptions import (
 #: What ``Client.poll()`` returns (besides None on timeout), for annotations:
 #: ``event: Optional[mqttws.Event] = client.poll(1.0)``.
 Event = Union[
-    Message, Connected, Disconnected, Reconnecting, Published, Dropped, Subscribed, Unsubscribed, StoreDamaged
+    Message,
+    Connected,
+    Disconnected,
+    Reconnecting,
+    Published,
+    Downgraded,
+    Rejected,
+    Dropped,
+    Subscribed,
+    Unsubscribed,
+    ServerDisconnected,
+    StoreDamaged,
 ]
 
 __all__ = [
+    "MQTTv311",
+    "MQTTv5",
     "AsyncClient",
     "AuthError",
     "Client",
     "ClosedError",
+    "ConnAckProperties",
     "Connected",
     "ConnectionRefused",
     "Disconnected",
+    "Downgraded",
     "Dropped",
     "Event",
     "HandshakeError",
@@ -108,11 +144,15 @@ __all__ = [
     "ProxyError",
     "Published",
     "PublishHandle",
+    "PublishProperties",
     "QueueFullError",
+    "Rejected",
     "RejectedError",
     "ReconnectPolicy",
     "Reconnecting",
+    "ServerDisconnected",
     "StoreDamaged",
+    "SubscribeReply",
     "Subscribed",
     "TimeoutError",
     "TlsError",

@@ -5,19 +5,23 @@
 import datetime
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal, Optional, Union, final, overload
+from typing import Final, Literal, Optional, Union, final, overload
 
 from typing_extensions import Self, disjoint_base
 
 __all__ = [
+    "MQTTv311",
+    "MQTTv5",
     "AliyunDevice",
     "AwsCustomAuth",
     "AwsSigV4",
     "AzureDevice",
     "Client",
+    "ConnAckProperties",
     "Connected",
     "Credentials",
     "Disconnected",
+    "Downgraded",
     "Dropped",
     "HuaweiDevice",
     "Message",
@@ -25,10 +29,14 @@ __all__ = [
     "OfflineQueue",
     "Platform",
     "PublishHandle",
+    "PublishProperties",
     "Published",
     "ReconnectPolicy",
     "Reconnecting",
+    "Rejected",
+    "ServerDisconnected",
     "StoreDamaged",
+    "SubscribeReply",
     "Subscribed",
     "TencentDevice",
     "Unsubscribed",
@@ -40,11 +48,113 @@ __all__ = [
 
 __version__: str
 
+#: ``protocol_version=MQTTv311``: MQTT 3.1.1, the default (paho-mqtt's name).
+MQTTv311: Final = 4
+#: ``protocol_version=MQTTv5``: MQTT 5.0 (paho-mqtt's name).
+MQTTv5: Final = 5
+
 _Payload = Union[bytes, bytearray, memoryview, str, None]
 _Path = Union[str, os.PathLike[str]]
 _Now = Union[int, float, datetime.datetime, None]
 _Headers = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 _Will = Union[Will, tuple[str], tuple[str, _Payload], tuple[str, _Payload, int], tuple[str, _Payload, int, bool], None]
+#: User properties: (name, value) pairs, in order, names may repeat (or a mapping).
+_UserProperties = Union[Mapping[str, str], Iterable[tuple[str, str]]]
+_Bytes = Union[bytes, bytearray, memoryview, str]
+
+# ---------------------------------------------------------------- MQTT 5
+
+@final
+class PublishProperties:
+    """MQTT 5 properties of a message: sent with publish(..., properties=...)
+    and Will(..., properties=...), shown by Message.properties. Immutable;
+    compared by value; unset ones are None (user_properties and
+    subscription_identifiers: empty)."""
+
+    def __new__(
+        cls,
+        *,
+        payload_format_utf8: Optional[bool] = None,
+        message_expiry: Optional[int] = None,
+        content_type: Optional[str] = None,
+        response_topic: Optional[str] = None,
+        correlation_data: Optional[_Bytes] = None,
+        user_properties: Optional[_UserProperties] = None,
+    ) -> Self: ...
+    @property
+    def payload_format_utf8(self) -> Optional[bool]:
+        """True: the payload is UTF-8 text; False: unspecified bytes."""
+    @property
+    def message_expiry(self) -> Optional[int]:
+        """Seconds the broker keeps the message (retained: stays retained); received: what is left."""
+    @property
+    def content_type(self) -> Optional[str]: ...
+    @property
+    def response_topic(self) -> Optional[str]: ...
+    @property
+    def correlation_data(self) -> Optional[bytes]: ...
+    @property
+    def user_properties(self) -> list[tuple[str, str]]:
+        """In order, names may repeat (a new list each time)."""
+    @property
+    def subscription_identifiers(self) -> list[int]:
+        """Received messages: the identifiers of the subscriptions that matched."""
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class ConnAckProperties:
+    """What the broker said in its MQTT 5 CONNACK (Client.connack_properties,
+    Connected.properties); None / empty where it said nothing."""
+
+    @property
+    def session_expiry(self) -> Optional[int]: ...
+    @property
+    def receive_maximum(self) -> Optional[int]: ...
+    @property
+    def maximum_qos(self) -> Optional[int]: ...
+    @property
+    def retain_available(self) -> Optional[bool]: ...
+    @property
+    def maximum_packet_size(self) -> Optional[int]: ...
+    @property
+    def assigned_client_identifier(self) -> Optional[str]: ...
+    @property
+    def topic_alias_maximum(self) -> Optional[int]: ...
+    @property
+    def reason(self) -> Optional[str]: ...
+    @property
+    def user_properties(self) -> list[tuple[str, str]]: ...
+    @property
+    def wildcard_subscription_available(self) -> Optional[bool]: ...
+    @property
+    def subscription_identifiers_available(self) -> Optional[bool]: ...
+    @property
+    def shared_subscription_available(self) -> Optional[bool]: ...
+    @property
+    def server_keep_alive(self) -> Optional[int]: ...
+    @property
+    def response_information(self) -> Optional[str]: ...
+    @property
+    def server_reference(self) -> Optional[str]: ...
+    @property
+    def authentication_method(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class SubscribeReply:
+    """What Client.subscribe_reply() returns: per filter, the granted QoS
+    (None: refused) and the SUBACK reason code (the QoS, or 0x80 and up)."""
+
+    __match_args__ = ("granted", "reason_codes")
+    def __new__(cls, granted: list[Optional[int]], reason_codes: list[int]) -> Self: ...
+    @property
+    def granted(self) -> list[Optional[int]]: ...
+    @property
+    def reason_codes(self) -> list[int]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
 
 @final
 class Message:
@@ -60,6 +170,9 @@ class Message:
     def retain(self) -> bool: ...
     @property
     def dup(self) -> bool: ...
+    @property
+    def properties(self) -> Optional[PublishProperties]:
+        """MQTT 5: its properties (None when it carries none, always under 3.1.1)."""
 
 @final
 class ReconnectPolicy:
@@ -110,10 +223,13 @@ class OfflineQueue:
 class Connected:
     """Connected again by the automatic reconnect."""
 
-    __match_args__ = ("session_present",)
-    def __new__(cls, session_present: bool) -> Self: ...
+    __match_args__ = ("session_present", "properties")
+    def __new__(cls, session_present: bool, properties: Optional[ConnAckProperties] = None) -> Self: ...
     @property
     def session_present(self) -> bool: ...
+    @property
+    def properties(self) -> Optional[ConnAckProperties]:
+        """MQTT 5: the CONNACK's properties (None under 3.1.1)."""
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 
@@ -153,6 +269,52 @@ class Published:
     __hash__: None  # type: ignore[assignment]
 
 @final
+class Downgraded:
+    """The broker acknowledged a QoS 2 message with PUBACK (took it at QoS 1)."""
+
+    __match_args__ = ("packet_id", "granted")
+    def __new__(cls, packet_id: int, granted: int) -> Self: ...
+    @property
+    def packet_id(self) -> int: ...
+    @property
+    def granted(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Rejected:
+    """MQTT 5: the broker refused a QoS 1/2 message (reason code 0x80 and up).
+    Reported once: a ``PublishHandle.wait()`` (or ``publish(wait=True)``)
+    that raises ``RejectedError`` for it takes the event, as a completed wait
+    takes ``Published``."""
+
+    __match_args__ = ("packet_id", "reason_code", "reason")
+    def __new__(cls, packet_id: int, reason_code: int, reason: Optional[str] = None) -> Self: ...
+    @property
+    def packet_id(self) -> int: ...
+    @property
+    def reason_code(self) -> int: ...
+    @property
+    def reason(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class ServerDisconnected:
+    """MQTT 5: the broker sent DISCONNECT; the connection ends right after."""
+
+    __match_args__ = ("reason_code", "reason", "server_reference")
+    def __new__(cls, reason_code: int, reason: Optional[str] = None, server_reference: Optional[str] = None) -> Self: ...
+    @property
+    def reason_code(self) -> int: ...
+    @property
+    def reason(self) -> Optional[str]: ...
+    @property
+    def server_reference(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
 class Dropped:
     """The full offline queue dropped this message; it will never be sent."""
 
@@ -169,12 +331,16 @@ class Dropped:
 class Subscribed:
     """A SUBACK no call waited for."""
 
-    __match_args__ = ("packet_id", "granted")
-    def __new__(cls, packet_id: int, granted: list[Optional[int]]) -> Self: ...
+    __match_args__ = ("packet_id", "granted", "reason_codes")
+    def __new__(
+        cls, packet_id: int, granted: list[Optional[int]], reason_codes: Optional[list[int]] = None
+    ) -> Self: ...
     @property
     def packet_id(self) -> int: ...
     @property
     def granted(self) -> list[Optional[int]]: ...
+    @property
+    def reason_codes(self) -> list[int]: ...
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 
@@ -182,10 +348,12 @@ class Subscribed:
 class Unsubscribed:
     """An UNSUBACK no call waited for."""
 
-    __match_args__ = ("packet_id",)
-    def __new__(cls, packet_id: int) -> Self: ...
+    __match_args__ = ("packet_id", "reason_codes")
+    def __new__(cls, packet_id: int, reason_codes: Optional[list[int]] = None) -> Self: ...
     @property
     def packet_id(self) -> int: ...
+    @property
+    def reason_codes(self) -> list[int]: ...
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 
@@ -207,14 +375,40 @@ class StoreDamaged:
     __hash__: None  # type: ignore[assignment]
 
 _Event = Union[
-    Message, Connected, Disconnected, Reconnecting, Published, Dropped, Subscribed, Unsubscribed, StoreDamaged
+    Message,
+    Connected,
+    Disconnected,
+    Reconnecting,
+    Published,
+    Downgraded,
+    Rejected,
+    Dropped,
+    Subscribed,
+    Unsubscribed,
+    ServerDisconnected,
+    StoreDamaged,
 ]
 
 @final
 class Will:
     """The last will, published by the broker if the client vanishes."""
 
-    def __new__(cls, topic: str, payload: _Payload = None, qos: int = 0, retain: bool = False) -> Self: ...
+    def __new__(
+        cls,
+        topic: str,
+        payload: _Payload = None,
+        qos: int = 0,
+        retain: bool = False,
+        *,
+        properties: Optional[PublishProperties] = None,
+        delay: Optional[int] = None,
+    ) -> Self: ...
+    @property
+    def properties(self) -> Optional[PublishProperties]:
+        """MQTT 5: the will's properties."""
+    @property
+    def delay(self) -> Optional[int]:
+        """MQTT 5: seconds between losing the connection and the will."""
     @property
     def topic(self) -> str: ...
     @property
@@ -244,7 +438,7 @@ class MessageIterator:
 def topic_matches(filter: str, topic: str) -> bool: ...
 @disjoint_base
 class Client:
-    """A blocking MQTT 3.1.1 client over WebSocket; safe to share between threads."""
+    """A blocking MQTT 3.1.1 or 5.0 client over WebSocket; safe to share between threads."""
 
     def __new__(
         cls,
@@ -272,17 +466,64 @@ class Client:
         ws_ping: Optional[tuple[float, float]] = None,
         store_dir: Optional[_Path] = None,
         incoming_queue: Optional[tuple[int, int]] = None,
+        protocol_version: int = 4,
+        session_expiry: Optional[int] = None,
+        receive_maximum: Optional[int] = None,
+        topic_alias_maximum: Optional[int] = None,
+        request_response_information: bool = False,
+        request_problem_information: Optional[bool] = None,
+        user_properties: Optional[_UserProperties] = None,
     ) -> Self: ...
     def connect(self) -> bool: ...
     def publish(
-        self, topic: str, payload: _Payload = None, qos: int = 0, retain: bool = False, wait: bool = False
+        self,
+        topic: str,
+        payload: _Payload = None,
+        qos: int = 0,
+        retain: bool = False,
+        wait: bool = False,
+        *,
+        properties: Optional[PublishProperties] = None,
     ) -> PublishHandle: ...
     # A str is also a Sequence[str]; the first overload wins for it.
     @overload
-    def subscribe(self, topic: str, qos: int = 0) -> Optional[int]: ...  # type: ignore[overload-overlap]
+    def subscribe(  # type: ignore[overload-overlap]
+        self,
+        topic: str,
+        qos: int = 0,
+        *,
+        no_local: bool = False,
+        retain_as_published: bool = False,
+        retain_handling: int = 0,
+        subscription_identifier: Optional[int] = None,
+        user_properties: Optional[_UserProperties] = None,
+    ) -> Optional[int]: ...
     @overload
-    def subscribe(self, topic: Sequence[Union[str, tuple[str, int]]], qos: int = 0) -> list[Optional[int]]: ...
-    def unsubscribe(self, topic: Union[str, Sequence[str]]) -> None: ...
+    def subscribe(
+        self,
+        topic: Sequence[Union[str, tuple[str, int]]],
+        qos: int = 0,
+        *,
+        no_local: bool = False,
+        retain_as_published: bool = False,
+        retain_handling: int = 0,
+        subscription_identifier: Optional[int] = None,
+        user_properties: Optional[_UserProperties] = None,
+    ) -> list[Optional[int]]: ...
+    def subscribe_reply(
+        self,
+        topic: Union[str, Sequence[Union[str, tuple[str, int]]]],
+        qos: int = 0,
+        *,
+        no_local: bool = False,
+        retain_as_published: bool = False,
+        retain_handling: int = 0,
+        subscription_identifier: Optional[int] = None,
+        user_properties: Optional[_UserProperties] = None,
+    ) -> SubscribeReply: ...
+    def unsubscribe(
+        self, topic: Union[str, Sequence[str]], *, user_properties: Optional[_UserProperties] = None
+    ) -> list[int]: ...
     def recv(self, timeout: Optional[float] = None) -> Optional[Message]: ...
     def poll(self, timeout: Optional[float] = None) -> Optional[_Event]: ...
     def messages(self, timeout: Optional[float] = None) -> MessageIterator: ...
@@ -300,6 +541,10 @@ class Client:
     def inflight(self) -> int: ...
     @property
     def client_id(self) -> str: ...
+    @property
+    def protocol_version(self) -> int: ...
+    @property
+    def connack_properties(self) -> Optional[ConnAckProperties]: ...
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: object = None, exc_value: object = None, traceback: object = None) -> bool: ...
 

@@ -54,11 +54,25 @@ from typing import (
 )
 
 from . import _mqttws
-from ._mqttws import Dropped, Message, Published, PublishHandle
+from ._mqttws import Dropped, Message, Published, PublishHandle, Rejected
 from .exceptions import ClosedError, MqttError, TimeoutError
 
 if TYPE_CHECKING:
-    from ._mqttws import Credentials, OfflineQueue, Platform, ReconnectPolicy, _Event, _Headers, _Path, _Payload, _Will
+    from ._mqttws import (
+        ConnAckProperties,
+        Credentials,
+        OfflineQueue,
+        Platform,
+        PublishProperties,
+        ReconnectPolicy,
+        SubscribeReply,
+        _Event,
+        _Headers,
+        _Path,
+        _Payload,
+        _UserProperties,
+        _Will,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -135,6 +149,7 @@ class _Engine:
         self.waiters: List[asyncio.Future[None]] = []
         # QoS 1/2 publishes awaiting their acknowledgement, oldest first.
         self.pending: List[Tuple[PublishHandle, asyncio.Future[None]]] = []
+        self.settling = threading.Lock()
 
     # ------------------------------------------------------------ threads
 
@@ -247,7 +262,9 @@ class _Engine:
                 return
             if event is None:
                 self.sweep()
-            elif isinstance(event, Published):
+            elif isinstance(event, (Published, Rejected)):
+                # The publish() awaiting it resolves or raises RejectedError:
+                # reported once, as the blocking client's wait takes it.
                 self.check(event.packet_id)
             else:
                 if isinstance(event, Dropped) and event.packet_id is not None:
@@ -284,19 +301,26 @@ class _Engine:
         self.settle(entries)
 
     def settle(self, entries: List[Tuple[PublishHandle, asyncio.Future[None]]]) -> None:
-        for entry in entries:
-            handle, future = entry
-            error: Optional[BaseException] = None
-            try:
-                if not handle.done:
-                    continue
-            except MqttError as e:
-                error = e
-            with self.lock:
-                if entry not in self.pending:
-                    continue
-                self.pending.remove(entry)
-            self.resolve(future, None, error)
+        # One settler at a time (the reader and the writer both settle): a
+        # handle reports a refusal (RejectedError) or a drop to one `done`
+        # only, and that one must resolve the future.
+        with self.settling:
+            for entry in entries:
+                with self.lock:
+                    if entry not in self.pending:
+                        continue
+                handle, future = entry
+                error: Optional[BaseException] = None
+                try:
+                    if not handle.done:
+                        continue
+                except MqttError as e:
+                    error = e
+                with self.lock:
+                    if entry not in self.pending:
+                        continue
+                    self.pending.remove(entry)
+                self.resolve(future, None, error)
 
     def fail_pending(self, error: BaseException) -> None:
         with self.lock:
@@ -350,7 +374,7 @@ class _Engine:
 
 
 class AsyncClient:
-    """An MQTT 3.1.1 client over WebSocket for asyncio. Takes the same
+    """An MQTT 3.1.1 or 5.0 client over WebSocket for asyncio. Takes the same
     arguments as :class:`mqttws.Client` (see its documentation).
 
     Every method is a coroutine that never blocks the event loop, and may
@@ -395,6 +419,13 @@ class AsyncClient:
         ws_ping: Optional[Tuple[float, float]] = None,
         store_dir: Optional[_Path] = None,
         incoming_queue: Optional[Tuple[int, int]] = None,
+        protocol_version: int = 4,
+        session_expiry: Optional[int] = None,
+        receive_maximum: Optional[int] = None,
+        topic_alias_maximum: Optional[int] = None,
+        request_response_information: bool = False,
+        request_problem_information: Optional[bool] = None,
+        user_properties: Optional[_UserProperties] = None,
     ) -> None:
         options: Dict[str, Any] = dict(locals())
         del options["self"], options["url"]
@@ -433,18 +464,27 @@ class AsyncClient:
         result: bool = await self._call(run)
         return result
 
-    async def publish(self, topic: str, payload: _Payload = None, qos: int = 0, retain: bool = False) -> None:
+    async def publish(
+        self,
+        topic: str,
+        payload: _Payload = None,
+        qos: int = 0,
+        retain: bool = False,
+        *,
+        properties: Optional[PublishProperties] = None,
+    ) -> None:
         """Publishes; returns once the broker acknowledged the message (QoS 1:
         PUBACK, QoS 2: PUBCOMP), or once it is written (QoS 0). Publishes
         are sent in the order they were made. Cancelled after the message
         was written, the message stays in flight (and is resent after a
-        reconnect)."""
+        reconnect). MQTT 5: ``properties`` go with it; a refusal raises
+        ``RejectedError``."""
         engine = self._engine
         loop = self._bind()
         ack: asyncio.Future[None] = loop.create_future()
 
         def run() -> object:
-            handle = self._client.publish(topic, payload, qos, retain)
+            handle = self._client.publish(topic, payload, qos, retain, properties=properties)
             if handle.packet_id is None:
                 return None
             engine.expect_ack(handle, ack)
@@ -461,19 +501,66 @@ class AsyncClient:
 
     # A str is also a Sequence[str]; the first overload wins for it.
     @overload
-    async def subscribe(self, topic: str, qos: int = 0) -> Optional[int]: ...  # type: ignore[overload-overlap]
+    async def subscribe(  # type: ignore[overload-overlap]
+        self,
+        topic: str,
+        qos: int = 0,
+        *,
+        no_local: bool = False,
+        retain_as_published: bool = False,
+        retain_handling: int = 0,
+        subscription_identifier: Optional[int] = None,
+        user_properties: Optional[_UserProperties] = None,
+    ) -> Optional[int]: ...
     @overload
-    async def subscribe(self, topic: Sequence[Union[str, Tuple[str, int]]], qos: int = 0) -> List[Optional[int]]: ...
-    async def subscribe(self, topic: Union[str, Sequence[Union[str, Tuple[str, int]]]], qos: int = 0) -> Any:
+    async def subscribe(
+        self,
+        topic: Sequence[Union[str, Tuple[str, int]]],
+        qos: int = 0,
+        *,
+        no_local: bool = False,
+        retain_as_published: bool = False,
+        retain_handling: int = 0,
+        subscription_identifier: Optional[int] = None,
+        user_properties: Optional[_UserProperties] = None,
+    ) -> List[Optional[int]]: ...
+    async def subscribe(
+        self, topic: Union[str, Sequence[Union[str, Tuple[str, int]]]], qos: int = 0, **options: Any
+    ) -> Any:
         """Subscribes and waits for SUBACK: ``subscribe("a/#", qos=1)``
         returns the granted QoS (None if refused), ``subscribe([("a/#", 1),
-        "b"])`` a list of them. A subscribe cancelled after it was sent may
-        still take effect at the broker."""
-        return await self._call(lambda: self._client.subscribe(topic, qos))
+        "b"])`` a list of them. MQTT 5 options as for ``Client.subscribe()``.
+        A subscribe cancelled after it was sent may still take effect at the
+        broker."""
+        return await self._call(lambda: self._client.subscribe(topic, qos, **options))
 
-    async def unsubscribe(self, topic: Union[str, Sequence[str]]) -> None:
-        """Unsubscribes and waits for UNSUBACK."""
-        await self._call(lambda: self._client.unsubscribe(topic))
+    async def subscribe_reply(
+        self,
+        topic: Union[str, Sequence[Union[str, Tuple[str, int]]]],
+        qos: int = 0,
+        *,
+        no_local: bool = False,
+        retain_as_published: bool = False,
+        retain_handling: int = 0,
+        subscription_identifier: Optional[int] = None,
+        user_properties: Optional[_UserProperties] = None,
+    ) -> SubscribeReply:
+        """``subscribe()`` returning a ``SubscribeReply``: the granted QoS and
+        the SUBACK reason code per filter (see ``Client.subscribe_reply()``)."""
+        options: Dict[str, Any] = dict(locals())
+        del options["self"], options["topic"], options["qos"]
+        reply: SubscribeReply = await self._call(lambda: self._client.subscribe_reply(topic, qos, **options))
+        return reply
+
+    async def unsubscribe(
+        self, topic: Union[str, Sequence[str]], *, user_properties: Optional[_UserProperties] = None
+    ) -> List[int]:
+        """Unsubscribes and waits for UNSUBACK; returns MQTT 5's reason code
+        per filter (``[]`` under 3.1.1), as ``Client.unsubscribe()``."""
+        codes: List[int] = await self._call(
+            lambda: self._client.unsubscribe(topic, user_properties=user_properties)
+        )
+        return codes
 
     async def disconnect(self) -> None:
         """Sends DISCONNECT after the calls made before it, and closes the
@@ -525,8 +612,10 @@ class AsyncClient:
 
     async def poll(self, timeout: Optional[float] = None) -> Optional[_Event]:
         """The next message or event (``Connected``, ``Disconnected``,
-        ``Reconnecting``, ``Dropped``...), as ``Client.poll()`` returns them,
-        except ``Published`` (each ``publish()`` resolves by itself)."""
+        ``Reconnecting``, ``Dropped``, ``ServerDisconnected``...), as
+        ``Client.poll()`` returns them, except ``Published`` and ``Rejected``
+        (each ``publish()`` resolves, or raises ``RejectedError``, by
+        itself)."""
         item = await self._next(False, timeout)
         if isinstance(item, _End):
             raise ClosedError("disconnect() was called")
@@ -555,8 +644,19 @@ class AsyncClient:
 
     @property
     def client_id(self) -> str:
-        """The client id of the last connection attempt (see ``Client.client_id``)."""
+        """The client id of the last connection attempt, or the one the
+        broker assigned (see ``Client.client_id``)."""
         return self._client.client_id
+
+    @property
+    def protocol_version(self) -> int:
+        """4 (MQTT 3.1.1) or 5 (MQTT 5.0)."""
+        return self._client.protocol_version
+
+    @property
+    def connack_properties(self) -> Optional[ConnAckProperties]:
+        """MQTT 5: the last CONNACK's properties (see ``Client.connack_properties``)."""
+        return self._client.connack_properties
 
     async def __aenter__(self) -> AsyncClient:
         await self.connect()

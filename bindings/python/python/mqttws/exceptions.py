@@ -7,7 +7,7 @@
     ├── IoError             (also builtins.OSError)       .errno
     ├── TlsError
     ├── HandshakeError                                     .status, .body
-    ├── ConnectionRefused                                  .code, .reason
+    ├── ConnectionRefused         .code (= .reason_code), .reason, .server_reference
     ├── ProtocolError
     ├── InvalidArgument     (also builtins.ValueError)
     ├── ClosedError
@@ -15,7 +15,7 @@
     ├── AuthError
     ├── ProxyError                                         .status
     ├── QueueFullError
-    └── RejectedError                                      .code, .reason
+    └── RejectedError                      .code (= .reason_code), .reason
 
 Wrong argument *types* raise the builtin ``TypeError``. Messages never contain
 a password, pre-shared key, device secret or token.
@@ -94,19 +94,38 @@ class HandshakeError(MqttError):
         self.body = body
 
 
-class ConnectionRefused(MqttError):
+class _ReasonCode:
+    """``reason_code``: MQTT 5's name for ``code``."""
+
+    code: int
+
+    @property
+    def reason_code(self) -> int:
+        """The same as ``code``."""
+        return self.code
+
+
+class ConnectionRefused(_ReasonCode, MqttError):
     """The broker refused CONNECT; ``code`` is the CONNACK return code (1:
     protocol version, 2: identifier rejected, 3: server unavailable, 4: bad
     user name or password, 5: not authorized), or under MQTT 5 its reason
-    code (0x80 and up), and ``reason`` the broker's reason string (MQTT 5)."""
+    code (0x80 and up: 0x86 bad user name or password, 0x87 not authorized,
+    0x9C use another server...); ``reason_code`` is the same value, by the
+    name MQTT 5 gives it. MQTT 5: ``reason`` is the broker's reason string,
+    ``server_reference`` another server it names (reported, not followed)."""
 
     code: int
     reason: Optional[str]
+    server_reference: Optional[str]
 
-    def __init__(self, message: str, code: int = 0, reason: Optional[str] = None) -> None:
+    def __init__(
+        self, message: str, code: int = 0, reason: Optional[str] = None, server_reference: Optional[str] = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.reason = reason
+        self.server_reference = server_reference
+
 
 
 class ProtocolError(MqttError):
@@ -149,12 +168,15 @@ class QueueFullError(MqttError):
     dropped."""
 
 
-class RejectedError(MqttError):
+class RejectedError(_ReasonCode, MqttError):
     """MQTT 5: the broker refused a message (PUBACK or PUBREC with a reason
     code of 0x80 or more: 0x87 not authorized, 0x97 quota exceeded, 0x99
-    payload format invalid...). ``code`` is the reason code, ``reason`` the
-    broker's reason string. Not fatal: the connection stays open, and the
-    message is done (it is not sent again)."""
+    payload format invalid...). ``code`` (also ``reason_code``) is the
+    reason code, ``reason`` the broker's reason string. Raised by
+    ``PublishHandle.wait()``, ``publish(..., wait=True)`` and
+    ``AsyncClient.publish()``; ``poll()`` also reports a ``Rejected`` event.
+    Not fatal: the connection stays open, and the message is done (it is
+    not sent again)."""
 
     code: int
     reason: Optional[str]

@@ -4,7 +4,7 @@ Not run: only type-checked."""
 from __future__ import annotations
 
 import asyncio
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import pytest
 
@@ -80,6 +80,79 @@ async def asynchronous(url: str) -> List[bytes]:
     await a.close()
     print(present)
     return out
+
+
+def mqtt5(url: str) -> List[bytes]:
+    out: List[bytes] = []
+    props = mqttws.PublishProperties(
+        payload_format_utf8=True,
+        message_expiry=60,
+        content_type="text/plain",
+        response_topic="r",
+        correlation_data=b"id",
+        user_properties=[("k", "v"), ("k", "w")],
+    )
+    will = mqttws.Will("w", b"bye", 1, properties=props, delay=5)
+    c = mqttws.Client(
+        url,
+        protocol_version=mqttws.MQTTv5,
+        will=will,
+        session_expiry=300,
+        receive_maximum=10,
+        topic_alias_maximum=5,
+        request_response_information=True,
+        request_problem_information=False,
+        user_properties={"token": "t"},
+    )
+    c.connect()
+    version: int = c.protocol_version
+    connack: Optional[mqttws.ConnAckProperties] = c.connack_properties
+    if connack is not None:
+        assigned: Optional[str] = connack.assigned_client_identifier
+        limits: List[Optional[int]] = [connack.receive_maximum, connack.maximum_qos, connack.server_keep_alive]
+        print(assigned, limits, connack.reason, connack.server_reference, connack.user_properties)
+    one: Optional[int] = c.subscribe("a", 1, no_local=True, retain_as_published=True, retain_handling=2)
+    many: List[Optional[int]] = c.subscribe([("a", 1)], subscription_identifier=7, user_properties=[("k", "v")])
+    reply: mqttws.SubscribeReply = c.subscribe_reply(["a", "b"], qos=1, retain_handling=1)
+    codes: List[int] = reply.reason_codes + c.unsubscribe("a", user_properties=[("k", "v")])
+    c.publish("a", b"x", qos=1, properties=props, wait=True)
+    m = c.recv(timeout=1)
+    if m is not None and m.properties is not None:
+        p = m.properties
+        ids: List[int] = p.subscription_identifiers
+        pairs: List[Tuple[str, str]] = p.user_properties
+        data: Optional[bytes] = p.correlation_data
+        print(ids, pairs, data, p.message_expiry, p.payload_format_utf8, p.content_type, p.response_topic)
+    ev = c.poll(0.1)
+    if isinstance(ev, mqttws.Rejected):
+        print(ev.packet_id, ev.reason_code, ev.reason)
+    elif isinstance(ev, mqttws.ServerDisconnected):
+        print(ev.reason_code, ev.reason, ev.server_reference)
+    elif isinstance(ev, mqttws.Downgraded):
+        print(ev.packet_id, ev.granted)
+    elif isinstance(ev, mqttws.Connected) and ev.properties is not None:
+        print(ev.properties.assigned_client_identifier)
+    elif isinstance(ev, (mqttws.Subscribed, mqttws.Unsubscribed)):
+        print(ev.reason_codes)
+    try:
+        c.publish("$SYS/x", b"x", qos=1).wait()
+    except mqttws.RejectedError as e:
+        print(e.code, e.reason_code, e.reason)
+    except mqttws.ConnectionRefused as e:
+        print(e.code, e.reason_code, e.reason, e.server_reference)
+    print(version, one, many, codes, will.properties, will.delay)
+    return out
+
+
+async def asynchronous_mqtt5(url: str) -> None:
+    async with mqttws.AsyncClient(url, protocol_version=mqttws.MQTTv5, session_expiry=60) as c:
+        props: Optional[mqttws.ConnAckProperties] = c.connack_properties
+        one: Optional[int] = await c.subscribe("a", 1, no_local=True, subscription_identifier=3)
+        many: List[Optional[int]] = await c.subscribe(["a", "b"], retain_handling=2)
+        reply: mqttws.SubscribeReply = await c.subscribe_reply("a", 1, user_properties=[("k", "v")])
+        await c.publish("a", b"x", qos=1, properties=mqttws.PublishProperties(content_type="x"))
+        codes: List[int] = await c.unsubscribe(["a"], user_properties=[("k", "v")])
+        print(props, one, many, reply.granted, codes, c.protocol_version)
 
 
 def rig(mqtt_client: mqttws.Client, mqtt_broker: MosquittoBroker) -> None:

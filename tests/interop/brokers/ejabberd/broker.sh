@@ -10,6 +10,10 @@ install() {
 # mod_mqtt behind ejabberd_http at /mqtt, ws and wss (certfiles: one PEM
 # with certificate, key and CA). Anonymous authentication: a client must
 # still send a user name and a non-empty password, which are not checked.
+# access_publish is an allow-list (a publish passes when any filter that
+# matches its topic has a rule that allows it; one that no filter matches is
+# refused): only interop/#, where every check publishes, is open, so
+# IOP_DENIED/... is refused (the MQTT 5 check publish-refused).
 start() {
   cat "$IOP_CERT" "$IOP_KEY" "$IOP_CA" >server-all.pem
   cat >ejabberd.yml <<YAML
@@ -29,7 +33,9 @@ listen:
     tls: true
     request_handlers: {/mqtt: mod_mqtt}
 modules:
-  mod_mqtt: {}
+  mod_mqtt:
+    access_publish:
+      "interop/#": all
 YAML
   mkdir -p mnesia log
   export HOME=$IOP_DIR ERL_LIBS=/usr/lib/x86_64-linux-gnu EJABBERD_CONFIG_PATH=$IOP_DIR/ejabberd.yml \

@@ -31,5 +31,5 @@ XML
     echo '  <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>'
     echo '</hivemq>'
   } >conf/config.xml
-  java_exec "$IOP_DIR"
+  java_exec "$IOP_DIR" "$IOP_DENIED" "$IOP_WS_PORT" "$IOP_WSS_PORT"
 }

@@ -1,6 +1,6 @@
 // Command mochi runs Mochi MQTT with a ws and a wss listener for the mqttws
-// interop matrix. Ports, certificate and key come from the environment set
-// by tests/interop/broker.
+// interop matrix. Ports, certificate, key and the denied topics come from the
+// environment set by tests/interop/broker.
 package main
 
 import (
@@ -21,7 +21,15 @@ func main() {
 		log.Fatal(err)
 	}
 	server := mqtt.New(&mqtt.Options{InlineClient: false})
-	if err := server.AddHook(new(auth.AllowHook), nil); err != nil {
+	// Everyone may connect; publishes to IOP_DENIED/# are refused (the ACL of
+	// the MQTT 5 check publish-refused: PUBACK/PUBREC 0x87 not authorized).
+	ledger := &auth.Ledger{
+		Auth: auth.AuthRules{{Allow: true}},
+		ACL: auth.ACLRules{{Filters: auth.Filters{
+			auth.RString(os.Getenv("IOP_DENIED") + "/#"): auth.Deny,
+		}}},
+	}
+	if err := server.AddHook(new(auth.Hook), &auth.Options{Ledger: ledger}); err != nil {
 		log.Fatal(err)
 	}
 	ws := listeners.NewWebsocket(listeners.Config{ID: "ws", Address: "127.0.0.1:" + os.Getenv("IOP_WS_PORT")})

@@ -1,0 +1,11 @@
+//! Fuzz target `upgrade_response`: the server's answer to the WebSocket upgrade request. The logic and the
+//! properties checked are in `core/tests/fuzz_driver/`, shared with the corpus
+//! replay test `core/tests/fuzz_corpus.rs` (run by `make test`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../../tests/fuzz_driver/mod.rs"]
+mod driver;
+
+fuzz_target!(|data: &[u8]| driver::run_target("upgrade_response", data));
