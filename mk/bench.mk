@@ -2,7 +2,8 @@
 # shared harness ../shared/bench (see its README). Included by the top-level
 # Makefile; NOT part of `make test`.
 #
-#   make bench              full comparison (3 rounds, ~10 min on 2 cores), then
+#   make bench              full comparison (3 rounds, pinned, wss cases
+#                           included; ~15 min on 2 cores), then
 #                           results into docs/bench/results/ and the chart
 #   make bench BENCH_ARGS=--quick          smoke test (1 round, tiny N)
 #   make bench BENCH_CLIENTS=mqttws-c,paho-c   only some clients (run.sh's variable)
@@ -22,6 +23,13 @@ BENCH_HARNESS_SRC ?= $(abspath $(CURDIR)/../shared/bench)
 BENCH_HARNESS ?= $(or $(TMPDIR),/tmp)/mqttws-bench-harness
 BENCH_RESULTS := docs/bench/results
 BENCH_ARGS ?=
+# The harness's default cases plus the same scenarios over TLS (wss://, what
+# the clouds serve on 443); pinned (broker on CPU 0, each client on CPU 1) so
+# that latency is not bimodal on a small VM. Both are the [PERF2] issue's
+# conditions; override on the command line (BENCH_PIN=0, BENCH_CASES=...).
+BENCH_CASES ?= throughput-qos0 throughput-qos1 latency-qos0 connect-ws connect-wss \
+  throughput-qos0-wss throughput-qos1-wss latency-qos0-wss
+BENCH_PIN ?= 1
 BENCH_CHART_VENV := $(CURDIR)/target/bench/chart-venv
 # Packages the harness README lists (mosquitto runs the broker; Rust comes from rustup).
 BENCH_DEBS := mosquitto mosquitto-clients openssl libpaho-mqtt-dev gcc time python3-venv rsync
@@ -49,7 +57,8 @@ bench-harness:
 	rsync -a --chmod=u+w $(BENCH_HARNESS_SRC)/ $(BENCH_HARNESS)/
 
 bench: bench-deps bench-harness
-	BENCH_EXTRA_CLIENTS=$(CURDIR)/bench/clients.d $(BENCH_HARNESS)/run.sh $(BENCH_ARGS)
+	BENCH_EXTRA_CLIENTS=$(CURDIR)/bench/clients.d BENCH_CASES="$(BENCH_CASES)" BENCH_PIN=$(BENCH_PIN) \
+	  $(BENCH_HARNESS)/run.sh $(BENCH_ARGS)
 	mkdir -p $(BENCH_RESULTS)
 	@ts=$$(ls -t $(BENCH_HARNESS)/results/*.jsonl | head -1); ts=$${ts%.jsonl}; \
 	cp $$ts.jsonl $$ts.meta.json $$ts.md $(BENCH_RESULTS)/ && \
