@@ -1536,6 +1536,30 @@ mqttws_result mqttws_client_publish_with(struct mqttws_client *client,
                                          uint16_t *packet_id_out);
 
 /**
+ * Starts a batch of publishes: until the matching `mqttws_client_uncork`,
+ * a publish leaves its packet in the client's buffer instead of writing
+ * it, so that a batch leaves in a few writes (one TLS record each over
+ * wss) instead of one per message. Bounded: a publish writes anyway once
+ * 16 KiB wait, and any call that waits (a QoS 1/2 publish with a full
+ * inflight window, poll, wait_for) writes first. Corks nest.
+ *
+ * NULL `client`: `MQTTWS_NULL_PARAMETER`. Does not block; any thread.
+ */
+mqttws_result mqttws_client_cork(struct mqttws_client *client);
+
+/**
+ * Ends a batch started by `mqttws_client_cork`: when the last open cork
+ * ends, writes what waits and returns once it is with the kernel (the
+ * promise of `mqttws_client_publish`, for the batch as a whole). An uncork
+ * without a cork only writes.
+ *
+ * NULL `client`: `MQTTWS_NULL_PARAMETER`. A full socket for the operation
+ * timeout: `MQTTWS_TIMEOUT` (fatal, as for a publish). Blocks only
+ * while the socket is full; any thread.
+ */
+mqttws_result mqttws_client_uncork(struct mqttws_client *client);
+
+/**
  * Waits until the QoS 1/2 message with this packet id is acknowledged
  * (PUBACK, or PUBCOMP for QoS 2). Returns at once for an id that is not in
  * flight (e.g. 0, the id of a QoS 0 publish). `timeout_ms` < 0 uses the

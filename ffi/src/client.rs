@@ -490,6 +490,47 @@ pub unsafe extern "C" fn mqttws_client_publish_with(
     }
 }
 
+/// Starts a batch of publishes: until the matching `mqttws_client_uncork`,
+/// a publish leaves its packet in the client's buffer instead of writing
+/// it, so that a batch leaves in a few writes (one TLS record each over
+/// wss) instead of one per message. Bounded: a publish writes anyway once
+/// 16 KiB wait, and any call that waits (a QoS 1/2 publish with a full
+/// inflight window, poll, wait_for) writes first. Corks nest.
+///
+/// NULL `client`: `MQTTWS_NULL_PARAMETER`. Does not block; any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_client_cork(client: *mut mqttws_client) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointer as documented (header contract).
+        unsafe {
+            with_client(client, "mqttws_client_cork", |c| {
+                c.client.cork();
+                Ok(())
+            })
+        }
+    }
+}
+
+/// Ends a batch started by `mqttws_client_cork`: when the last open cork
+/// ends, writes what waits and returns once it is with the kernel (the
+/// promise of `mqttws_client_publish`, for the batch as a whole). An uncork
+/// without a cork only writes.
+///
+/// NULL `client`: `MQTTWS_NULL_PARAMETER`. A full socket for the operation
+/// timeout: `MQTTWS_TIMEOUT` (fatal, as for a publish). Blocks only
+/// while the socket is full; any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_client_uncork(client: *mut mqttws_client) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointer as documented (header contract).
+        unsafe {
+            with_client(client, "mqttws_client_uncork", |c| {
+                c.client.uncork().map_err(Failure::from)
+            })
+        }
+    }
+}
+
 /// Waits until the QoS 1/2 message with this packet id is acknowledged
 /// (PUBACK, or PUBCOMP for QoS 2). Returns at once for an id that is not in
 /// flight (e.g. 0, the id of a QoS 0 publish). `timeout_ms` < 0 uses the

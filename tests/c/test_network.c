@@ -71,6 +71,21 @@ static void roundtrip(mqttws_client *c) {
     CHECK_CLIENT_OK(c, poll_message(c, 5000, &ev));
     CHECK(msg_of(ev)->payload.len == 0 && msg_of(ev)->payload.data != NULL);
 
+    /* A corked batch of 50 QoS 1 messages (more than the inflight window,
+     * whose waits write): all arrive, in order, after the uncork. */
+    CHECK_CLIENT_OK(c, mqttws_client_cork(c));
+    for (i = 0; i < 50; i++) {
+        uint8_t b = (uint8_t)i;
+        CHECK_CLIENT_OK(c, mqttws_client_publish(c, topic, strlen(topic), &b, 1, 1, false, NULL));
+    }
+    CHECK_CLIENT_OK(c, mqttws_client_uncork(c));
+    for (i = 0; i < 50; i++) {
+        CHECK_CLIENT_OK(c, poll_message(c, 5000, &ev));
+        CHECK(msg_of(ev)->payload.len == 1 && msg_of(ev)->payload.data[0] == (uint8_t)i);
+    }
+    CHECK_RC(mqttws_client_cork(NULL), MQTTWS_NULL_PARAMETER);
+    CHECK_RC(mqttws_client_uncork(NULL), MQTTWS_NULL_PARAMETER);
+
     /* A wildcard in a publish topic: refused by the library, nothing sent. */
     CHECK_RC(mqttws_client_publish(c, "a/+/b", 5, NULL, 0, 0, false, NULL),
              MQTTWS_INVALID_ARGUMENT);

@@ -1,7 +1,8 @@
 //! Benchmark client for the shared harness (`../shared/bench`), using the
 //! mqttws Rust API the way its users would: one blocking `Client` per
 //! connection, `publish` without waiting (QoS 1 bounded by the client's own
-//! inflight window of 20), `recv` on the subscriber's own thread.
+//! inflight window of 20) in batches of 32 between `cork` and `uncork`,
+//! `recv` on the subscriber's own thread.
 //!
 //! ```text
 //! mqttws-rust-bench --url URL --scenario throughput|latency|connect --count N --size BYTES
@@ -183,6 +184,9 @@ fn qos(a: &Args) -> QoS {
     qos_from_u8(a.qos).unwrap_or(QoS::AtMostOnce)
 }
 
+/// Publishes per cork/uncork batch in the throughput scenario.
+const BATCH: u64 = 32;
+
 fn throughput(a: &Args) -> Result<Outcome, String> {
     let topic = topic();
     let n = a.count;
@@ -205,9 +209,17 @@ fn throughput(a: &Args) -> Result<Outcome, String> {
     let publ = connected(a, "pub", 1)?;
     let payload = mqttws::Bytes::from(vec![b'x'; a.size]);
     let t0 = Instant::now();
-    for _ in 0..n {
+    // Batches of BATCH publishes between cork and uncork: each batch leaves
+    // in a few writes, and is on the socket when uncork returns.
+    for i in 0..n {
+        if i % BATCH == 0 {
+            publ.cork();
+        }
         publ.publish(&topic, payload.clone(), qos(a), false)
             .map_err(|e| format!("publisher: {e}"))?;
+        if (i + 1) % BATCH == 0 || i + 1 == n {
+            publ.uncork().map_err(|e| format!("publisher: {e}"))?;
+        }
     }
     let (got, t_last, sub) = receiver
         .join()

@@ -28,6 +28,10 @@ use crate::transport::{self, Target};
 /// next step.
 const READ_BATCH: usize = 64;
 
+/// While corked, a publish writes once this many bytes wait: a forgotten
+/// `uncork` costs latency, never unbounded memory.
+pub(super) const CORK_LIMIT: usize = 16 * 1024;
+
 /// Most `Published` events kept for `poll`. A publisher that never polls
 /// (it waits with `wait_for`, or not at all) would otherwise collect one per
 /// QoS 1/2 message forever; beyond this the oldest go, which loses nothing
@@ -66,6 +70,10 @@ pub(super) struct Driver {
     last_loss: Option<String>,
     read_pending: bool,
     pub(super) write_blocked: bool,
+    /// Open [`Client::cork`](super::Client::cork) calls: while above zero,
+    /// a publish leaves its bytes in the WebSocket's buffer (up to
+    /// [`CORK_LIMIT`]) instead of writing them.
+    pub(super) corks: u32,
     /// SUBSCRIBE packets sent to restore subscriptions; their SUBACK is ours.
     restoring: Vec<PacketId>,
     /// The durable store, and the store sequence of each stored packet id.
@@ -119,6 +127,7 @@ impl Driver {
             last_loss: None,
             read_pending: false,
             write_blocked: false,
+            corks: 0,
             restoring: Vec::new(),
             store,
             stored,
@@ -383,6 +392,24 @@ impl Driver {
     /// Writes what the session queued, each packet one binary frame, all of
     /// them in one write; `write_blocked` tells whether the socket took it
     /// all.
+    /// After a publish: writes what the session has to send, unless the
+    /// client is corked and fewer than [`CORK_LIMIT`] bytes wait.
+    pub(super) fn transmit_after_publish(&mut self) -> Result<()> {
+        if self.corks == 0 {
+            return self.flush_transmit();
+        }
+        let Some(ws) = self.ws.as_mut() else {
+            return Ok(());
+        };
+        while let Some(frame) = self.session.poll_transmit() {
+            ws.send_binary(&frame);
+        }
+        if ws.queued_len() >= CORK_LIMIT {
+            return self.flush_transmit();
+        }
+        Ok(())
+    }
+
     pub(super) fn flush_transmit(&mut self) -> Result<()> {
         let Some(ws) = self.ws.as_mut() else {
             return Ok(());

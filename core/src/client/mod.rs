@@ -687,8 +687,9 @@ impl Client {
         // thread of its own, so bytes left in our buffer would wait for the
         // application's next call (a QoS 0 publish followed by a sleep would
         // never leave). A full socket therefore blocks here, up to the
-        // operation timeout: backpressure, as a blocking write gives.
-        if let Err(e) = d.flush_transmit() {
+        // operation timeout: backpressure, as a blocking write gives. Corked
+        // (`cork`), the bytes wait for `uncork` instead, up to CORK_LIMIT.
+        if let Err(e) = d.transmit_after_publish() {
             let e = d.fail(e);
             shared.signal(&mut d);
             return if d.link.is_backing_off() {
@@ -719,6 +720,63 @@ impl Client {
             }
         }
         (d, Ok(id))
+    }
+
+    /// Starts a batch of publishes: until the matching [`Client::uncork`],
+    /// [`Client::publish`] leaves its packet in the client's buffer instead
+    /// of writing it, so that a batch leaves in a few writes (one TLS record
+    /// each over wss) rather than one per message. `uncork` writes the
+    /// batch and returns once it is with the kernel: the promise of
+    /// `publish` holds for the batch as a whole.
+    ///
+    /// Bounded: a publish writes anyway once 16 KiB wait, and any call that
+    /// waits (a QoS 1/2 publish with a full inflight window, `poll`, `recv`,
+    /// `wait_for`...) writes what waits first. Corks nest (each `cork` needs
+    /// its `uncork`) and belong to the client, not to a thread: while one is
+    /// open, other threads' publishes wait for the `uncork` too.
+    pub fn cork(&self) {
+        let mut d = self.shared.lock();
+        d.corks = d.corks.saturating_add(1);
+    }
+
+    /// Ends a batch started by [`Client::cork`]: when the last open cork
+    /// ends, writes what the batch left in the buffer and returns once it is
+    /// with the kernel (blocking, up to the operation timeout, while the
+    /// socket is full). An `uncork` without a `cork` only writes.
+    pub fn uncork(&self) -> Result<()> {
+        let call = self.shared.begin();
+        let mut d = self.shared.lock();
+        d.corks = d.corks.saturating_sub(1);
+        if d.corks > 0 || d.ws.is_none() {
+            return Ok(());
+        }
+        if let Err(e) = d.flush_transmit() {
+            let e = d.fail(e);
+            self.shared.signal(&mut d);
+            return if d.link.is_backing_off() {
+                // The reconnect resends what was accepted at QoS 1/2.
+                Ok(())
+            } else {
+                Err(e)
+            };
+        }
+        if !d.write_blocked {
+            return Ok(());
+        }
+        let deadline = deadline::from_now(d.options.operation_timeout);
+        let (mut d, r) = self.shared.wait(d, call, Some(deadline), |d| {
+            Ok((!d.write_blocked || d.ws.is_none()).then_some(()))
+        });
+        match r {
+            Ok(Some(())) => Ok(()),
+            Ok(None) => {
+                let e = d.fail(Error::Timeout(TimeoutPhase::Write));
+                self.shared.signal(&mut d);
+                Err(e)
+            }
+            Err(_) if d.link.is_backing_off() => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Waits until the QoS 1/2 message with this packet id is acknowledged

@@ -142,6 +142,11 @@ impl<S: WsStream> WsConn<S> {
         self.rpos < self.rend || self.stream.may_have_data()
     }
 
+    /// Bytes queued and not yet written.
+    pub(crate) fn queued_len(&self) -> usize {
+        self.out.len() - self.opos
+    }
+
     /// Queues `payload` (one MQTT packet) as one binary frame.
     pub(crate) fn send_binary(&mut self, payload: &[u8]) {
         debug_assert!(!payload.is_empty(), "an empty binary frame");
