@@ -389,9 +389,6 @@ impl Driver {
         Ok(())
     }
 
-    /// Writes what the session queued, each packet one binary frame, all of
-    /// them in one write; `write_blocked` tells whether the socket took it
-    /// all.
     /// After a publish: writes what the session has to send, unless the
     /// client is corked and fewer than [`CORK_LIMIT`] bytes wait.
     pub(super) fn transmit_after_publish(&mut self) -> Result<()> {
@@ -410,6 +407,9 @@ impl Driver {
         Ok(())
     }
 
+    /// Writes what the session queued, each packet one binary frame, all of
+    /// them in one write; `write_blocked` tells whether the socket took it
+    /// all.
     pub(super) fn flush_transmit(&mut self) -> Result<()> {
         let Some(ws) = self.ws.as_mut() else {
             return Ok(());
