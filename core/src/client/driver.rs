@@ -392,31 +392,33 @@ impl Driver {
     /// After a publish: writes what the session has to send, unless the
     /// client is corked and fewer than [`CORK_LIMIT`] bytes wait.
     pub(super) fn transmit_after_publish(&mut self) -> Result<()> {
-        if self.corks == 0 {
-            return self.flush_transmit();
-        }
-        let Some(ws) = self.ws.as_mut() else {
+        if self.corks > 0
+            && self
+                .frame_transmit()
+                .is_some_and(|ws| ws.queued_len() < CORK_LIMIT)
+        {
             return Ok(());
-        };
+        }
+        self.flush_transmit()
+    }
+
+    /// Moves what the session queued into the WebSocket's output, each
+    /// packet one binary frame, without writing; the connection, if any.
+    fn frame_transmit(&mut self) -> Option<&mut WsConn> {
+        let ws = self.ws.as_mut()?;
         while let Some(frame) = self.session.poll_transmit() {
             ws.send_binary(&frame);
         }
-        if ws.queued_len() >= CORK_LIMIT {
-            return self.flush_transmit();
-        }
-        Ok(())
+        Some(ws)
     }
 
     /// Writes what the session queued, each packet one binary frame, all of
     /// them in one write; `write_blocked` tells whether the socket took it
     /// all.
     pub(super) fn flush_transmit(&mut self) -> Result<()> {
-        let Some(ws) = self.ws.as_mut() else {
+        let Some(ws) = self.frame_transmit() else {
             return Ok(());
         };
-        while let Some(frame) = self.session.poll_transmit() {
-            ws.send_binary(&frame);
-        }
         match ws.flush() {
             Ok(()) => {
                 if self.write_blocked {
