@@ -1560,6 +1560,16 @@ mqttws_result mqttws_client_cork(struct mqttws_client *client);
 mqttws_result mqttws_client_uncork(struct mqttws_client *client);
 
 /**
+ * Writes what corked publishes left in the client's buffer without ending
+ * the cork, and returns once it is with the kernel.
+ *
+ * NULL `client`: `MQTTWS_NULL_PARAMETER`. A full socket for the operation
+ * timeout: `MQTTWS_TIMEOUT` (fatal, as for a publish). Blocks only
+ * while the socket is full; any thread.
+ */
+mqttws_result mqttws_client_flush(struct mqttws_client *client);
+
+/**
  * Waits until the QoS 1/2 message with this packet id is acknowledged
  * (PUBACK, or PUBCOMP for QoS 2). Returns at once for an id that is not in
  * flight (e.g. 0, the id of a QoS 0 publish). `timeout_ms` < 0 uses the

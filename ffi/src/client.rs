@@ -531,6 +531,24 @@ pub unsafe extern "C" fn mqttws_client_uncork(client: *mut mqttws_client) -> mqt
     }
 }
 
+/// Writes what corked publishes left in the client's buffer without ending
+/// the cork, and returns once it is with the kernel.
+///
+/// NULL `client`: `MQTTWS_NULL_PARAMETER`. A full socket for the operation
+/// timeout: `MQTTWS_TIMEOUT` (fatal, as for a publish). Blocks only
+/// while the socket is full; any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mqttws_client_flush(client: *mut mqttws_client) -> mqttws_result {
+    ffi_panic_boundary! {
+        // SAFETY: pointer as documented (header contract).
+        unsafe {
+            with_client(client, "mqttws_client_flush", |c| {
+                c.client.flush().map_err(Failure::from)
+            })
+        }
+    }
+}
+
 /// Waits until the QoS 1/2 message with this packet id is acknowledged
 /// (PUBACK, or PUBCOMP for QoS 2). Returns at once for an id that is not in
 /// flight (e.g. 0, the id of a QoS 0 publish). `timeout_ms` < 0 uses the

@@ -77,6 +77,8 @@ static void roundtrip(mqttws_client *c) {
     for (i = 0; i < 50; i++) {
         uint8_t b = (uint8_t)i;
         CHECK_CLIENT_OK(c, mqttws_client_publish(c, topic, strlen(topic), &b, 1, 1, false, NULL));
+        /* flush writes mid-batch without ending the cork */
+        if (i == 25) CHECK_CLIENT_OK(c, mqttws_client_flush(c));
     }
     CHECK_CLIENT_OK(c, mqttws_client_uncork(c));
     for (i = 0; i < 50; i++) {
@@ -85,6 +87,7 @@ static void roundtrip(mqttws_client *c) {
     }
     CHECK_RC(mqttws_client_cork(NULL), MQTTWS_NULL_PARAMETER);
     CHECK_RC(mqttws_client_uncork(NULL), MQTTWS_NULL_PARAMETER);
+    CHECK_RC(mqttws_client_flush(NULL), MQTTWS_NULL_PARAMETER);
 
     /* A wildcard in a publish topic: refused by the library, nothing sent. */
     CHECK_RC(mqttws_client_publish(c, "a/+/b", 5, NULL, 0, 0, false, NULL),

@@ -107,6 +107,24 @@ fn a_corked_batch_leaves_at_uncork_and_arrives_in_order() {
             .expect("the held message after uncork");
         assert_eq!(&m.payload[..], b"held");
 
+        // flush() writes without ending the cork: what follows is held again.
+        tx.cork();
+        tx.publish(&topic, "flushed", QoS::AtMostOnce, false)
+            .unwrap();
+        tx.flush().unwrap();
+        let m = rx.recv(WAIT).unwrap().expect("the message flush() wrote");
+        assert_eq!(&m.payload[..], b"flushed");
+        tx.publish(&topic, "held again", QoS::AtMostOnce, false)
+            .unwrap();
+        let early = rx.recv(Some(Duration::from_millis(300))).unwrap();
+        assert!(early.is_none(), "sent while still corked: {early:?}");
+        tx.uncork().unwrap();
+        let m = rx
+            .recv(WAIT)
+            .unwrap()
+            .expect("the message held after flush");
+        assert_eq!(&m.payload[..], b"held again");
+
         // Over the limit, a corked publish writes anyway.
         tx.cork();
         tx.publish(&topic, vec![7u8; 20 * 1024], QoS::AtMostOnce, false)

@@ -747,7 +747,25 @@ impl Client {
         let call = self.shared.begin();
         let mut d = self.shared.lock();
         d.corks = d.corks.saturating_sub(1);
-        if d.corks > 0 || d.ws.is_none() {
+        if d.corks > 0 {
+            return Ok(());
+        }
+        self.flush_locked(d, call)
+    }
+
+    /// Writes what corked publishes left in the client's buffer without
+    /// ending the cork, and returns once it is with the kernel (blocking,
+    /// up to the operation timeout, while the socket is full). For a long
+    /// batch that wants its head on the wire, and for a caller that must
+    /// finish an interrupted [`Client::uncork`] without ending another cork.
+    pub fn flush(&self) -> Result<()> {
+        let call = self.shared.begin();
+        let d = self.shared.lock();
+        self.flush_locked(d, call)
+    }
+
+    fn flush_locked(&self, mut d: Guard<'_>, call: Call) -> Result<()> {
+        if d.ws.is_none() {
             return Ok(());
         }
         if let Err(e) = d.flush_transmit() {
