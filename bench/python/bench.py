@@ -9,9 +9,11 @@ peers/paho-python/bench.py: same scenarios, structure, warm-up and JSON line.
 Library usage (the package's idiomatic shape): blocking ``mqttws.Client``
 objects, no callbacks. Throughput: the subscriber receives with ``recv()`` on
 its own thread (the GIL is released while it waits), the publisher calls
-``publish()`` in a loop on the main thread (returns once the message is with
-the socket; at QoS 1 the library's inflight window of 100 bounds what is
-unacknowledged). Latency: ``publish()`` then ``recv()`` on one client.
+``publish()`` on the main thread in batches of 32 inside ``with
+client.corked():`` (a batch is with the socket when the block ends; at QoS 1
+the library's inflight window of 20 bounds what is unacknowledged), as the
+C and Rust benchmark clients do. Latency: ``publish()`` then ``recv()`` on
+one client.
 Connect: ``Client(...)``, ``connect()``, ``disconnect()``, ``close()``.
 """
 import argparse
@@ -26,7 +28,8 @@ import time
 import mqttws
 
 CLIENT = "mqttws-python"
-WINDOW = 100  # mqttws.Client(inflight_window=100), the default
+WINDOW = 20  # mqttws.Client(inflight_window=20), the default
+BATCH = 32  # publishes per corked batch in the throughput scenario
 
 
 def parse_args():
@@ -136,11 +139,13 @@ def scenario_throughput():
 
     payload = b"x" * A.size
     qos = A.qos
-    publish = pub.publish
+    publish, corked = pub.publish, pub.corked
     t0 = time.perf_counter()
     try:
-        for _ in range(n):
-            publish(t, payload, qos)
+        for start in range(0, n, BATCH):
+            with corked():
+                for _ in range(min(BATCH, n - start)):
+                    publish(t, payload, qos)
     except mqttws.MqttError as e:
         emit(error=f"publisher: {e!r}")
     rx.join(max(0.0, deadline - time.perf_counter()) + 1.0)

@@ -841,6 +841,43 @@ impl Client {
         Ok(handle)
     }
 
+    /// Starts a batch of publishes: until the matching `uncork()`,
+    /// `publish()` leaves its packet in the client's buffer instead of
+    /// writing it, so that the batch leaves in a few writes (one TLS record
+    /// each over wss) instead of one per message. Bounded: a publish writes
+    /// anyway once 16 KiB wait, and any call that waits (a QoS 1/2 publish
+    /// with a full inflight window, `recv`...) writes first. Corks nest and
+    /// belong to the client, not to a thread. `with client.corked():` pairs
+    /// them for you.
+    fn cork(&self, py: Python<'_>) -> PyResult<()> {
+        let shared = &self.shared;
+        py.detach(|| shared.run(|core| core.client().map(mqttws::Client::cork)))
+            .py_err(py)
+    }
+
+    /// Ends a batch started by `cork()`: when the last open cork ends,
+    /// writes what waits and returns once it is with the socket (blocking
+    /// while the socket is full, up to `operation_timeout`). Without an open
+    /// cork it only writes.
+    fn uncork(&self, py: Python<'_>) -> PyResult<()> {
+        // Made again after an interrupt meant for another call (see the
+        // module documentation): the cork already ended, so only write.
+        let mut ended = false;
+        self.shared.call(py, move |c| {
+            if std::mem::replace(&mut ended, true) {
+                c.flush()
+            } else {
+                c.uncork()
+            }
+        })
+    }
+
+    /// Writes what corked publishes left in the buffer without ending the
+    /// cork; returns once it is with the socket.
+    fn flush(&self, py: Python<'_>) -> PyResult<()> {
+        self.shared.call(py, |c| c.flush())
+    }
+
     /// Subscribes and waits for SUBACK. `subscribe("a/#", qos=1)` returns the
     /// granted QoS (None if the broker refused the filter);
     /// `subscribe([("a/#", 1), ("b", 0)])` or `subscribe(["a", "b"], qos=1)`

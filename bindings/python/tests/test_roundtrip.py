@@ -162,3 +162,40 @@ def test_reconnect_after_disconnect(connect, topic):
     msg = c.recv(timeout=5)
     assert msg is not None and msg.payload == b"again"
     assert repr(msg) == f"Message(topic={topic!r}, payload=b'again', qos=1, retain=False, dup=False)"
+
+
+@pytest.mark.parametrize("transport", ["ws_url", "wss_url"])
+def test_corked_batch_leaves_when_the_block_ends(broker, connect, topic, transport):
+    url = getattr(broker, transport)
+    sub = connect(url)
+    pub = connect(url)
+    sub.subscribe(topic, qos=1)
+    with pub.corked() as c:
+        assert c is pub
+        pub.publish(topic, b"held")
+        # Nothing is written while corked: a bounded wait sees nothing.
+        assert sub.recv(timeout=0.3) is None
+    m = sub.recv(timeout=5)
+    assert m is not None and m.payload == b"held"
+
+    # flush() writes without ending the cork; what follows waits again.
+    pub.cork()
+    pub.publish(topic, b"flushed")
+    pub.flush()
+    m = sub.recv(timeout=5)
+    assert m is not None and m.payload == b"flushed"
+    pub.publish(topic, b"held again")
+    assert sub.recv(timeout=0.3) is None
+    pub.uncork()
+    m = sub.recv(timeout=5)
+    assert m is not None and m.payload == b"held again"
+
+    # A batch larger than the inflight window, QoS 1, in order; and the
+    # block's exception still uncorks.
+    with pytest.raises(RuntimeError):
+        with pub.corked():
+            for i in range(200):
+                pub.publish(topic, i.to_bytes(2, "big"), qos=1)
+            raise RuntimeError("the batch's own failure")
+    got = [sub.recv(timeout=5) for _ in range(200)]
+    assert [int.from_bytes(m.payload, "big") for m in got if m] == list(range(200))

@@ -8,9 +8,10 @@ adds only what is written here.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import threading
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 from . import _mqttws
 from ._mqttws import Connected, Disconnected, Message
@@ -74,6 +75,22 @@ class Client(_mqttws.Client):
         ``on_disconnect`` and ``loop_forever()`` returns."""
         self._disconnect_called = True
         super().disconnect()
+
+    @contextlib.contextmanager
+    def corked(self) -> Iterator[Client]:
+        """``cork()`` for the ``with`` block, ``uncork()`` when it ends (also
+        when it raises): the publishes of the block leave in a few writes,
+        and are with the socket when the block ends::
+
+            with client.corked():
+                for reading in readings:
+                    client.publish("sensors/1", reading)
+        """
+        self.cork()
+        try:
+            yield self
+        finally:
+            self.uncork()
 
     # ------------------------------------------------------------ the loop
 

@@ -25,6 +25,11 @@ def blocking(url: str) -> List[bytes]:
     pid: Optional[int] = h.packet_id
     done: bool = h.done
     h.wait(1.0)
+    with c.corked() as same:
+        same.publish("a/b", b"batched")
+    c.cork()
+    c.flush()
+    c.uncork()
     m: Optional[mqttws.Message] = c.recv(timeout=1)
     if m is not None:
         out.append(m.payload)
