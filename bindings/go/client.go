@@ -201,6 +201,50 @@ func (c *Client) PublishAsync(ctx context.Context, topic string, payload []byte,
 	return c.publish(ctx, "Publish", topic, payload, qos, retain, nil)
 }
 
+// Cork starts a batch of publishes: until the matching Uncork, a publish
+// leaves its packet in the client's buffer instead of writing it, so that
+// the batch leaves in a few writes (one TLS record each over wss) instead of
+// one per message. Bounded: a publish writes anyway once 16 KiB wait, and
+// any call that waits (a QoS 1/2 publish with a full inflight window, Recv,
+// WaitAck...) writes first. Corks nest and belong to the client, not to a
+// goroutine: while one is open, other goroutines' publishes wait for the
+// Uncork too. Use PublishAsync inside a batch: Publish at QoS 1/2 waits for
+// its acknowledgement, which writes the batch. Does not block.
+func (c *Client) Cork() error {
+	_, err := c.call(context.Background(), "Cork", func(p *C.mqttws_client) C.mqttws_result {
+		return C.mqttws_client_cork(p)
+	})
+	return err
+}
+
+// Uncork ends a batch started by Cork: when the last open cork ends, it
+// writes what waits and returns once that is with the kernel (blocking
+// while the socket is full, up to the operation timeout). Without an open
+// cork it only writes. If ctx ends while it blocks, the cork has ended and
+// the batch is written by the client's next call.
+func (c *Client) Uncork(ctx context.Context) error {
+	ended := false
+	_, err := c.call(ctx, "Uncork", func(p *C.mqttws_client) C.mqttws_result {
+		if ended {
+			// Made again after another goroutine's interrupt: the cork
+			// already ended, so only write.
+			return C.mqttws_client_flush(p)
+		}
+		ended = true
+		return C.mqttws_client_uncork(p)
+	})
+	return err
+}
+
+// Flush writes what corked publishes left in the client's buffer without
+// ending the cork, and returns once it is with the kernel.
+func (c *Client) Flush(ctx context.Context) error {
+	_, err := c.call(ctx, "Flush", func(p *C.mqttws_client) C.mqttws_result {
+		return C.mqttws_client_flush(p)
+	})
+	return err
+}
+
 // publish sends a message with optional MQTT 5 properties and returns its
 // packet id.
 func (c *Client) publish(ctx context.Context, op, topic string, payload []byte, qos QoS, retain bool,

@@ -99,6 +99,67 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestCorkedBatch: a corked publish stays in the client until Uncork or
+// Flush, and a batch larger than the inflight window arrives in order.
+func TestCorkedBatch(t *testing.T) {
+	sub := dial(t, broker.WSURL)
+	pub := dial(t, broker.WSURL)
+	tp := topic(t)
+	subscribe(t, sub, tp, AtLeastOnce)
+	// nothingWithin fails the test if a message arrives within a bounded wait.
+	nothingWithin := func(what string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		if m, err := sub.Recv(ctx); err == nil {
+			t.Fatalf("%s: got %q while corked", what, m.Payload)
+		}
+	}
+	expect := func(want string) {
+		t.Helper()
+		if m := recv(t, sub); string(m.Payload) != want {
+			t.Fatalf("got %q, want %q", m.Payload, want)
+		}
+	}
+	if err := pub.Cork(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pub.PublishAsync(testCtx(t), tp, []byte("held"), AtMostOnce, false); err != nil {
+		t.Fatal(err)
+	}
+	nothingWithin("before Flush")
+	if err := pub.Flush(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	expect("held")
+	if _, err := pub.PublishAsync(testCtx(t), tp, []byte("held again"), AtMostOnce, false); err != nil {
+		t.Fatal(err)
+	}
+	nothingWithin("after Flush")
+	if err := pub.Uncork(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	expect("held again")
+
+	const n = 100 // more than the inflight window (20): its waits write
+	if err := pub.Cork(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		if _, err := pub.PublishAsync(testCtx(t), tp, []byte{byte(i)}, AtLeastOnce, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pub.Uncork(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		if m := recv(t, sub); len(m.Payload) != 1 || m.Payload[0] != byte(i) {
+			t.Fatalf("message %d: got %x", i, m.Payload)
+		}
+	}
+}
+
 func TestRetainedAndOwnMessages(t *testing.T) {
 	c := dial(t, broker.WSURL)
 	tp := topic(t)
