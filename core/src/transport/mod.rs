@@ -493,17 +493,7 @@ fn ws_handshake(
     let mut ws = WsConn::new(stream, &leftover);
     if !first.is_empty() {
         ws.send_binary(first);
-        loop {
-            match ws.flush() {
-                Ok(()) => break,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if !poller.wait(Some(deadline))? {
-                        return Err(Error::Timeout(TimeoutPhase::WebSocketHandshake));
-                    }
-                }
-                Err(e) => return Err(classify_io("WebSocket handshake", e)),
-            }
-        }
+        flush_within(poller, deadline, || ws.flush())?;
     }
     Ok(ws)
 }
@@ -743,14 +733,26 @@ fn write_all(
             Err(e) => return Err(classify_io("WebSocket handshake", e)),
         }
     }
+    flush_within(poller, deadline, || stream.flush())
+}
+
+/// Runs `flush` until it has written everything, waiting in the poller while
+/// the socket is full, up to the handshake's `deadline`. Serves the upgrade
+/// request (through TLS) and the first frame (through the WebSocket).
+fn flush_within(
+    poller: &mut Poller,
+    deadline: Instant,
+    mut flush: impl FnMut() -> io::Result<()>,
+) -> Result<()> {
     loop {
-        match stream.flush() {
+        match flush() {
             Ok(()) => return Ok(()),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 if !poller.wait(Some(deadline))? {
                     return Err(Error::Timeout(TimeoutPhase::WebSocketHandshake));
                 }
             }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(classify_io("WebSocket handshake", e)),
         }
     }
