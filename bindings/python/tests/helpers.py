@@ -261,6 +261,8 @@ class Relay:
         self.blocked = False
         self.accepted = 0
         self.refused = 0
+        # recv() calls that got client bytes: at most one per client write.
+        self.client_reads = 0
         self.thread = threading.Thread(target=self._accept, daemon=True)
         self.thread.start()
 
@@ -291,14 +293,17 @@ class Relay:
             with self.lock:
                 self.live += [conn, upstream]
             for src, dst in ((conn, upstream), (upstream, conn)):
-                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+                threading.Thread(target=self._pump, args=(src, dst, src is conn), daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket, from_client: bool) -> None:
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
+                if from_client:
+                    with self.lock:
+                        self.client_reads += 1
                 dst.sendall(data)
         except OSError:
             pass

@@ -15,7 +15,9 @@ number of pending calls, so nothing ever blocks the event loop:
 
 * the *writer* runs the calls that send (``connect``, ``publish``,
   ``subscribe``, ``unsubscribe``, ``disconnect``) one at a time, in the
-  order they were made (so publishes keep their order);
+  order they were made (so publishes keep their order). Publishes queued
+  behind one another run corked and leave in a few writes; they resolve
+  once the batch is written;
 * the *reader* waits for what the broker sends (``Client.poll()``), hands
   messages and events to the tasks awaiting ``recv()`` / ``poll()`` /
   ``messages()``, and resolves each QoS 1/2 ``publish()`` when its
@@ -100,12 +102,14 @@ if TYPE_CHECKING:
 class _Op:
     """A call for the writer thread."""
 
-    __slots__ = ("run", "future", "cancelled")
+    __slots__ = ("run", "future", "cancelled", "batchable")
 
-    def __init__(self, run: Callable[[], Any], future: asyncio.Future[Any]) -> None:
+    def __init__(self, run: Callable[[], Any], future: asyncio.Future[Any], batchable: bool = False) -> None:
         self.run = run
         self.future = future
         self.cancelled = False
+        # A publish: may run corked with the publishes queued around it.
+        self.batchable = batchable
 
 
 _DEFERRED = object()  # an _Op's result: the future is resolved later
@@ -153,8 +157,8 @@ class _Engine:
 
     # ------------------------------------------------------------ threads
 
-    def submit(self, loop: asyncio.AbstractEventLoop, run: Callable[[], Any]) -> _Op:
-        op = _Op(run, loop.create_future())
+    def submit(self, loop: asyncio.AbstractEventLoop, run: Callable[[], Any], batchable: bool = False) -> _Op:
+        op = _Op(run, loop.create_future(), batchable)
         with self.lock:
             if self.shutting_down:
                 raise ClosedError("the client is closed")
@@ -176,26 +180,61 @@ class _Engine:
                 self.client._interrupt_calls()
 
     def write_loop(self) -> None:
+        # Publishes queued behind one another leave together: while more are
+        # queued, the client stays corked, so a burst (``asyncio.gather`` of
+        # many publishes) goes out in a few writes instead of one each. The
+        # batch is uncorked when the queue runs dry or a call that is not a
+        # publish comes next, and only then are its publishes resolved: a
+        # QoS 0 publish still resolves once it is written.
+        held: List[Tuple[asyncio.Future[Any], Any, Optional[BaseException]]] = []
         while True:
             with self.lock:
-                while not self.ops and not self.shutting_down:
-                    self.ops_ready.wait()
-                if not self.ops:
-                    return
-                op = self.ops.popleft()
-                if op.cancelled:
-                    continue
-                self.current = op
+                if held and not (self.ops and self.ops[0].batchable):
+                    op = None
+                else:
+                    while not self.ops and not self.shutting_down:
+                        self.ops_ready.wait()
+                    if not self.ops:
+                        return
+                    op = self.ops.popleft()
+                    if op.cancelled:
+                        continue
+                    self.current = op
+                    cork = op.batchable and not held and bool(self.ops) and self.ops[0].batchable
+            if op is None:
+                self.release(held)
+                held = []
+                continue
             result: Any = None
             error: Optional[BaseException] = None
             try:
+                if cork:
+                    self.client.cork()
+                    held.append((op.future, None, None))  # marks the batch open
                 result = op.run()
             except BaseException as e:  # noqa: BLE001 - handed to the awaiting task
                 error = e
             with self.lock:
                 self.current = None
-            if result is not _DEFERRED:
+            if held:
+                if cork:
+                    held[-1] = (op.future, result, error)
+                else:
+                    held.append((op.future, result, error))
+            elif result is not _DEFERRED:
                 self.resolve(op.future, result, error)
+
+    def release(self, held: List[Tuple[asyncio.Future[Any], Any, Optional[BaseException]]]) -> None:
+        """Ends a corked batch: writes it, then resolves its publishes (with
+        the uncork's failure, if the batch could not be written)."""
+        failure: Optional[BaseException] = None
+        try:
+            self.client.uncork()
+        except BaseException as e:  # noqa: BLE001 - handed to the awaiting tasks
+            failure = e
+        for future, result, error in held:
+            if result is not _DEFERRED:
+                self.resolve(future, result, error or failure)
 
     def resolve(self, future: asyncio.Future[Any], result: Any = None, error: Optional[BaseException] = None) -> None:
         loop = self.loop
@@ -444,8 +483,8 @@ class AsyncClient:
             raise RuntimeError("an AsyncClient is used from one event loop")
         return loop
 
-    async def _call(self, run: Callable[[], Any]) -> Any:
-        op = self._engine.submit(self._bind(), run)
+    async def _call(self, run: Callable[[], Any], batchable: bool = False) -> Any:
+        op = self._engine.submit(self._bind(), run, batchable)
         try:
             return await op.future
         except asyncio.CancelledError:
@@ -490,7 +529,7 @@ class AsyncClient:
             engine.expect_ack(handle, ack)
             return None
 
-        await self._call(run)
+        await self._call(run, batchable=True)
         if qos == 0:
             return
         try:
