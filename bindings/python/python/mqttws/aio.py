@@ -81,6 +81,9 @@ __all__ = ["AsyncClient"]
 _SLICE = 0.05
 _READ_AHEAD = 256
 _READ_AHEAD_BYTES = 4 << 20
+# Most publishes one corked batch holds back: a steady stream of publishes
+# still resolves them in batches, not when the stream pauses.
+_BATCH_MAX = 256
 
 
 class _End:
@@ -183,13 +186,14 @@ class _Engine:
         # Publishes queued behind one another leave together: while more are
         # queued, the client stays corked, so a burst (``asyncio.gather`` of
         # many publishes) goes out in a few writes instead of one each. The
-        # batch is uncorked when the queue runs dry or a call that is not a
-        # publish comes next, and only then are its publishes resolved: a
-        # QoS 0 publish still resolves once it is written.
+        # batch is uncorked when the queue runs dry, a call that is not a
+        # publish comes next or it holds _BATCH_MAX publishes, and only then
+        # are its publishes resolved: a QoS 0 publish still resolves once it
+        # is written.
         held: List[Tuple[asyncio.Future[Any], Any, Optional[BaseException]]] = []
         while True:
             with self.lock:
-                if held and not (self.ops and self.ops[0].batchable):
+                if held and (len(held) >= _BATCH_MAX or not (self.ops and self.ops[0].batchable)):
                     op = None
                 else:
                     while not self.ops and not self.shutting_down:
