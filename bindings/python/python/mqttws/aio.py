@@ -115,9 +115,6 @@ class _Op:
         self.batchable = batchable
 
 
-_DEFERRED = object()  # an _Op's result: the future is resolved later
-
-
 def _resolve(future: asyncio.Future[Any], result: Any, error: Optional[BaseException]) -> None:
     if future.done():
         return
@@ -214,18 +211,14 @@ class _Engine:
             try:
                 if cork:
                     self.client.cork()
-                    held.append((op.future, None, None))  # marks the batch open
                 result = op.run()
             except BaseException as e:  # noqa: BLE001 - handed to the awaiting task
                 error = e
             with self.lock:
                 self.current = None
-            if held:
-                if cork:
-                    held[-1] = (op.future, result, error)
-                else:
-                    held.append((op.future, result, error))
-            elif result is not _DEFERRED:
+            if cork or held:
+                held.append((op.future, result, error))
+            else:
                 self.resolve(op.future, result, error)
 
     def release(self, held: List[Tuple[asyncio.Future[Any], Any, Optional[BaseException]]]) -> None:
@@ -237,8 +230,7 @@ class _Engine:
         except BaseException as e:  # noqa: BLE001 - handed to the awaiting tasks
             failure = e
         for future, result, error in held:
-            if result is not _DEFERRED:
-                self.resolve(future, result, error or failure)
+            self.resolve(future, result, error or failure)
 
     def resolve(self, future: asyncio.Future[Any], result: Any = None, error: Optional[BaseException] = None) -> None:
         loop = self.loop
