@@ -11,6 +11,10 @@
 #                           docs/bench/results/, print the issue's targets
 #                           (docs/bench/targets.py) and put the tables into
 #                           docs/benchmarks.md (docs/bench/update_doc.py)
+#   make bench-brokers      the QoS 1 cases against mosquitto and two brokers of
+#                           the interop matrix (bench/brokers.py; ~10 min plus
+#                           the brokers' first install): whether a ratio to a
+#                           peer is the client's or the broker's pacing
 #
 # The harness is copied (it is read-only where it is shared) to
 # $(TMPDIR)/mqttws-bench-harness, outside the repository (inside it, cargo
@@ -34,7 +38,7 @@ BENCH_CHART_VENV := $(CURDIR)/target/bench/chart-venv
 # Packages the harness README lists (mosquitto runs the broker; Rust comes from rustup).
 BENCH_DEBS := mosquitto mosquitto-clients openssl libpaho-mqtt-dev gcc time python3-venv rsync
 
-.PHONY: bench bench-deps bench-harness bench-chart
+.PHONY: bench bench-deps bench-harness bench-chart bench-brokers
 
 bench-deps:
 	@missing=; \
@@ -78,3 +82,10 @@ bench-chart:
 	$$py docs/bench/chart.py $$latest -o docs/bench/chart.png && \
 	python3 docs/bench/targets.py $$latest && \
 	python3 docs/bench/update_doc.py $$latest docs/benchmarks.md
+
+# BENCH_BROKERS: any of mosquitto and the interop matrix's brokers
+# (tests/interop/broker list); BENCH_BROKERS_ARGS goes to bench/brokers.py.
+BENCH_BROKERS ?= mosquitto,mochi,rumqttd
+BENCH_BROKERS_ARGS ?=
+bench-brokers: bench-deps bench-harness
+	python3 bench/brokers.py --harness $(BENCH_HARNESS) --brokers $(BENCH_BROKERS) $(BENCH_BROKERS_ARGS)
