@@ -107,15 +107,34 @@ impl Ports {
         ]
     }
 
-    /// Binds six sockets to `127.0.0.1:0` at once (so the ports are distinct), reads the
-    /// ports the kernel picked and closes the sockets again for mosquitto to take over.
+    /// Six distinct free ports, bound at once to check them and closed again
+    /// for mosquitto to take over. They are drawn at random from below the
+    /// kernel's ephemeral range: there, nothing but an explicit bind takes
+    /// them while the broker is stopped for [`Broker::start_again`], whereas
+    /// the ephemeral range hands its ports to every outgoing connection and
+    /// every `bind(0)` on the machine. Where that range starts too low to
+    /// leave room, the kernel picks (`bind(0)`).
     fn pick_free() -> Ports {
-        let sockets: Vec<TcpListener> = (0..6)
-            .map(|_| {
+        const FLOOR: u16 = 10_000;
+        let (low, _) = ephemeral_range();
+        let mut sockets: Vec<TcpListener> = Vec::with_capacity(6);
+        if low >= FLOOR + 1_000 {
+            let span = u64::from(low - FLOOR);
+            let mut tries = 0;
+            while sockets.len() < 6 && tries < 1_000 {
+                tries += 1;
+                let port = FLOOR + (random_u64() % span) as u16;
+                if let Ok(s) = TcpListener::bind((HOST, port)) {
+                    sockets.push(s);
+                }
+            }
+        }
+        while sockets.len() < 6 {
+            sockets.push(
                 TcpListener::bind((HOST, 0))
-                    .unwrap_or_else(|e| panic!("cannot bind {HOST}:0 to find a free port: {e}"))
-            })
-            .collect();
+                    .unwrap_or_else(|e| panic!("cannot bind {HOST}:0 to find a free port: {e}")),
+            );
+        }
         let p: Vec<u16> = sockets
             .iter()
             .map(|s| s.local_addr().expect("local_addr of a bound socket").port())
@@ -130,6 +149,31 @@ impl Ports {
             wss_auth: p[5],
         }
     }
+}
+
+/// 64 random bits from std's per-process hash keys and a counter: enough to
+/// spread the port picks of parallel tests and processes, not for secrets.
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+/// The kernel's ephemeral port range (`net.ipv4.ip_local_port_range`), from
+/// which it takes the local ports of outgoing connections and of `bind(0)`;
+/// Linux's default when it cannot be read.
+fn ephemeral_range() -> (u16, u16) {
+    let parsed = fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| {
+            let mut it = s.split_whitespace().map(str::parse::<u16>);
+            Some((it.next()?.ok()?, it.next()?.ok()?))
+        });
+    parsed.unwrap_or((32768, 60999))
 }
 
 /// Paths of the files written into the broker's temporary directory.
@@ -925,5 +969,25 @@ mod unit {
         assert_eq!(url("ws", 1, "/mqtt"), "ws://127.0.0.1:1/mqtt");
         assert_eq!(url("wss", 2, "mqtt"), "wss://127.0.0.1:2/mqtt");
         assert_eq!(url("ws", 3, ""), "ws://127.0.0.1:3/");
+    }
+
+    /// A broker that restarts on the same ports (`start_again`) must not find
+    /// them taken by an outgoing connection's local port or by another
+    /// fixture's `bind(0)`, which both come from the ephemeral range (seen
+    /// in CI: "Unable to create websockets listener" on restart).
+    #[test]
+    fn picked_ports_lie_below_the_ephemeral_range() {
+        let (low, _) = ephemeral_range();
+        for _ in 0..20 {
+            let ports = Ports::pick_free();
+            for p in ports.all() {
+                assert!(
+                    p < low,
+                    "port {p} of {ports:?} is in the ephemeral range from {low}"
+                );
+            }
+            let distinct: BTreeSet<u16> = ports.all().into_iter().collect();
+            assert_eq!(distinct.len(), 6, "{ports:?}");
+        }
     }
 }
