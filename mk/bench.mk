@@ -12,9 +12,9 @@
 #                           (docs/bench/targets.py) and put the tables into
 #                           docs/benchmarks.md (docs/bench/update_doc.py)
 #   make bench-brokers      the QoS 1 cases against mosquitto and two brokers of
-#                           the interop matrix (bench/brokers.py; ~10 min plus
-#                           the brokers' first install): whether a ratio to a
-#                           peer is the client's or the broker's pacing
+#                           the interop matrix (bench/brokers.py; ~3 min once
+#                           built, rumqttd's first build ~7 min): whether a
+#                           ratio to a peer is the client's or the broker's pacing
 #
 # The harness is copied (it is read-only where it is shared) to
 # $(TMPDIR)/mqttws-bench-harness, outside the repository (inside it, cargo
